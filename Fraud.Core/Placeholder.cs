@@ -1,0 +1,1 @@
+namespace Fraud.Core; internal static class Placeholder {}

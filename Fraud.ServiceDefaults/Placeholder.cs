@@ -1,0 +1,1 @@
+namespace Fraud.ServiceDefaults; internal static class Placeholder {}
