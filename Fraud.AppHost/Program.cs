@@ -1,1 +1,34 @@
-var builder = DistributedApplication.CreateBuilder(args); builder.Build().Run();
+using Fraud.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// containers (Redpanda, Postgres, Redis images) or local (plain processes); see Infrastructure/InfraMode.cs.
+var infra = builder.ResolveInfraMode();
+
+var kafka = builder.AddFraudBroker("kafka", infra)
+    .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
+    .WithTopic("transactions.v1.dlq")
+    .WithTopic("alerts.v1");
+var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
+var redis = builder.AddFraudRedis("redis", infra);
+
+builder.AddProject<Projects.Fraud_Producer>("producer")
+    .WithReference(kafka).WaitFor(kafka)
+    .WithHttpEndpoint()
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Fraud_Detector>("detector")
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(fraudDb).WaitFor(fraudDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Fraud_Api>("api")
+    .WithReference(fraudDb).WaitFor(fraudDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithHttpEndpoint(port: 8080)          // the seed's API port
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Fraud.AppHost.Infrastructure;
+
+public static class PostgresExtensions
+{
+    /// <summary>The Postgres server: the official image, or Debian's postgres as a local process (run as the postgres user).</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddFraudPostgres(
+        this IDistributedApplicationBuilder builder, string name, InfraMode mode)
+    {
+        if (mode == InfraMode.Containers)
+        {
+            return builder.AddPostgres(name).WithDataVolume();
+        }
+
+        var stateDirectory = builder.GetLocalStateDirectory();
+        var server = new LocalPostgresResource(name, LocalTools.PostgresBinDirectory(),
+            Path.Combine(stateDirectory, "postgres"), ReadOrCreatePassword(stateDirectory), stateDirectory);
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (_, ct) => server.InitializeDataDirectoryAsync(ct));
+
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
+            connectionString = await server.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(
+            _ => (connectionString ?? throw new InvalidOperationException("Connection string is unavailable")) + ";Database=postgres",
+            name: healthCheck);
+
+        var fast = builder.IsEphemeral();
+        return builder.AddResource(server)
+            .WithEndpoint(port: builder.ExecutionContext.IsRunMode ? 15432 : null, name: LocalPostgresResource.EndpointName, scheme: "tcp")
+            .WithArgs(context =>
+            {
+                if (LocalTools.RunningAsRoot)
+                {
+                    // Postgres refuses to run as root; setpriv execs it as the postgres user (signals reach it directly).
+                    context.Args.Add("--reuid=postgres");
+                    context.Args.Add("--regid=postgres");
+                    context.Args.Add("--init-groups");
+                    context.Args.Add("--");
+                    context.Args.Add(server.PostgresBinary);
+                }
+                context.Args.Add("-D");
+                context.Args.Add(server.DataDirectory);
+                context.Args.Add("-p");
+                context.Args.Add(server.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                foreach (var setting in server.Settings(fast))
+                {
+                    context.Args.Add("-c");
+                    context.Args.Add(setting);
+                }
+            })
+            .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>A database on the server, created when the server is ready (as Aspire does for containers).</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddFraudDatabase(
+        this IResourceBuilder<IResourceWithConnectionString> server, string name)
+    {
+        if (server.Resource is PostgresServerResource)
+        {
+            return ((IResourceBuilder<PostgresServerResource>)server).AddDatabase(name);
+        }
+
+        var localServer = (LocalPostgresResource)server.Resource;
+        var builder = server.ApplicationBuilder;
+        var database = new LocalPostgresDatabaseResource(name, name, localServer);
+
+        builder.Eventing.Subscribe<ResourceReadyEvent>(localServer, async (@event, ct) =>
+        {
+            await localServer.CreateDatabaseIfMissingAsync(database.DatabaseName, ct);
+            await @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database,
+                state => state with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+        });
+
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, ct) =>
+            connectionString = await database.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(
+            _ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"),
+            name: healthCheck);
+
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [],
+            })
+            .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>The server keeps its data between runs, so its password must too.</summary>
+    private static string ReadOrCreatePassword(string stateDirectory)
+    {
+        var file = Path.Combine(stateDirectory, "postgres.password");
+        if (File.Exists(file))
+        {
+            return File.ReadAllText(file).Trim();
+        }
+        var password = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        File.WriteAllText(file, password);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return password;
+    }
+}
+
+/// <summary>Debian's PostgreSQL server as a plain process; same connection string shape as the container.</summary>
+public sealed class LocalPostgresResource : ExecutableResource, IResourceWithConnectionString
+{
+    internal const string EndpointName = "tcp";
+    private readonly string _binDirectory;
+    private readonly string _password;
+    private readonly string _scratchDirectory;
+
+    internal LocalPostgresResource(string name, string binDirectory, string dataDirectory, string password, string scratchDirectory)
+        : base(name, LocalTools.RunningAsRoot ? "setpriv" : Path.Combine(binDirectory, "postgres"), scratchDirectory)
+    {
+        _binDirectory = binDirectory;
+        _password = password;
+        _scratchDirectory = scratchDirectory;
+        DataDirectory = dataDirectory;
+    }
+
+    internal string DataDirectory { get; }
+    internal string PostgresBinary => Path.Combine(_binDirectory, "postgres");
+    internal EndpointReference PrimaryEndpoint => new(this, EndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={PrimaryEndpoint.Property(EndpointProperty.IPV4Host)};Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username=postgres;Password={_password}");
+
+    internal IEnumerable<string> Settings(bool fast)
+    {
+        yield return "listen_addresses=127.0.0.1";
+        yield return "unix_socket_directories=";   // TCP only: no socket folder to own
+        yield return "log_checkpoints=off";
+        if (fast)
+        {
+            // Throwaway test data: durability costs time and buys nothing.
+            yield return "fsync=off";
+            yield return "synchronous_commit=off";
+            yield return "full_page_writes=off";
+        }
+    }
+
+    /// <summary>initdb on first use (~1 s); a folder left half-initialized by an interrupted run is redone.</summary>
+    internal async Task InitializeDataDirectoryAsync(CancellationToken cancellationToken)
+    {
+        var marker = Path.Combine(DataDirectory, ".fraud-initialized");
+        if (File.Exists(marker))
+        {
+            return;
+        }
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        Directory.CreateDirectory(DataDirectory);
+        var passwordFile = Path.Combine(_scratchDirectory, "initdb.pw");
+        await File.WriteAllTextAsync(passwordFile, _password, cancellationToken);
+        try
+        {
+            if (LocalTools.RunningAsRoot)
+            {
+                await RunAsync("chown", ["-R", "postgres:postgres", DataDirectory, passwordFile], cancellationToken);
+            }
+            await RunAsPostgresAsync(Path.Combine(_binDirectory, "initdb"),
+                ["-D", DataDirectory, "-U", "postgres", $"--pwfile={passwordFile}", "--auth=scram-sha-256",
+                 "-E", "UTF8", "--locale=C", "--no-instructions"], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+        await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), cancellationToken);
+    }
+
+    internal async Task CreateDatabaseIfMissingAsync(string databaseName, CancellationToken cancellationToken)
+    {
+        var connectionString = await ConnectionStringExpression.GetValueAsync(cancellationToken);
+        await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres");
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        exists.Parameters.AddWithValue(databaseName);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{databaseName.Replace("\"", "\"\"")}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static Task RunAsPostgresAsync(string program, string[] args, CancellationToken cancellationToken) =>
+        LocalTools.RunningAsRoot
+            ? RunAsync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program, .. args], cancellationToken)
+            : RunAsync(program, args, cancellationToken);
+
+    private static async Task RunAsync(string program, string[] args, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        }) ?? throw new DistributedApplicationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new DistributedApplicationException(
+                $"{Path.GetFileName(program)} failed with exit code {process.ExitCode}: {await error}{await output}");
+        }
+    }
+}
+
+/// <summary>A database inside a <see cref="LocalPostgresResource"/>.</summary>
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
+{
+    public LocalPostgresResource Parent => parent;
+    public string DatabaseName => databaseName;
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
+}

@@ -1,1 +1,0 @@
-namespace Fraud.Core; internal static class Placeholder {}

@@ -1,0 +1,52 @@
+using Confluent.Kafka;
+using Fraud.Core;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Fraud.Detector.Sinks;
+
+/// <summary>
+/// Makes a micro-batch's alerts durable, in order of importance: Postgres (the record; retried until it
+/// succeeds, so the caller never commits offsets past an alert that is not stored), Redis (best effort), then
+/// the <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since a replay publishes again).
+/// </summary>
+public sealed class AlertSink(
+    PostgresAlertStore postgres,
+    RedisAlertCache redis,
+    IProducer<string?, byte[]> producer,
+    DetectorMetrics metrics,
+    IOptions<DetectorOptions> options,
+    ILogger<AlertSink> logger)
+{
+    private readonly DetectorOptions _options = options.Value;
+
+    public async Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    {
+        if (alerts.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await Retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, cancellationToken),
+            metrics, logger, cancellationToken);
+        metrics.AlertsStored(stored);
+
+        try
+        {
+            await redis.SetAsync(alerts, _options.DedupTtl);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            metrics.SinkFailed("redis");
+            logger.LogWarning("Redis unavailable, {Count} alerts stored in Postgres only: {Reason}", alerts.Count, ex.Message);
+        }
+
+        await Retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select(alert =>
+                producer.ProduceAsync(_options.AlertsTopic, new Message<string?, byte[]>
+                {
+                    Key = alert.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Value = AlertJson.SerializeToUtf8Bytes(alert),
+                }, cancellationToken))),
+            metrics, logger, cancellationToken);
+    }
+}

@@ -1,0 +1,51 @@
+using Fraud.Core;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Fraud.Detector.Sinks;
+
+/// <summary>
+/// Writes alerts to <c>fraud_alerts</c>. One round trip per micro-batch (an <see cref="NpgsqlBatch"/>, atomic);
+/// <c>ON CONFLICT (tx_id) DO NOTHING</c> makes a replayed alert a no-op.
+/// </summary>
+public sealed class PostgresAlertStore(NpgsqlDataSource dataSource)
+{
+    private const string InsertSql = """
+        INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (tx_id) DO NOTHING
+        """;
+
+    /// <returns>How many alerts were new.</returns>
+    public async Task<int> InsertAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    {
+        if (alerts.Count == 0)
+        {
+            return 0;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var alert in alerts)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertSql)
+            {
+                Parameters =
+                {
+                    new() { Value = alert.TxId },
+                    new() { Value = alert.UserId },
+                    new() { Value = alert.Amount },
+                    new() { Value = alert.Location },
+                    new() { Value = alert.Ts.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                    new() { Value = (object?)alert.Score ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double },
+                    new() { Value = alert.Reason },
+                    new() { Value = alert.CreatedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                    new() { Value = alert.Risk },
+                    new() { Value = alert.Rules.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    new() { Value = alert.ModelVersion },
+                    new() { Value = alert.Status },
+                },
+            });
+        }
+        return await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,21 @@
+using Fraud.Core;
+using StackExchange.Redis;
+
+namespace Fraud.Detector.Sinks;
+
+/// <summary>
+/// The seed's hot copy and dedup key: <c>fraud:{tx_id}</c> set with NX and a TTL, so the first writer wins.
+/// Postgres is the record; this cache is best effort.
+/// </summary>
+public sealed class RedisAlertCache(IConnectionMultiplexer redis)
+{
+    public static RedisKey KeyFor(string txId) => $"fraud:{txId}";
+
+    public Task SetAsync(IReadOnlyList<Alert> alerts, TimeSpan ttl)
+    {
+        var database = redis.GetDatabase();
+        // Issued together, the commands pipeline over one connection.
+        return Task.WhenAll(alerts.Select(alert =>
+            database.StringSetAsync(KeyFor(alert.TxId), AlertJson.SerializeToUtf8Bytes(alert), ttl, When.NotExists)));
+    }
+}

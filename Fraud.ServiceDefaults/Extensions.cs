@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Cross-cutting defaults shared by every Fraud service: telemetry, health, discovery, resilience.
+/// Each service calls <see cref="AddServiceDefaults{TBuilder}"/> once and <see cref="MapDefaultEndpoints"/> once.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Tag for checks that only say "the process is alive" (no dependency is consulted).</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Every meter and activity source of ours is named <c>Fraud.*</c>.</summary>
+    public const string TelemetryPrefix = "Fraud.";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(TelemetryPrefix + "*")
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName, TelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation(options =>
+                    // Probes and scrapes would drown the interesting traces.
+                    options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddHttpClientInstrumentation());
+
+        // The AppHost (and any real deployment) sets the endpoint; without it nothing is exported.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/health</c> (every dependency; <c>{"status":"ok"}</c> or 503 with details), <c>/alive</c> (process only)
+    /// and <c>/metrics</c> (Prometheus text format).
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).DisableHttpMetrics();
+        app.MapHealthChecks("/alive", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(LiveTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).DisableHttpMetrics();
+        app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
+        return app;
+    }
+
+    private static bool IsInfrastructurePath(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics");
+}

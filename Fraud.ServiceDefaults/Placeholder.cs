@@ -1,1 +1,0 @@
-namespace Fraud.ServiceDefaults; internal static class Placeholder {}
