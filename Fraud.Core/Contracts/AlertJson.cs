@@ -32,7 +32,7 @@ public static class AlertJson
     /// <c>user_id</c>, <c>amount</c>, <c>location</c>, <c>ts</c>, <c>reason</c>, <c>created_at</c>.</returns>
     public static Alert? Deserialize(ReadOnlySpan<byte> utf8Json)
     {
-        if (!WireErrors.TryDeserialize(utf8Json, WireJsonContext.Default.AlertWire, static _ => string.Empty, out var wire, out _))
+        if (!WireReader.TryRead(utf8Json, WireJsonContext.Default.AlertWire, static _ => string.Empty, out var wire, out _))
         {
             return null;
         }

@@ -28,7 +28,7 @@ public static class LabelJson
         [NotNullWhen(false)] out string? error)
     {
         label = null;
-        if (!WireErrors.TryDeserialize(utf8Json, WireJsonContext.Default.LabelWire, Expectation, out var wire, out error))
+        if (!WireReader.TryRead(utf8Json, WireJsonContext.Default.LabelWire, Expectation, out var wire, out error))
         {
             return false;
         }

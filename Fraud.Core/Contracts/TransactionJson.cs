@@ -32,7 +32,7 @@ public static class TransactionJson
         [NotNullWhen(false)] out string? error)
     {
         transaction = null;
-        if (!WireErrors.TryDeserialize(utf8Json, WireJsonContext.Default.TransactionWire, Expectation, out var wire, out error))
+        if (!WireReader.TryRead(utf8Json, WireJsonContext.Default.TransactionWire, Expectation, out var wire, out error))
         {
             return false;
         }
@@ -106,7 +106,7 @@ public static class TransactionJson
 
         if (wire.Currency is { } currency && !CurrencyCodes.IsActive(currency))
         {
-            return $"currency: {WireErrors.Quote(currency)} is not an active ISO-4217 code";
+            return $"currency: {WireReader.Quote(currency)} is not an active ISO-4217 code";
         }
 
         if (wire.Location is not { } location)
@@ -116,7 +116,7 @@ public static class TransactionJson
 
         if (!CountryCodes.IsAssigned(location))
         {
-            return $"location: {WireErrors.Quote(location)} is not an ISO-3166 alpha-2 code";
+            return $"location: {WireReader.Quote(location)} is not an ISO-3166 alpha-2 code";
         }
 
         if (wire.Ts is null)

@@ -139,7 +139,9 @@ public class TransactionValidationTests
     [Fact]
     public void A_field_given_twice_is_rejected()
     {
-        Assert.Equal("amount: must appear only once", ParseError(ExampleWith(("amount", "1"), ("amount ", null)).Replace("}", ",\"amount\":2}", StringComparison.Ordinal)));
+        string json = Minimal.Replace("\"amount\":12.5", "\"amount\":12.5,\"amount\":-1", StringComparison.Ordinal);
+
+        Assert.Equal("amount: must appear only once", ParseError(json));
     }
 
     [Fact]
@@ -205,6 +207,6 @@ public class TransactionValidationTests
         byte[] utf8 = [.. Encoding.UTF8.GetBytes("{\"tx_id\":\"tx_"), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}")];
 
         Assert.False(TransactionJson.TryParse(utf8, out _, out var error));
-        Assert.StartsWith("invalid JSON: ", error, StringComparison.Ordinal);
+        Assert.Equal("invalid JSON: not valid UTF-8", error);
     }
 }

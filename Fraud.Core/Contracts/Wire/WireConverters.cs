@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Fraud.Core;
 
-/// <summary>A wire value of the wrong form; <see cref="WireErrors"/> prefixes its message with the field's name.</summary>
+/// <summary>A wire value of the wrong form; <see cref="WireReader"/> prefixes its message with the field's name.</summary>
 internal sealed class WireFormatException(string message) : JsonException(message);
 
 /// <summary>Reads a UTC timestamp (<see cref="UtcTimestamp"/>); writes it with six fraction digits and Z.</summary>
@@ -94,12 +94,19 @@ internal static class WireText
             throw new WireFormatException(UtcTimestamp.Expectation);
         }
 
-        // The common case reads the bytes in place; an escaped or segmented value is unescaped into a small buffer
-        // first (no valid timestamp is longer than UtcTimestamp.MaxLength, even escaped six bytes per character).
+        // The common case reads the bytes in place. An escaped or segmented value is unescaped into a small buffer
+        // first; one too long for it stays empty (no valid timestamp is longer than UtcTimestamp.MaxLength, even with
+        // every character escaped in six bytes).
         Span<byte> buffer = stackalloc byte[UtcTimestamp.MaxLength * 6];
-        ReadOnlySpan<byte> text = !reader.HasValueSequence && !reader.ValueIsEscaped ? reader.ValueSpan
-            : (reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) <= buffer.Length ? buffer[..reader.CopyString(buffer)]
-            : [];
+        scoped ReadOnlySpan<byte> text = [];
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            text = reader.ValueSpan;
+        }
+        else if ((reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) <= buffer.Length)
+        {
+            text = buffer[..reader.CopyString(buffer)];
+        }
 
         return UtcTimestamp.TryParse(text, out var value) ? value : throw new WireFormatException(UtcTimestamp.Expectation);
     }

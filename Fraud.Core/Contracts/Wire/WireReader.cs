@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 
 namespace Fraud.Core;
 
@@ -8,7 +9,7 @@ namespace Fraud.Core;
 /// Deserializes a wire DTO and turns a failure into the contract's error text: <c>"&lt;field&gt;: &lt;why&gt;"</c> when
 /// a field is at fault, <c>"invalid JSON: &lt;why, with the path&gt;"</c> when the text is not a JSON object.
 /// </summary>
-internal static class WireErrors
+internal static class WireReader
 {
     private const int MaxQuotedLength = 24;
 
@@ -17,7 +18,7 @@ internal static class WireErrors
     /// <param name="expectation">What a field's value must be, e.g. <c>"must be an integer"</c>, for a value of the wrong JSON type.</param>
     /// <param name="wire">The DTO, on success.</param>
     /// <param name="error">The reason, on failure.</param>
-    public static bool TryDeserialize<T>(
+    public static bool TryRead<T>(
         ReadOnlySpan<byte> utf8Json,
         JsonTypeInfo<T> typeInfo,
         Func<string, string> expectation,
@@ -30,6 +31,13 @@ internal static class WireErrors
         if (!StartsWithObject(utf8Json))
         {
             error = utf8Json.Trim(" \t\r\n"u8).IsEmpty ? "invalid JSON: empty input" : "invalid JSON: expected an object";
+            return false;
+        }
+
+        // Checked up front (vectorised, cheap) so that a bad byte inside a string is not mistaken for a wrong type.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            error = "invalid JSON: not valid UTF-8";
             return false;
         }
 
@@ -52,13 +60,8 @@ internal static class WireErrors
 
     private static string Describe(JsonException exception, Func<string, string> expectation)
     {
-        // Malformed JSON: the reader's own message already names the path and byte position.
-        if (exception.InnerException is JsonException)
-        {
-            return $"invalid JSON: {exception.Message}";
-        }
-
-        if (FieldOf(exception.Path) is not { } field)
+        // Malformed JSON (the reader's own message names the path and byte position), or a fault outside any field.
+        if (exception.InnerException is JsonException || FieldOf(exception.Path) is not { } field)
         {
             return $"invalid JSON: {exception.Message}";
         }
