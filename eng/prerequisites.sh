@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what local mode needs on Debian 12 (run by ./run.sh and ./test.sh): Redis and the PostgreSQL
+# server. Everything else comes from NuGet. Idempotent and quiet when nothing is missing.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v setpriv >/dev/null || missing+=(util-linux)
+
+if ((${#missing[@]})); then
+  echo "Installing ${missing[*]} (apt)…"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (https://dot.net)." >&2; exit 1; }

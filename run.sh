@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole system: installs what is missing, builds, and starts the AppHost (dashboard, broker,
+# Postgres, Redis, producer with live traffic, detector, API). Ctrl+C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")"
+eng/prerequisites.sh
+dotnet build Fraud.AppHost --nologo -v quiet -clp:ErrorsOnly
+cat <<'INFO'
+
+  Fraud is starting (the first start restores ~300 MB of Aspire tooling; later starts take seconds).
+    Dashboard  http://localhost:15888      (resources, logs, traces, metrics)
+    API        http://localhost:8080/alerts?limit=5    http://localhost:8080/health
+    Metrics    http://localhost:9000/metrics           (detector, Prometheus format)
+  Stop with Ctrl+C.
+
+INFO
+exec dotnet run --project Fraud.AppHost --no-build --launch-profile http "$@"
