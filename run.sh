@@ -14,4 +14,4 @@ cat <<'INFO'
   Stop with Ctrl+C.
 
 INFO
-exec dotnet run --project Fraud.AppHost --no-build --launch-profile http "$@"
+exec dotnet run --project Fraud.AppHost --no-build --launch-profile http -- "$@"

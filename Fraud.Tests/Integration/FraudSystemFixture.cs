@@ -30,7 +30,12 @@ public sealed class FraudSystemFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
             ["--Infra:Mode=local", "--Infra:Ephemeral=true"], timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Resource logs are forwarded into the test output; keep only what signals a problem.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Fraud.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
 
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
