@@ -37,7 +37,7 @@ public sealed class AmountThresholdDetector
             return null;
         }
         var risk = (double)Math.Min(1m, transaction.Amount / (2m * _threshold));
-        var reason = string.Create(CultureInfo.InvariantCulture, $"amount={transaction.Amount:0.00} > threshold={_threshold:0.00}");
+        var reason = string.Create(CultureInfo.InvariantCulture, $"amount={transaction.Amount:0.00}; threshold={_threshold:0.00}");
         return new Alert(
             transaction.TxId, transaction.UserId, transaction.Amount, transaction.Location, transaction.Ts,
             Score: null, reason, now, Math.Round(risk, 4), [RuleName], ModelVersion, Status: "open");

@@ -10,6 +10,21 @@ internal static class TransactionMessages
     public const string ContractExample =
         """{"tx_id":"tx_000000001","user_id":4405,"amount":1881.22,"currency":"EUR","location":"ES","ts":"2025-09-13T07:46:41.314350Z","merchant_id":"m_01234","mcc":5411,"channel":"pos","device_id":"d_000099","lat":40.41,"lon":-3.70}""";
 
+    /// <summary><see cref="ContractExample"/> as a record.</summary>
+    public static readonly Transaction ContractExampleTransaction = new(
+        TxId: "tx_000000001",
+        UserId: 4405,
+        Amount: 1881.22m,
+        Currency: "EUR",
+        Location: "ES",
+        Ts: new DateTimeOffset(2025, 9, 13, 7, 46, 41, 314, 350, TimeSpan.Zero),
+        MerchantId: "m_01234",
+        Mcc: 5411,
+        Channel: Channel.Pos,
+        DeviceId: "d_000099",
+        Lat: 40.41,
+        Lon: -3.70);
+
     private static readonly (string Name, string Value)[] ExampleFields =
     [
         ("tx_id", "\"tx_000000001\""),

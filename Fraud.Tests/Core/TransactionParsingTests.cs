@@ -11,19 +11,7 @@ public class TransactionParsingTests
     {
         var transaction = Parse(ContractExample);
 
-        var expected = new Transaction(
-            TxId: "tx_000000001",
-            UserId: 4405,
-            Amount: 1881.22m,
-            Currency: "EUR",
-            Location: "ES",
-            Ts: new DateTimeOffset(2025, 9, 13, 7, 46, 41, 314, 350, TimeSpan.Zero),
-            MerchantId: "m_01234",
-            Mcc: 5411,
-            Channel: Channel.Pos,
-            DeviceId: "d_000099",
-            Lat: 40.41,
-            Lon: -3.70);
+        var expected = TransactionMessages.ContractExampleTransaction;
         Assert.Equal(expected, transaction);
     }
 

@@ -6,19 +6,7 @@ namespace Fraud.Tests.Core;
 
 public class TransactionSerializationTests
 {
-    private static readonly Transaction Example = new(
-        TxId: "tx_000000001",
-        UserId: 4405,
-        Amount: 1881.22m,
-        Currency: "EUR",
-        Location: "ES",
-        Ts: new DateTimeOffset(2025, 9, 13, 7, 46, 41, 314, 350, TimeSpan.Zero),
-        MerchantId: "m_01234",
-        Mcc: 5411,
-        Channel: Channel.Pos,
-        DeviceId: "d_000099",
-        Lat: 40.41,
-        Lon: -3.70);
+    private static readonly Transaction Example = TransactionMessages.ContractExampleTransaction;
 
     [Fact]
     public void Writes_the_design_contract_example_with_snake_case_names_in_contract_order()

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Tests.Core;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -12,19 +13,8 @@ namespace Fraud.Tests.Integration;
 [Collection(FraudSystemCollection.Name)]
 public sealed class PipelineTests(FraudSystemFixture system)
 {
-    private static Transaction NewTransaction(decimal amount, string? txId = null) => new(
-        TxId: txId ?? $"tx_test_{Guid.NewGuid():N}",
-        UserId: 4405,
-        Amount: amount,
-        Currency: "EUR",
-        Location: "ES",
-        Ts: new DateTimeOffset(2025, 9, 13, 7, 46, 41, TimeSpan.Zero).AddTicks(3143500),
-        MerchantId: "m_01234",
-        Mcc: 5411,
-        Channel: Channel.Pos,
-        DeviceId: "d_000099",
-        Lat: 40.41,
-        Lon: -3.70);
+    private static Transaction NewTransaction(decimal amount) =>
+        TransactionMessages.ContractExampleTransaction with { TxId = $"tx_test_{Guid.NewGuid():N}", Amount = amount };
 
     [Fact]
     public void Every_resource_becomes_healthy()

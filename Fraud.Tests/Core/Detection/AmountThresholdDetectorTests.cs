@@ -30,7 +30,7 @@ public sealed class AmountThresholdDetectorTests
         Assert.Equal("open", alert.Status);
         Assert.Null(alert.Score);
         Assert.Equal(["amount_above_threshold"], alert.Rules);
-        Assert.Equal("amount=1881.22 > threshold=1000.00", alert.Reason);
+        Assert.Equal("amount=1881.22; threshold=1000.00", alert.Reason);
     }
 
     [Theory]
