@@ -55,17 +55,26 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Data
             await acquire.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var result = DeployChanges.To
-            .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
-            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.StartsWith("migrations/", StringComparison.Ordinal))
-            .WithTransactionPerScript()
-            .LogTo(logger)
-            .Build()
-            .PerformUpgrade();
-        if (!result.Successful)
+        try
         {
-            throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            var result = DeployChanges.To
+                .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
+                .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.StartsWith("migrations/", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogTo(logger)
+                .Build()
+                .PerformUpgrade();
+            if (!result.Successful)
+            {
+                throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            }
         }
-        // Closing the connection releases the advisory lock.
+        finally
+        {
+            // Explicitly: a pooled connection keeps session-level locks until it is reused.
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", lockConnection);
+            release.Parameters.AddWithValue(MigrationLockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 }

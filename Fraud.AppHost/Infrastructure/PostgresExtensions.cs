@@ -141,6 +141,7 @@ public sealed class LocalPostgresResource : ExecutableResource, IResourceWithCon
         yield return "listen_addresses=127.0.0.1";
         yield return "unix_socket_directories=";   // TCP only: no socket folder to own
         yield return "log_checkpoints=off";
+        yield return "log_min_messages=warning";   // postgres logs to stderr, which the dashboard shows as errors
         if (fast)
         {
             // Throwaway test data: durability costs time and buys nothing.

@@ -34,7 +34,9 @@ public sealed class FraudSystemFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Fraud.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Fraud.AppHost.Resources.postgres", LogLevel.None) // postgres logs everything to stderr
             .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
 
         App = await builder.BuildAsync(timeout.Token);
