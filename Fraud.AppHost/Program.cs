@@ -11,6 +11,9 @@ var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("alerts.v1");
 var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
 var redis = builder.AddFraudRedis("redis", infra);
+// Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
+// the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
+var apiKey = builder.AddParameter("api-key", secret: true);
 
 builder.AddProject<Projects.Fraud_Producer>("producer")
     .WithReference(kafka).WaitFor(kafka)
@@ -25,8 +28,10 @@ builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Fraud_Api>("api")
+    .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
+    .WithEnvironment("Api__Key", apiKey)
     .WithHttpEndpoint(port: 8080)          // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");

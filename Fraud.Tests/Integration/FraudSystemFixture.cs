@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using Fraud.Core;
@@ -25,11 +26,15 @@ public sealed class FraudSystemFixture : IAsyncLifetime
     public string PostgresConnectionString { get; private set; } = "";
     public string RedisConnectionString { get; private set; } = "";
 
+    /// <summary>The API key the AppHost gave the api, read back from the app model.</summary>
+    public string ApiKey { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
-            ["--Infra:Mode=local", "--Infra:Ephemeral=true"], timeout.Token);
+            // A test-only key: the AppHost's secret parameter, as an operator would set it.
+            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key"], timeout.Token);
         // Resource logs are forwarded into the test output; keep only what signals a problem.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -39,6 +44,8 @@ public sealed class FraudSystemFixture : IAsyncLifetime
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
 
+        ApiKey = await builder.Resources.OfType<ParameterResource>().Single(resource => resource.Name == "api-key").GetValueAsync(timeout.Token)
+            ?? throw new InvalidOperationException("the api-key parameter has no value");
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         foreach (var resource in Resources)

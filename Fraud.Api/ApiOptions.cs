@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Fraud.Api;
+
+/// <summary>Settings under <c>Api:</c>. The AppHost passes the key from its secret parameter <c>api-key</c>.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>Every request body is at most this large (feedback is a label and a short note).</summary>
+    public const int MaxRequestBodyBytes = 16 * 1024;
+
+    /// <summary>The key clients send in <c>X-Api-Key</c>. Required: the API refuses to start without one,
+    /// so a missing secret cannot leave the write endpoints open.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Api:Key is required (the AppHost passes its 'api-key' parameter as Api__Key).")]
+    public string Key { get; set; } = "";
+
+    /// <summary>When true, reads (alerts, stats, the stream) need the key too; writes always do.</summary>
+    public bool RequireKeyForReads { get; set; }
+
+    /// <summary>Origins allowed to call the API from a browser. Empty (the default) means no CORS at all:
+    /// only the console served by the API itself, from the same origin, can read the responses.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+}

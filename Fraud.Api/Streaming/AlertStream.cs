@@ -1,0 +1,183 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using AlertJson = Fraud.Core.AlertJson;
+
+namespace Fraud.Api.Streaming;
+
+/// <summary>
+/// New alerts for every <c>GET /alerts/stream</c> client, from one reader of the <c>alerts.v1</c> topic.
+/// <para>
+/// Why the topic rather than Redis pub/sub: the detector already publishes every alert there once it is durable
+/// in Postgres, so the stream needs no change to the detector and never shows an alert the API cannot serve;
+/// pub/sub would need a second publish. The reader assigns itself every partition at the current end (no
+/// consumer group: each API replica sees every alert, and nothing is committed), then fans out to clients.
+/// </para>
+/// <para>
+/// Each client has a bounded buffer. A client that falls that far behind is disconnected rather than silently
+/// skipped: it reconnects and reloads the list from <c>GET /alerts</c>. The detector republishes on replay, so
+/// recently seen tx_ids are dropped.
+/// </para>
+/// </summary>
+internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream> logger) : BackgroundService
+{
+    public const string Topic = "alerts.v1";
+    public const int ClientBuffer = 256;
+    private const int RememberedTxIds = 10_000;
+    private static readonly TimeSpan ReconnectionInterval = TimeSpan.FromSeconds(2);
+
+    private readonly TaskCompletionSource _positioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private readonly List<Channel<SseItem<string>>> _clients = [];
+    private readonly HashSet<string> _seen = [];
+    private readonly Queue<string> _seenOrder = new();
+
+    /// <summary>
+    /// A first <c>ready</c> event once the reader is positioned on the topic (every alert from then on will
+    /// follow), then one <c>alert</c> event per new alert: data = the alert's JSON, id = its tx_id.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<string>> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _positioned.Task.WaitAsync(cancellationToken);
+        var client = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(ClientBuffer)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full buffer is reported, never overwritten
+        });
+        lock (_gate)
+        {
+            _clients.Add(client);
+        }
+        try
+        {
+            yield return new SseItem<string>("{}", "ready") { ReconnectionInterval = ReconnectionInterval };
+            await foreach (var item in client.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _clients.Remove(client);
+            }
+        }
+    }
+
+    // Consume() blocks, so the reader gets its own thread instead of a pool thread.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Read(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Read(CancellationToken stoppingToken)
+    {
+        using var consumer = kafka.CreateConsumerBuilder<Ignore, byte[]>("fraud-api-stream").Build();
+        try
+        {
+            AssignAtEnd(consumer, stoppingToken);
+            _positioned.TrySetResult();
+            logger.LogInformation("Streaming new alerts from {Topic}", Topic);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    if (consumer.Consume(stoppingToken) is { IsPartitionEOF: false, Message.Value: { } value })
+                    {
+                        Publish(value);
+                    }
+                }
+                catch (ConsumeException ex) when (!ex.Error.IsFatal)
+                {
+                    logger.LogWarning("Reading {Topic} failed: {Reason}", Topic, ex.Error.Reason);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            consumer.Close();
+            lock (_gate)
+            {
+                foreach (var client in _clients)
+                {
+                    client.Writer.TryComplete();
+                }
+            }
+        }
+    }
+
+    /// <summary>Every partition, at its high watermark: explicit offsets, so the position is known before any client is told "ready".</summary>
+    private void AssignAtEnd(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
+    {
+        using var admin = kafka.CreateAdminClient();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var partitions = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics
+                    .Where(topic => topic.Topic == Topic && topic.Error.Code == ErrorCode.NoError)
+                    .SelectMany(topic => topic.Partitions)
+                    .Select(partition => new TopicPartition(Topic, partition.PartitionId))
+                    .ToList();
+                if (partitions.Count > 0)
+                {
+                    consumer.Assign(partitions.Select(partition =>
+                        new TopicPartitionOffset(partition, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High)));
+                    return;
+                }
+                logger.LogWarning("Topic {Topic} not found yet (attempt {Attempt})", Topic, attempt);
+            }
+            catch (KafkaException ex)
+            {
+                logger.LogWarning("Broker not ready for {Topic} (attempt {Attempt}): {Reason}", Topic, attempt, ex.Error.Reason);
+            }
+            stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Min(10, attempt)));
+            stoppingToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private void Publish(byte[] value)
+    {
+        if (AlertJson.Deserialize(value) is not { } alert)
+        {
+            logger.LogWarning("Skipped a message on {Topic} that is not an alert", Topic);
+            return;
+        }
+        var item = new SseItem<string>(AlertJson.Serialize(alert), "alert") { EventId = alert.TxId };
+        lock (_gate)
+        {
+            if (!Remember(alert.TxId))
+            {
+                return;
+            }
+            for (var i = _clients.Count - 1; i >= 0; i--)
+            {
+                if (!_clients[i].Writer.TryWrite(item))
+                {
+                    _clients[i].Writer.TryComplete();
+                    _clients.RemoveAt(i);
+                    logger.LogWarning("Disconnected a stream client that fell {Buffer} alerts behind", ClientBuffer);
+                }
+            }
+        }
+    }
+
+    /// <returns>False when the tx_id was seen recently (a replayed alert).</returns>
+    private bool Remember(string txId)
+    {
+        if (!_seen.Add(txId))
+        {
+            return false;
+        }
+        _seenOrder.Enqueue(txId);
+        if (_seenOrder.Count > RememberedTxIds)
+        {
+            _seen.Remove(_seenOrder.Dequeue());
+        }
+        return true;
+    }
+}
