@@ -53,7 +53,7 @@ internal static class FeedbackEndpoints
         }
         catch (JsonException ex)
         {
-            return Invalid($"The body is not valid JSON: {ex.Message}");
+            return Invalid($"The body must be a JSON object like {{\"label\":\"fraud\",\"note\":\"…\"}}: {ex.Message}");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

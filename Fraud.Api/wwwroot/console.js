@@ -79,8 +79,12 @@ function riskView(risk) {
     bar, element('span', { text: risk.toFixed(2) }));
 }
 
-function chips(rules) {
-  return element('span', { className: 'chips' }, ...rules.map((rule) => element('span', { className: 'chip', text: rule })));
+/** The first rule and how many more: the row stays one line; the detail lists them all. */
+function ruleSummary(rules) {
+  const summary = element('span', { className: 'chips', title: rules.join(', ') });
+  if (rules.length > 0) summary.append(element('span', { className: 'chip', text: rules[0] }));
+  if (rules.length > 1) summary.append(element('span', { className: 'chip more-rules', text: `+${rules.length - 1}` }));
+  return summary;
 }
 
 function badge(status, node = element('span', { className: 'badge' })) {
@@ -94,12 +98,12 @@ function badge(status, node = element('span', { className: 'badge' })) {
 function renderRow(alert, fresh = false) {
   const row = element('tr', { className: fresh ? 'fresh' : '' },
     element('td', { className: 'time', text: formatTime(alert.created_at), title: alert.created_at }),
-    element('td', { className: 'tx', text: alert.tx_id }),
+    element('td', {}, element('span', { className: 'tx', text: alert.tx_id, title: alert.tx_id })),
     element('td', { text: String(alert.user_id) }),
     element('td', { className: 'num', text: amountFormat.format(Number(alert.amount)) }),
     element('td', { text: alert.location }),
     element('td', {}, riskView(alert.risk)),
-    element('td', {}, chips(alert.rules)),
+    element('td', {}, ruleSummary(alert.rules)),
     element('td', {}, badge(alert.status)));
   row.dataset.txId = alert.tx_id;
   row.tabIndex = 0;

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Fraud.Tests.Integration.Api;
+
+/// <summary>What surrounds the endpoints: the OpenAPI document and its reference page, the console's files,
+/// problem+json for unknown routes, and CORS closed by default.</summary>
+[Collection(FraudSystemCollection.Name)]
+public sealed class ApiSurfaceTests(FraudSystemFixture system)
+{
+    [Fact]
+    public async Task The_openapi_document_describes_every_endpoint_and_the_api_key()
+    {
+        var document = await system.Api.GetJsonAsync("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/alerts", "/alerts/{tx_id}", "/alerts/{tx_id}/feedback", "/alerts/stream", "/stats" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI describes {path}");
+        }
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+        Assert.True(paths.GetProperty("/alerts/{tx_id}/feedback").GetProperty("post").TryGetProperty("security", out _), "feedback needs the key");
+        var alert = document.GetProperty("components").GetProperty("schemas").GetProperty("Alert").GetProperty("properties");
+        Assert.Equal("string", alert.GetProperty("amount").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task The_interactive_reference_and_the_console_are_served_locally()
+    {
+        var reference = await system.Api.GetAsync("/scalar/");
+        var console = await system.Api.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        Assert.Contains("scalar.js", await reference.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+        Assert.Equal("text/html", console.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("default-src 'self'", console.Headers.GetValues("Content-Security-Policy").Single());
+        foreach (var asset in new[] { "/console.js", "/console.css", "/favicon.svg" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync(asset)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        var response = await system.Api.GetAsync("/no/such/thing");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(404, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Cross_origin_browsers_get_no_cors_grant()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/alerts/tx_1/feedback");
+        preflight.Headers.Add("Origin", "https://elsewhere.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "x-api-key,content-type");
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/alerts?limit=1");
+        read.Headers.Add("Origin", "https://elsewhere.example");
+
+        var preflightResponse = await system.Api.SendAsync(preflight);
+        var readResponse = await system.Api.SendAsync(read);
+
+        Assert.False(preflightResponse.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(readResponse.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}

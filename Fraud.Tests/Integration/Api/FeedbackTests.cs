@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Npgsql;
+
+namespace Fraud.Tests.Integration.Api;
+
+/// <summary>POST /alerts/{tx_id}/feedback: the verdict, its audit trail, idempotency, the key and every bad input.</summary>
+[Collection(FraudSystemCollection.Name)]
+public sealed class FeedbackTests(FraudSystemFixture system)
+{
+    private async Task<List<(string Label, string Note, string PreviousStatus, string Status)>> AuditTrailAsync(string txId)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT label, note, previous_status, status FROM alert_feedback WHERE tx_id = $1 ORDER BY id", connection)
+        {
+            Parameters = { new() { Value = txId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        }
+        return rows;
+    }
+
+    private async Task<string> StatusAsync(string txId) =>
+        (await system.Api.GetJsonAsync($"/alerts/{txId}")).GetProperty("alert").GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task Fraud_confirms_the_alert_and_legit_marks_it_a_false_positive()
+    {
+        var transaction = await system.RaiseThroughPipelineAsync();
+
+        var confirmed = await system.PostFeedbackAsync(transaction.TxId, """{"label":"fraud","note":"card reported stolen"}""");
+
+        confirmed.EnsureSuccessStatusCode();
+        var result = JsonDocument.Parse(await confirmed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("confirmed_fraud", result.GetProperty("status").GetString());
+        Assert.True(result.GetProperty("changed").GetBoolean());
+        Assert.Equal("confirmed_fraud", await StatusAsync(transaction.TxId));
+
+        (await system.PostFeedbackAsync(transaction.TxId, """{"label":"legit"}""")).EnsureSuccessStatusCode();
+
+        Assert.Equal("false_positive", await StatusAsync(transaction.TxId));
+        Assert.Equal(
+            [("fraud", "card reported stolen", "open", "confirmed_fraud"), ("legit", "", "confirmed_fraud", "false_positive")],
+            await AuditTrailAsync(transaction.TxId));
+        var history = (await system.Api.GetJsonAsync($"/alerts/{transaction.TxId}")).GetProperty("feedback");
+        Assert.Equal(["fraud", "legit"], history.EnumerateArray().Select(entry => entry.GetProperty("label").GetString()));
+    }
+
+    [Fact]
+    public async Task Posting_the_same_verdict_twice_records_it_once()
+    {
+        var user = ApiTestData.NewUserId();
+        var alert = ApiTestData.NewAlert(user, DateTimeOffset.UtcNow.AddDays(-2));
+        await system.InsertAsync(alert);
+        const string verdict = """{"label":"legit","note":"regular customer"}""";
+
+        var first = await system.PostFeedbackAsync(alert.TxId, verdict);
+        var second = await system.PostFeedbackAsync(alert.TxId, verdict);
+
+        first.EnsureSuccessStatusCode();
+        second.EnsureSuccessStatusCode();
+        Assert.True(JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("changed").GetBoolean());
+        var repeat = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement;
+        Assert.False(repeat.GetProperty("changed").GetBoolean());
+        Assert.Equal("false_positive", repeat.GetProperty("status").GetString());
+        Assert.Equal([("legit", "regular customer", "open", "false_positive")], await AuditTrailAsync(alert.TxId));
+        Assert.Equal("false_positive", await StatusAsync(alert.TxId));
+
+        // A different note is a distinct change: recorded, status unchanged.
+        (await system.PostFeedbackAsync(alert.TxId, """{"label":"legit","note":"confirmed by phone"}""")).EnsureSuccessStatusCode();
+        Assert.Equal(2, (await AuditTrailAsync(alert.TxId)).Count);
+        Assert.Equal("false_positive", await StatusAsync(alert.TxId));
+    }
+
+    [Fact]
+    public async Task Without_an_api_key_feedback_is_a_401_and_changes_nothing()
+    {
+        var alert = ApiTestData.NewAlert(ApiTestData.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
+        await system.InsertAsync(alert);
+
+        var response = await system.PostFeedbackAsync(alert.TxId, """{"label":"fraud"}""", apiKey: "");
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "X-Api-Key");
+        Assert.Equal("open", await StatusAsync(alert.TxId));
+        Assert.Empty(await AuditTrailAsync(alert.TxId));
+    }
+
+    [Fact]
+    public async Task With_a_wrong_api_key_feedback_is_a_403_and_changes_nothing()
+    {
+        var alert = ApiTestData.NewAlert(ApiTestData.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
+        await system.InsertAsync(alert);
+
+        var response = await system.PostFeedbackAsync(alert.TxId, """{"label":"fraud"}""", apiKey: "not-the-key");
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.Forbidden, "not valid");
+        Assert.Equal("open", await StatusAsync(alert.TxId));
+    }
+
+    [Theory]
+    [InlineData("""{"label":"maybe"}""", "label must be \"fraud\" or \"legit\"; got 'maybe'")]
+    [InlineData("""{"note":"no label"}""", "label must be \"fraud\" or \"legit\"; got none")]
+    [InlineData("""{"label":"fraud",""", "The body must be a JSON object")]
+    [InlineData("[1,2,3]", "The body must be a JSON object")]
+    public async Task Bad_feedback_is_a_400_problem(string body, string message)
+    {
+        var alert = ApiTestData.NewAlert(ApiTestData.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
+        await system.InsertAsync(alert);
+
+        var response = await system.PostFeedbackAsync(alert.TxId, body);
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, message);
+        Assert.Equal("open", await StatusAsync(alert.TxId));
+    }
+
+    [Fact]
+    public async Task Feedback_on_an_unknown_tx_id_is_a_404_problem()
+    {
+        var response = await system.PostFeedbackAsync("tx_that_never_was", """{"label":"fraud"}""");
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.NotFound, "No alert has tx_id 'tx_that_never_was'");
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_a_413_problem()
+    {
+        var alert = ApiTestData.NewAlert(ApiTestData.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
+        await system.InsertAsync(alert);
+
+        var response = await system.PostFeedbackAsync(alert.TxId, $$"""{"label":"fraud","note":"{{new string('x', 20_000)}}"}""");
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "at most 16384 bytes");
+        Assert.Equal("open", await StatusAsync(alert.TxId));
+    }
+
+    [Fact]
+    public async Task Stats_count_verdicts_into_precision_and_alerts_into_the_hour()
+    {
+        var before = await system.Api.GetJsonAsync("/stats");
+        var user = ApiTestData.NewUserId();
+        // A rule and a country the live traffic never produces, in numbers it cannot reach during a test run.
+        var rule = $"stats_test_{Guid.NewGuid():N}"[..24];
+        var raisedAt = DateTimeOffset.UtcNow.AddMinutes(-20);
+        var alerts = Enumerable.Range(0, 40).Select(_ => ApiTestData.NewAlert(user, raisedAt, rules: [rule], location: "LU")).ToArray();
+        await system.InsertAsync(alerts);
+        (await system.PostFeedbackAsync(alerts[0].TxId, """{"label":"fraud"}""")).EnsureSuccessStatusCode();
+        (await system.PostFeedbackAsync(alerts[1].TxId, """{"label":"fraud"}""")).EnsureSuccessStatusCode();
+        (await system.PostFeedbackAsync(alerts[2].TxId, """{"label":"legit"}""")).EnsureSuccessStatusCode();
+
+        var after = await system.Api.GetJsonAsync("/stats");
+
+        var confirmed = after.GetProperty("feedback").GetProperty("confirmed_fraud").GetInt64();
+        var falsePositives = after.GetProperty("feedback").GetProperty("false_positive").GetInt64();
+        Assert.Equal(before.GetProperty("feedback").GetProperty("confirmed_fraud").GetInt64() + 2, confirmed);
+        Assert.Equal(before.GetProperty("feedback").GetProperty("false_positive").GetInt64() + 1, falsePositives);
+        Assert.Equal(Math.Round((double)confirmed / (confirmed + falsePositives), 4), after.GetProperty("feedback").GetProperty("precision").GetDouble());
+
+        var perMinute = after.GetProperty("alerts_per_minute").EnumerateArray().ToList();
+        Assert.Equal(60, perMinute.Count);
+        Assert.Equal(after.GetProperty("alerts_last_hour").GetInt64(), perMinute.Sum(minute => minute.GetProperty("count").GetInt64()));
+        var minuteOfInsert = new DateTimeOffset(raisedAt.Year, raisedAt.Month, raisedAt.Day, raisedAt.Hour, raisedAt.Minute, 0, TimeSpan.Zero);
+        Assert.True(perMinute.Single(minute => minute.GetProperty("minute").GetDateTimeOffset() == minuteOfInsert).GetProperty("count").GetInt64() >= 40);
+        Assert.Contains(after.GetProperty("top_rules").EnumerateArray(),
+            entry => entry.GetProperty("rule").GetString() == rule && entry.GetProperty("count").GetInt64() == 40);
+        Assert.Contains(after.GetProperty("by_country").EnumerateArray(),
+            entry => entry.GetProperty("country").GetString() == "LU" && entry.GetProperty("count").GetInt64() >= 40);
+    }
+}
