@@ -499,6 +499,7 @@ function start() {
   loadAlerts();
   loadStats();
   setInterval(loadStats, STATS_EVERY_MS);
+  window.addEventListener(KEY_SAVED, loadStats); // the counters may have been refused for want of the key
   followStream();
 }
 
