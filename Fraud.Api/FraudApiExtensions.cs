@@ -22,13 +22,4 @@ internal static class FraudApiExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStream>());
         return builder;
     }
-
-    public static WebApplication MapFraudApi(this WebApplication app)
-    {
-        app.MapAlertsEndpoints();
-        app.MapAlertStream();
-        app.MapFeedbackEndpoints();
-        app.MapStatsEndpoints();
-        return app;
-    }
 }

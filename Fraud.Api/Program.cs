@@ -1,7 +1,10 @@
 using Fraud.Api;
-using Fraud.Api.Console;
+using Fraud.Api.Alerts;
 using Fraud.Api.Documentation;
+using Fraud.Api.Feedback;
 using Fraud.Api.Security;
+using Fraud.Api.Stats;
+using Fraud.Api.Streaming;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,5 +23,8 @@ app.UseApiSecurity();
 app.UseAnalystConsole();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
-app.MapFraudApi();
+app.MapAlertsEndpoints();
+app.MapAlertStream();
+app.MapFeedbackEndpoints();
+app.MapStatsEndpoints();
 app.Run();

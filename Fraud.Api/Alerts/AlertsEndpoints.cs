@@ -17,14 +17,18 @@ internal static class AlertsEndpoints
             .WithName("ListAlerts")
             .WithSummary("List alerts")
             .WithDescription("""
-                Newest first, as a plain JSON array in the seed's shape. Filters combine with AND. When more alerts match than `limit`, the response has a
-                `Link: </alerts?…&cursor=…>; rel="next"` header; follow it for the next page. Paging is by
-                (created_at, tx_id), so pages neither skip nor repeat alerts while new ones arrive.
+                Newest first, as a plain JSON array in the seed's shape. Filters combine with AND. When more
+                alerts match than `limit`, the response has a `Link: </alerts?…&cursor=…>; rel="next"` header;
+                follow it for the next page. Paging is by (created_at, tx_id), so pages neither skip nor repeat
+                alerts while new ones arrive.
                 """);
         alerts.MapGet("/{tx_id}", GetAsync)
             .WithName("GetAlert")
             .WithSummary("Get one alert")
-            .WithDescription("The alert, its reason split into parts, its feedback history (oldest first) and the card holder's other recent alerts (newest first).")
+            .WithDescription("""
+                The alert, its reason split into parts, its feedback history (oldest first) and the card holder's
+                other recent alerts (newest first).
+                """)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

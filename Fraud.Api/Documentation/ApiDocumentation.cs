@@ -37,9 +37,8 @@ internal static class ApiDocumentation
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var access = context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiAccess>().LastOrDefault((ApiAccess)(-1));
                 var requireForReads = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequireKeyForReads;
-                if (access == ApiAccess.Write || (access == ApiAccess.Read && requireForReads))
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiAccess>().Any(access => access == ApiAccess.Write || requireForReads))
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });

@@ -1,4 +1,4 @@
-namespace Fraud.Api.Console;
+namespace Fraud.Api;
 
 /// <summary>
 /// The analyst console: static files from <c>wwwroot</c> at <c>/</c>, everything local (no CDN). The page may
