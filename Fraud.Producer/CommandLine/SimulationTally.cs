@@ -43,7 +43,7 @@ internal sealed class SimulationTally
         table.AddRow("transactions", $"{Count:N0}", $"in {Elapsed.TotalSeconds:N1} s ({perSecond:N0} tx/s)");
         if (First is { } first && Last is { } last)
         {
-            table.AddRow("event time", $"{(last - first).TotalDays:N2} days", $"{first:yyyy-MM-ddTHH:mm:ssZ} → {last:yyyy-MM-ddTHH:mm:ssZ}");
+            table.AddRow("event time", Span(last - first), $"{first:yyyy-MM-ddTHH:mm:ssZ} → {last:yyyy-MM-ddTHH:mm:ssZ}");
         }
 
         table.AddRow("fraud", $"{Fraud:N0}", $"{(Count == 0 ? 0 : (double)Fraud / Count):P2} of transactions");
@@ -59,4 +59,11 @@ internal sealed class SimulationTally
 
         AnsiConsole.Write(table);
     }
+
+    private static string Span(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 2 } => $"{span.TotalDays:N1} days",
+        { TotalHours: >= 2 } => $"{span.TotalHours:N1} hours",
+        _ => $"{span.TotalMinutes:N1} minutes",
+    };
 }

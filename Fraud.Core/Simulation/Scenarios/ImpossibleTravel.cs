@@ -33,8 +33,8 @@ public sealed class ImpossibleTravel : FraudScenario
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;
-        var victim = context.Population.SampleUniform(ref random);
         long ownAt = context.Now + context.Delay(TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        var victim = context.Population.SampleOnTheGround(ref random, ownAt);
         int here = context.Population.WhereIs(victim, ownAt).City;
         int ownShop = context.FamiliarShop(victim, here, ownAt);
         context.Schedule(ownAt, context.CardPresent(string.Empty, victim, ownShop, ownAt, context.Purchase(victim)), scenario: null);
