@@ -37,8 +37,7 @@ internal sealed class SimulationTally
     /// <summary>Prints the summary table: volume, speed, event-time span, fraud by scenario, then <paramref name="outputs"/>.</summary>
     public void Print(string verb, IEnumerable<(string What, string Where)> outputs)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"{verb}: summary")
-            .AddColumn("").AddColumn(new TableColumn("").RightAligned()).AddColumn("");
+        var table = SummaryTable.Create($"{verb}: summary");
         double perSecond = Count / Math.Max(Elapsed.TotalSeconds, 1e-9);
         table.AddRow("transactions", $"{Count:N0}", $"in {Elapsed.TotalSeconds:N1} s ({perSecond:N0} tx/s)");
         if (First is { } first && Last is { } last)

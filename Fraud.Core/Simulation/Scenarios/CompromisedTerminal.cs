@@ -27,6 +27,8 @@ public sealed class CompromisedTerminal : FraudScenario
     /// <summary>Most transactions at the terminal per day (default 12).</summary>
     public double MaxPerDay { get; init; } = 12;
 
+    internal override TimeSpan LongestEpisode => MaxWindow;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;
