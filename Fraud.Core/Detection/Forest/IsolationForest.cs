@@ -102,7 +102,7 @@ public sealed class IsolationForest
             IsolationTreeBuilder.Grow(rows, d, psi, attributesPerTree, heightLimit, new SeededRandom(treeSeeds.NextUInt64()), nodes);
         }
 
-        var forest = new IsolationForest(nodes.Build(), [.. featureNames], options, version, n, AutoOffset);
+        var forest = new IsolationForest(nodes.Build(d), [.. featureNames], options, version, n, AutoOffset);
         if (options.Contamination is { } contamination)
         {
             var scores = forest.ScoreRows(rows);
@@ -117,18 +117,14 @@ public sealed class IsolationForest
     /// E(h(x)) is the mean path length of x over the trees. In [−1, 0]; lower is more anomalous (the paper's
     /// s close to 1). Allocates nothing.
     /// </summary>
-    /// <param name="features">One row, in the order of <see cref="FeatureNames"/>. NaN goes right at every split.</param>
+    /// <param name="features">One row, in the order of <see cref="FeatureNames"/>. A NaN goes left at every split.</param>
     public double ScoreSample(ReadOnlySpan<float> features)
     {
         if (features.Length != _featureNames.Length)
         {
             ThrowFeatureCount(features.Length);
         }
-        var total = 0.0;
-        for (var t = 0; t < _trees.Count; t++)
-        {
-            total += _trees.PathLength(features, t);
-        }
+        var total = _trees.TotalPathLength(features);   // Σₜ h(x), Algorithm 3 on every tree
         // With ψ = 1, c(ψ) = 0 and every h(x) = 0: scikit-learn sets the exponent to −1 (score −0.5).
         var normalised = _cPsi == 0 ? 1.0 : total / _trees.Count / _cPsi;
         return -Math.Pow(2, -normalised);

@@ -13,7 +13,7 @@ namespace Fraud.Core.Detection.Forest;
 /// int32 training rows | float64 Offset
 /// int32 feature count d | d × string feature name
 /// int32 tree count t | int32 node count m
-/// t × int32 root | m × int32 attribute | m × float32 split value | m × int32 right child | m × float64 leaf path length
+/// t × int32 root | m × int32 attribute | m × float32 split value | m × int32 left child | m × float64 leaf path length
 /// </code>
 /// Reading checks everything a walk relies on, so a damaged file fails with <see cref="InvalidDataException"/>
 /// rather than scoring garbage.
@@ -63,9 +63,9 @@ internal static class IsolationForestFile
             BinaryPrimitives.WriteSingleLittleEndian(output.GetSpan(4), splitValue);
             output.Advance(4);
         }
-        foreach (var right in trees.Right)
+        foreach (var left in trees.Left)
         {
-            WriteInt32(output, right);
+            WriteInt32(output, left);
         }
         foreach (var pathLength in trees.LeafPathLength)
         {
@@ -156,14 +156,13 @@ internal static class IsolationForestFile
         {
             splitValue[i] = reader.Single();
         }
-        var right = reader.Int32s(nodeCount);
+        var left = reader.Int32s(nodeCount);
         var leafPathLength = new double[nodeCount];
         for (var i = 0; i < nodeCount; i++)
         {
             leafPathLength[i] = reader.Double();
         }
-        var trees = new IsolationTrees(roots, attribute, splitValue, right, leafPathLength);
-        trees.Validate(featureNames.Length);
+        var trees = new IsolationTrees(roots, attribute, splitValue, left, leafPathLength, featureNames.Length);
         return new IsolationForest(trees, featureNames, options, version, trainingRows, offset);
     }
 

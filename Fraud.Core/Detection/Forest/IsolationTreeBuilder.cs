@@ -52,25 +52,23 @@ internal sealed class IsolationTreeBuilder
                 x[k][i] = rows[sample[i] * featureCount + q[k]];
             }
         }
-        nodes.BeginTree();
-        new IsolationTreeBuilder(x, q, heightLimit, random, nodes).ITree(0, psi, 0);
+        new IsolationTreeBuilder(x, q, heightLimit, random, nodes).ITree(nodes.BeginTree(), 0, psi, 0);
     }
 
-    /// <summary>iTree(X, e, l) for X = the samples in [<paramref name="start"/>, <paramref name="end"/>).</summary>
-    private void ITree(int start, int end, int e)
+    /// <summary>iTree(X, e, l) into <paramref name="node"/>, for X = the samples in [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    private void ITree(int node, int start, int end, int e)
     {
         var size = end - start;
         // e ≥ l or |X| ≤ 1 ⇒ exNode{Size ← |X|}; so is a node whose rows are identical in every attribute.
         if (e >= _heightLimit || size <= 1 || !TryChooseSplit(start, end, out var k, out var p))
         {
-            _nodes.AddLeaf(e, size);
+            _nodes.SetLeaf(node, e, size);
             return;
         }
-        var split = _nodes.AddSplit(_q[k], p);
-        var middle = Partition(start, end, k, p);   // X_l = filter(X, q ≤ p) | X_r = filter(X, q > p)
-        ITree(start, middle, e + 1);                 // Left: stored right after its parent
-        _nodes.BeginRightChild(split);
-        ITree(middle, end, e + 1);                   // Right
+        var (left, right) = _nodes.SetSplit(node, _q[k], p);   // inNode{SplitAtt ← q, SplitValue ← p}
+        var middle = Partition(start, end, k, p);              // X_l = filter(X, q ≤ p) | X_r = filter(X, q > p)
+        ITree(left, start, middle, e + 1);
+        ITree(right, middle, end, e + 1);
     }
 
     /// <summary>

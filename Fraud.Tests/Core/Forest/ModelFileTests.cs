@@ -76,10 +76,10 @@ public sealed class ModelFileTests
     {
         var forest = IsolationForest.Deserialize(SmallModel);
         var nodes = forest.Trees.NodeCount;
-        var firstSplit = Array.FindIndex(forest.Trees.Attribute, a => a != IsolationTrees.Leaf);
+        var firstSplit = Enumerable.Range(0, nodes).First(i => !forest.Trees.IsLeaf(i));
         var file = SmallModel.ToArray();
-        var rightArray = file.Length - 8 * nodes - 4 * nodes;   // the file ends with m right children, then m path lengths
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(rightArray + 4 * firstSplit), nodes + 5);
+        var leftArray = file.Length - 8 * nodes - 4 * nodes;   // the file ends with m left children, then m path lengths
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(leftArray + 4 * firstSplit), nodes + 5);
 
         var error = Assert.Throws<InvalidDataException>(() => IsolationForest.Deserialize(file));
 

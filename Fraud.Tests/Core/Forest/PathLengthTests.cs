@@ -21,20 +21,15 @@ public sealed class PathLengthTests
     private static IsolationForest HandBuiltForest()
     {
         var nodes = new IsolationTrees.Builder();
-        nodes.BeginTree();
-        var root = nodes.AddSplit(1, 0.5f);
-        nodes.AddLeaf(e: 1, size: 1);
-        nodes.BeginRightChild(root);
-        var right = nodes.AddSplit(0, 2f);
-        nodes.AddLeaf(e: 2, size: 3);
-        nodes.BeginRightChild(right);
-        nodes.AddLeaf(e: 2, size: 2);
-        nodes.BeginTree();
-        nodes.AddLeaf(e: 0, size: 6);
-        var trees = nodes.Build();
-        trees.Validate(featureCount: 2);
+        var root = nodes.BeginTree();
+        var (left, right) = nodes.SetSplit(root, q: 1, p: 0.5f);
+        nodes.SetLeaf(left, e: 1, size: 1);
+        var (rightLeft, rightRight) = nodes.SetSplit(right, q: 0, p: 2f);
+        nodes.SetLeaf(rightLeft, e: 2, size: 3);
+        nodes.SetLeaf(rightRight, e: 2, size: 2);
+        nodes.SetLeaf(nodes.BeginTree(), e: 0, size: 6);
         var options = new IsolationForestOptions { Estimators = 2, MaxSamples = 6 };
-        return new IsolationForest(trees, TwoFeatures, options, "hand-built", trainingRows: 6, offset: -0.5);
+        return new IsolationForest(nodes.Build(featureCount: 2), TwoFeatures, options, "hand-built", trainingRows: 6, offset: -0.5);
     }
 
     [Theory]
@@ -42,9 +37,28 @@ public sealed class PathLengthTests
     [InlineData(9f, 0.5f, 1.0)]                  // a tie goes left, as in scikit-learn
     [InlineData(2f, 0.6f, 3.207392357589623)]    // e = 2 + c(3) = 2 + 1.207392357589623
     [InlineData(2.5f, 1f, 3.0)]                  // e = 2 + c(2) = 2 + 1
-    [InlineData(float.NaN, float.NaN, 3.0)]      // NaN fails every x ≤ p test and goes right
-    public void A_row_follows_the_splits_and_its_path_length_is_the_depth_plus_c_of_the_leaf_size(float x0, float x1, double expected) =>
-        Assert.Equal(expected, HandBuiltForest().Trees.PathLength([x0, x1], tree: 0), precision: 12);
+    [InlineData(float.NaN, float.NaN, 1.0)]      // NaN is never > p, so it goes left
+    public void A_row_follows_the_splits_and_its_path_length_is_the_depth_plus_c_of_the_leaf_size(float x0, float x1, double expected)
+    {
+        var trees = HandBuiltForest().Trees;
+
+        Assert.Equal(expected, trees.PathLength([x0, x1], tree: 0), precision: 12);
+        Assert.Equal(expected + IsolationForest.AveragePathLength(6), trees.TotalPathLength([x0, x1]), precision: 12);
+    }
+
+    [Fact]
+    public void The_fixed_step_walk_over_all_trees_agrees_with_algorithm_3_tree_by_tree()
+    {
+        var rows = ForestTestData.Rows(inliers: 500, features: 4, outliers: 5);
+        var forest = IsolationForest.Fit(rows, ForestTestData.Names(4), new IsolationForestOptions { MaxSamples = 128 }, "v");
+        float[][] unusual = [[float.NaN, 0, 0, 0], [1e30f, -1e30f, 0, 0], [float.PositiveInfinity, float.NegativeInfinity, 1, 1]];
+
+        foreach (var row in Enumerable.Range(0, 505).Select(i => rows.AsSpan(i * 4, 4).ToArray()).Concat(unusual))
+        {
+            var oneByOne = Enumerable.Range(0, forest.Trees.Count).Sum(t => forest.Trees.PathLength(row, t));
+            Assert.Equal(oneByOne, forest.Trees.TotalPathLength(row));
+        }
+    }
 
     [Fact]
     public void A_leaf_holding_every_sample_has_path_length_c_of_psi() =>
@@ -81,7 +95,7 @@ public sealed class PathLengthTests
 
         var forest = IsolationForest.Fit(rows, ["a", "b", "c"], new IsolationForestOptions(), "v");
 
-        Assert.All(Enumerable.Range(0, forest.Trees.Count), t => Assert.Equal(0, forest.Trees.Height(t)));
+        Assert.Equal(0, forest.Trees.Height);
         Assert.Equal(-0.5, forest.ScoreSample([3f, -1f, 7.5f]), precision: 12);   // h = c(50) = c(ψ)
     }
 
@@ -114,8 +128,8 @@ public sealed class PathLengthTests
 
         var forest = IsolationForest.Fit(rows, ForestTestData.Names(3), new IsolationForestOptions { MaxSamples = psi }, "v");
 
-        var heights = Enumerable.Range(0, forest.Trees.Count).Select(forest.Trees.Height).ToArray();
-        Assert.Equal(limit, heights.Max());
+        Assert.Equal(limit, forest.Trees.Height);
+        Assert.Equal(limit, Enumerable.Range(0, forest.Trees.Count).Max(forest.Trees.TreeHeight));
     }
 
     [Fact]
@@ -129,9 +143,8 @@ public sealed class PathLengthTests
 
         var forest = IsolationForest.Fit(rows, ForestTestData.Names(3), new IsolationForestOptions(), "v");
 
-        Assert.DoesNotContain(1, forest.Trees.Attribute);
-        Assert.Contains(0, forest.Trees.Attribute);
-        Assert.Contains(2, forest.Trees.Attribute);
+        var splitAttributes = SplitAttributes(forest.Trees, 0, forest.Trees.NodeCount).ToHashSet();
+        Assert.Equal([0, 2], splitAttributes.Order());
     }
 
     [Fact]
@@ -143,11 +156,11 @@ public sealed class PathLengthTests
 
         var trees = forest.Trees;
         var attributesPerTree = Enumerable.Range(0, trees.Count).Select(t =>
-        {
-            var end = t + 1 < trees.Count ? trees.Roots[t + 1] : trees.NodeCount;
-            return trees.Attribute[trees.Roots[t]..end].Where(a => a != IsolationTrees.Leaf).Distinct().Count();
-        }).ToArray();
+            SplitAttributes(trees, trees.Roots[t], t + 1 < trees.Count ? trees.Roots[t + 1] : trees.NodeCount).Distinct().Count());
         Assert.All(attributesPerTree, count => Assert.Equal(3, count));
-        Assert.Equal(6, trees.Attribute.Where(a => a != IsolationTrees.Leaf).Distinct().Count());
+        Assert.Equal(6, SplitAttributes(trees, 0, trees.NodeCount).Distinct().Count());
     }
+
+    private static IEnumerable<int> SplitAttributes(IsolationTrees trees, int start, int end) =>
+        Enumerable.Range(start, end - start).Where(i => !trees.IsLeaf(i)).Select(i => trees.Attribute[i]);
 }
