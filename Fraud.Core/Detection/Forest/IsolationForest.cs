@@ -5,7 +5,8 @@ namespace Fraud.Core.Detection.Forest;
 /// <summary>
 /// Isolation Forest (Liu, Ting and Zhou, "Isolation Forest", ICDM 2008) with scikit-learn's conventions: anomalies
 /// are few and different, so random axis-parallel splits isolate them in fewer steps than normal points. Fit once
-/// on unlabelled rows, then score rows one at a time without allocating. See docs/isolation-forest.md.
+/// on unlabelled rows, then score rows one at a time without allocating. A fitted forest is immutable, so scoring
+/// is safe from any number of threads. See docs/isolation-forest.md.
 /// </summary>
 public sealed class IsolationForest
 {
@@ -20,6 +21,7 @@ public sealed class IsolationForest
 
     private readonly IsolationTrees _trees;
     private readonly string[] _featureNames;
+    private readonly IReadOnlyList<string> _readOnlyFeatureNames;
     private readonly double _cPsi;   // c(ψ), the normalisation of Equation 2
 
     internal IsolationForest(
@@ -27,6 +29,7 @@ public sealed class IsolationForest
     {
         _trees = trees;
         _featureNames = featureNames;
+        _readOnlyFeatureNames = featureNames.AsReadOnly();
         Options = options;
         Version = version;
         TrainingRows = trainingRows;
@@ -45,7 +48,7 @@ public sealed class IsolationForest
     public string Version { get; }
 
     /// <summary>Names of the features, in the order <see cref="ScoreSample"/> expects them.</summary>
-    public IReadOnlyList<string> FeatureNames => _featureNames.AsReadOnly();
+    public IReadOnlyList<string> FeatureNames => _readOnlyFeatureNames;
 
     /// <summary>The parameters the forest was fitted with.</summary>
     public IsolationForestOptions Options { get; }
