@@ -1,9 +1,10 @@
 namespace Fraud.Core.Features;
 
 /// <summary>
-/// The fixed, named feature vector computed for every transaction: the Isolation Forest is trained on it, the rules
-/// read it, and a model file records its names so that a model and a build that disagree are caught at load time.
-/// Each constant is the index of one feature; <c>docs/features.md</c> gives every formula.
+/// The fixed, named feature vector computed for every transaction: the rules read it, and the Isolation Forest is
+/// trained on a named selection of it (<see cref="ForestDefaults"/> unless told otherwise), which its model file
+/// records so that a model and a build that disagree are caught at load time. Each constant is the index of one
+/// feature; <c>docs/features.md</c> gives every formula.
 /// </summary>
 public static class FeatureSchema
 {
@@ -94,11 +95,28 @@ public static class FeatureSchema
         "mcc_risk_group",
     ];
 
-    /// <summary>The feature names in vector order, as a model file records them.</summary>
+    // The context features describe the transaction, not how it departs from its user's habits: their rare values
+    // (a cash withdrawal, a 3 a.m. purchase) are mostly legitimate, yet an Isolation Forest isolates rare values
+    // first. The rules use them; the forest, by default, does not.
+    private static readonly string[] ContextNames = ["hour_of_day", "is_weekend", "is_ecom", "is_atm", "mcc_risk_group"];
+
+    /// <summary>The feature names in vector order.</summary>
     public static IReadOnlyList<string> Names => FeatureNames;
 
-    /// <summary>Whether <paramref name="names"/> is exactly this schema, names and order.</summary>
-    /// <param name="names">Feature names, e.g. those a model was trained on.</param>
-    /// <returns>True when they match.</returns>
-    public static bool Matches(IReadOnlyList<string> names) => names.SequenceEqual(FeatureNames, StringComparer.Ordinal);
+    /// <summary>
+    /// The features an Isolation Forest is trained on by default: every one but the context features
+    /// (<c>hour_of_day</c>, <c>is_weekend</c>, <c>is_ecom</c>, <c>is_atm</c>, <c>mcc_risk_group</c>), whose rare but
+    /// ordinary values would otherwise dominate what the forest finds anomalous.
+    /// </summary>
+    public static IReadOnlyList<string> ForestDefaults { get; } = FeatureNames.Except(ContextNames, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The vector index of each of <paramref name="names"/>, e.g. to pick a model's columns out of the vector.</summary>
+    /// <param name="names">Feature names of this schema, in any order.</param>
+    /// <returns>Their indices, in the same order.</returns>
+    /// <exception cref="ArgumentException">A name is not in the schema.</exception>
+    public static int[] IndicesOf(IReadOnlyList<string> names) => names
+        .Select(name => Array.IndexOf(FeatureNames, name) is >= 0 and var index
+            ? index
+            : throw new ArgumentException($"'{name}' is not a feature of this build; it computes [{string.Join(", ", FeatureNames)}].", nameof(names)))
+        .ToArray();
 }

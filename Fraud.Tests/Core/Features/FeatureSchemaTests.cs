@@ -21,11 +21,26 @@ public sealed class FeatureSchemaTests
     }
 
     [Fact]
-    public void A_schema_matches_only_the_same_names_in_the_same_order()
+    public void Names_map_to_their_indices_in_any_order()
     {
-        Assert.True(FeatureSchema.Matches(FeatureSchema.Names.ToArray()));
-        Assert.False(FeatureSchema.Matches(FeatureSchema.Names.Reverse().ToArray()));
-        Assert.False(FeatureSchema.Matches(FeatureSchema.Names.Take(5).ToArray()));
+        Assert.Equal([FeatureSchema.SpeedKmh, FeatureSchema.AmountLog], FeatureSchema.IndicesOf(["speed_kmh", "amount_log"]));
+    }
+
+    [Fact]
+    public void A_name_outside_the_schema_is_refused_with_the_schema()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FeatureSchema.IndicesOf(["amount_log", "merchant_fraud_rate"]));
+
+        Assert.Contains("'merchant_fraud_rate' is not a feature of this build", error.Message);
+    }
+
+    [Fact]
+    public void The_forest_leaves_out_the_context_features_by_default()
+    {
+        Assert.DoesNotContain("is_atm", FeatureSchema.ForestDefaults);
+        Assert.DoesNotContain("hour_of_day", FeatureSchema.ForestDefaults);
+        Assert.Contains("amount_zscore", FeatureSchema.ForestDefaults);
+        Assert.Equal(FeatureSchema.Count - 5, FeatureSchema.ForestDefaults.Count);
     }
 
     [Theory]

@@ -43,6 +43,19 @@ public sealed class RuleBehaviourTests
         Assert.False(Check(Velocity, At(TimeSpan.FromMinutes(1)), history).Fired);
     }
 
+    [Fact]
+    public void Velocity_with_a_maximum_amount_counts_only_small_transactions()
+    {
+        var tinyBurst = new VelocityRule("tiny_burst", 0.4, minCount: 3, TimeSpan.FromMinutes(10), maxAmount: 3);
+        var history = new[] { At(TimeSpan.FromMinutes(-3), 1m), At(TimeSpan.FromMinutes(-2), 80m), At(TimeSpan.FromMinutes(-1), 2.5m) };
+
+        Assert.Equal((true, 3), Check(tinyBurst, At(TimeSpan.Zero, 0.99m), history));
+        Assert.False(Check(tinyBurst, At(TimeSpan.Zero, 40m), history).Fired);
+        Assert.Equal(
+            "tiny_burst: 3 transactions of at most 3.00 within 10 min (>= 3)",
+            tinyBurst.Describe(3));
+    }
+
     private static readonly AmountZScoreRule ZScore = new("amount_vs_user_history", 0.5, minZScore: 4, minHistory: 5, minAmount: 100);
 
     [Fact]

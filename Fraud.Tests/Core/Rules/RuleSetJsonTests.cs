@@ -94,7 +94,7 @@ public sealed class RuleSetJsonTests
     {
         var errors = Errors(OneRule("""{"name":"burst","kind":"velocity","weight":0.4,"parameters":{"min_count":5,"window_seconds":60,"window_secs":60}}"""));
 
-        Assert.Equal(["rule 'burst' (velocity): parameter 'window_secs': unknown; expected min_count, window_seconds"], errors);
+        Assert.Equal(["rule 'burst' (velocity): parameter 'window_secs': unknown; expected max_amount, min_count, window_seconds"], errors);
     }
 
     [Fact]
