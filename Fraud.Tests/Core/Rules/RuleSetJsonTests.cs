@@ -1,5 +1,6 @@
 using System.Text;
 using Fraud.Core.Rules;
+using Fraud.Tests.Integration;
 
 namespace Fraud.Tests.Core.Rules;
 
@@ -23,7 +24,7 @@ public sealed class RuleSetJsonTests
     [Fact]
     public void The_shipped_default_rule_set_is_valid_and_has_every_kind()
     {
-        var ruleSet = Parse(File.ReadAllText(RepositoryFiles.PathOf("Fraud.Detector/rules.json")));
+        var ruleSet = Parse(File.ReadAllText(Path.Combine(ChildProcess.RepositoryRoot(), "Fraud.Detector", "rules.json")));
 
         Assert.False(string.IsNullOrWhiteSpace(ruleSet.Version));
         Assert.Equal(RuleSetJson.KnownKinds.Order(), ruleSet.Rules.Select(rule => rule.Kind).Distinct().Order());
