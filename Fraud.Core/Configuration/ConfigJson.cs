@@ -74,6 +74,21 @@ internal sealed class RuleWire
     public Dictionary<string, JsonElement>? Unknown { get; set; }
 }
 
+/// <summary>Wire shape of a decision options file.</summary>
+internal sealed class DecisionOptionsWire
+{
+    public double? AlertThreshold { get; set; }
+
+    public double? ForestWeight { get; set; }
+
+    public double? ForestScale { get; set; }
+
+    public double? ScoreThreshold { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; set; }
+}
+
 /// <summary>
 /// Source-generated serialization of the configuration files: snake_case names, comments and trailing commas
 /// allowed (people edit these files), a field given twice rejected.
@@ -84,4 +99,5 @@ internal sealed class RuleWire
     AllowTrailingCommas = true,
     AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(RuleSetWire))]
+[JsonSerializable(typeof(DecisionOptionsWire))]
 internal sealed partial class ConfigJsonContext : JsonSerializerContext;
