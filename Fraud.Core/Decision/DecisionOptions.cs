@@ -10,7 +10,7 @@ namespace Fraud.Core.Decision;
 public sealed record DecisionOptions
 {
     /// <summary>An alert is raised when the risk is at least this; in (0, 1].</summary>
-    public double AlertThreshold { get; init; } = 0.6;
+    public double AlertThreshold { get; init; } = 0.8;
 
     /// <summary>The forest's weight in the noisy OR: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
     public double ForestWeight { get; init; } = 0.8;

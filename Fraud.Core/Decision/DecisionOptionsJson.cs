@@ -5,7 +5,7 @@ namespace Fraud.Core.Decision;
 
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
-/// <c>{"alert_threshold":0.6,"forest_weight":0.8,"forest_scale":0.03,"score_threshold":null}</c>.
+/// <c>{"alert_threshold":0.8,"forest_weight":0.8,"forest_scale":0.03,"score_threshold":null}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
 public static class DecisionOptionsJson
