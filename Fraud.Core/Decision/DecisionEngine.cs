@@ -17,6 +17,7 @@ public sealed class DecisionEngine
     private readonly RuleSet? _rules;
     private readonly DecisionOptions _options;
     private readonly double _scoreThreshold;
+    private readonly double _forestWeight;
     private readonly float[] _features = new float[FeatureSchema.Count];
     private readonly int[] _modelColumns;
     private readonly float[] _modelInput;
@@ -55,6 +56,7 @@ public sealed class DecisionEngine
         _model = model;
         _rules = rules;
         _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
+        _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
         Features = new FeatureState(featureOptions);
     }
@@ -95,7 +97,7 @@ public sealed class DecisionEngine
         if (score is { } value)
         {
             double forestEvidence = 1 / (1 + Math.Exp((value - _scoreThreshold) / _options.ForestScale));
-            keep *= 1 - (_options.ForestWeight * forestEvidence);
+            keep *= 1 - (_forestWeight * forestEvidence);
         }
 
         var hits = _hits.AsSpan(0, hitCount);

@@ -5,14 +5,15 @@ namespace Fraud.Core.Decision;
 /// JSON by <see cref="DecisionOptionsJson"/>. The forest's evidence is a logistic of how far the score lies below
 /// the threshold, <c>f = 1 / (1 + exp((score − threshold) / forest_scale))</c>, one half at the threshold. The
 /// risk is a noisy OR of the weighted evidence: <c>risk = 1 − (1 − forest_weight·f) · Π (1 − weightᵢ)</c> over the
-/// rules that fired. A missing model or rule set simply contributes nothing.
+/// rules that fired. Without rules the risk is the forest's evidence itself (weight 1); without a model, the rules'
+/// noisy OR alone.
 /// </summary>
 public sealed record DecisionOptions
 {
     /// <summary>An alert is raised when the risk is at least this; in (0, 1].</summary>
     public double AlertThreshold { get; init; } = 0.8;
 
-    /// <summary>The forest's weight in the noisy OR: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
+    /// <summary>The forest's weight in the noisy OR with the rules: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
     public double ForestWeight { get; init; } = 0.8;
 
     /// <summary>How many score units below the threshold move the forest's evidence from 0.5 to about 0.73; greater than 0.</summary>

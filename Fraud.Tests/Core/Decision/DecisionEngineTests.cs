@@ -76,15 +76,24 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
-    public void The_forest_alone_gives_half_its_weight_at_the_threshold()
+    public void Alone_the_forests_evidence_is_the_risk_one_half_at_the_threshold()
     {
         var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 });
 
         var verdict = engine.Decide(Purchase);
 
-        double evidence = 1 / (1 + Math.Exp((verdict.Score!.Value + 0.5) / 0.05));
-        Assert.Equal(0.8 * evidence, verdict.Risk, 10);
+        Assert.Equal(1 / (1 + Math.Exp((verdict.Score!.Value + 0.5) / 0.05)), verdict.Risk, 10);
         Assert.Equal(-0.5, verdict.ScoreThreshold);
+    }
+
+    [Fact]
+    public void With_rules_the_forest_weighs_its_share()
+    {
+        var options = new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 };
+        var withRules = new DecisionEngine(Model, Rules, options).Decide(Purchase);
+        var alone = new DecisionEngine(Model, rules: null, options).Decide(Purchase);
+
+        Assert.Equal(0.8 * alone.Risk, withRules.Risk, 10);
     }
 
     [Fact]
