@@ -7,8 +7,8 @@ namespace Fraud.Tests.Core.Rules;
 
 public sealed class RuleBehaviourTests
 {
-    /// <summary>Feeds <paramref name="history"/> through a fresh feature state, then checks <paramref name="rule"/> on <paramref name="transaction"/>.</summary>
-    private static (bool Fired, double Observed) Check(Rule rule, Transaction transaction, params Transaction[] history)
+    /// <summary>Feeds <paramref name="history"/> through a fresh feature state, then evaluates <paramref name="ruleSet"/> on <paramref name="transaction"/>.</summary>
+    private static RuleHit[] Hits(RuleSet ruleSet, Transaction transaction, params Transaction[] history)
     {
         var state = new FeatureState();
         var features = new float[FeatureSchema.Count];
@@ -19,9 +19,13 @@ public sealed class RuleBehaviourTests
 
         var user = state.Track(transaction);
         user.WriteFeatures(transaction, features);
-        bool fired = rule.Matches(new RuleContext(transaction, features, user), out double observed);
-        return (fired, observed);
+        var hits = new RuleHit[ruleSet.Rules.Count];
+        int count = ruleSet.Evaluate(new RuleContext(transaction, features, user), hits);
+        return hits[..count];
     }
+
+    private static (bool Fired, double Observed) Check(Rule rule, Transaction transaction, params Transaction[] history) =>
+        Hits(new RuleSet("test", [rule]), transaction, history) is [var hit] ? (true, hit.Observed) : (false, double.NaN);
 
     private static Transaction[] Repeat(int count, Func<int, Transaction> make) => Enumerable.Range(0, count).Select(make).ToArray();
 
@@ -191,17 +195,8 @@ public sealed class RuleBehaviourTests
         var ruleSet = new RuleSet("v1", [Velocity, new HighRiskMccRule("high_risk_mcc", 0.15, MerchantCategoryRisk.HighRiskCodes, 0), CardTesting]);
         var transaction = At(TimeSpan.Zero, 450m) with { Mcc = 6051 };
         var history = Repeat(4, i => At(TimeSpan.FromMinutes(-4 + i), 1m));
-        var state = new FeatureState();
-        var features = new float[FeatureSchema.Count];
-        foreach (var earlier in history)
-        {
-            state.Update(earlier, features);
-        }
 
-        var user = state.Track(transaction);
-        user.WriteFeatures(transaction, features);
-        var hits = new RuleHit[ruleSet.Rules.Count];
-        int count = ruleSet.Evaluate(new RuleContext(transaction, features, user), hits);
+        var hits = Hits(ruleSet, transaction, history);
 
         Assert.Equal(
             [
@@ -209,7 +204,7 @@ public sealed class RuleBehaviourTests
                 "high_risk_mcc: merchant category 6051 is high risk",
                 "card_testing: 4 amounts <= 2.00 within 1 h before an amount >= 100.00",
             ],
-            hits[..count].Select(hit => hit.Reason));
+            hits.Select(hit => hit.Reason));
     }
 
     [Fact]
