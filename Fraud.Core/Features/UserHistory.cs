@@ -16,9 +16,6 @@ public readonly struct UserHistory
         _decayPerTick = decayPerTick;
     }
 
-    /// <summary>The user's id.</summary>
-    public long UserId => _user.UserId;
-
     /// <summary>How many earlier transactions of the user have been folded in since it was last (re)tracked.</summary>
     public int Count => _user.Activity.HistoryCount;
 

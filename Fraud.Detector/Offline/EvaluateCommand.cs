@@ -79,7 +79,7 @@ internal static class EvaluateCommand
     private static Dictionary<string, Label> ReadLabels(FileInfo file, SkippedLines skipped)
     {
         var labels = new Dictionary<string, Label>(StringComparer.Ordinal);
-        ReadLines(file, skipped, (line, lineNumber) =>
+        ReadLines(file, skipped, line =>
         {
             if (!LabelJson.TryParse(line, out var label, out string? error))
             {
@@ -94,7 +94,7 @@ internal static class EvaluateCommand
     private static Dictionary<string, CardAndDay> ReadCards(FileInfo file, SkippedLines skipped)
     {
         var cards = new Dictionary<string, CardAndDay>(StringComparer.Ordinal);
-        ReadLines(file, skipped, (line, _) =>
+        ReadLines(file, skipped, line =>
         {
             if (!TransactionJson.TryParse(line, out var transaction, out string? error))
             {
@@ -114,7 +114,7 @@ internal static class EvaluateCommand
         SkippedLines skipped)
     {
         var evaluated = new List<EvaluatedTransaction>();
-        ReadLines(file, skipped, (line, _) =>
+        ReadLines(file, skipped, line =>
         {
             if (ParseScore(line, out string? error) is not { TxId: { } txId, Risk: { } risk } score)
             {
@@ -180,7 +180,7 @@ internal static class EvaluateCommand
                 {
                     skipped.Report(reader.LineNumber, $"line longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB");
                 }
-                else if (!line.Trim(" \t"u8).IsEmpty && read(line, reader.LineNumber) is { } error)
+                else if (!line.Trim(" \t"u8).IsEmpty && read(line) is { } error)
                 {
                     skipped.Report(reader.LineNumber, error);
                 }
@@ -195,7 +195,7 @@ internal static class EvaluateCommand
         });
     }
 
-    private delegate string? LineReader(ReadOnlySpan<byte> line, long lineNumber);
+    private delegate string? LineReader(ReadOnlySpan<byte> line);
 
     private static Table Table(EvaluationReport report, FileInfo scores, FileInfo labels)
     {

@@ -68,18 +68,14 @@ internal sealed class ScoreLineWriter : IDisposable
     }
 }
 
-/// <summary>One line of a scores file as <c>evaluate</c> reads it.</summary>
+/// <summary>What <c>evaluate</c> reads of a score line; <c>score</c> and <c>reason</c> do not enter the metrics.</summary>
 internal sealed class ScoreLine
 {
     public string? TxId { get; set; }
 
     public double? Risk { get; set; }
 
-    public double? Score { get; set; }
-
     public bool? Alert { get; set; }
-
-    public string? Reason { get; set; }
 }
 
 /// <summary>Source-generated reading of score lines and writing of evaluation reports.</summary>
