@@ -58,7 +58,7 @@ internal sealed class MockCluster : IDisposable
         return new MockCluster(client, cluster, endPoints);
     }
 
-    /// <summary>Without a controller the mock reports id -1 and admin clients wait for one forever.</summary>
+    /// <summary>The mock names no controller by default, and admin clients then wait for one forever.</summary>
     public void SetControllerId(int brokerId) => Librdkafka.MockSetControllerId(_cluster, brokerId);
 
     /// <summary>Lets consumer groups form as soon as the first member joins (Kafka's default waits 3 s).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -12,8 +13,16 @@ internal sealed class TcpForwarder : IAsyncDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
+    // The mock broker listens with a backlog of 5 and accepts on the single thread that also serves all its
+    // connections, so a burst of connects overflows its queue: dropped SYNs cost 1-3 s retries and some
+    // connections stall for a minute and are reset. So only a few connections at a time may be "connected
+    // but not yet answered" by the mock; the rest wait here (our backlog is large).
+    private const int MaxUnansweredConnections = 4;
+    private static readonly TimeSpan MaxAdmissionHold = TimeSpan.FromSeconds(1);
+
     private readonly TcpListener _listener;
     private readonly IPEndPoint _target;
+    private readonly SemaphoreSlim _admission = new(MaxUnansweredConnections);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private Task _acceptLoop = Task.CompletedTask;
@@ -81,10 +90,12 @@ internal sealed class TcpForwarder : IAsyncDisposable
             // Kafka clients send many small requests and wait for each answer: never delay small segments.
             client.NoDelay = true;
             using var upstream = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using Admission admission = await Admission.WaitAsync(_admission, MaxAdmissionHold, connection.Token);
             await upstream.ConnectAsync(_target, connection.Token);
             await using var upstreamStream = new NetworkStream(upstream, ownsSocket: true);
+
             Task requests = clientStream.CopyToAsync(upstreamStream, connection.Token);
-            Task responses = upstreamStream.CopyToAsync(clientStream, connection.Token);
+            Task responses = CopyResponsesAsync(upstreamStream, clientStream, admission, connection.Token);
             await Task.WhenAny(requests, responses);
 
             // One side closed or failed: stop the other direction too, then let the streams close both sockets.
@@ -99,6 +110,29 @@ internal sealed class TcpForwarder : IAsyncDisposable
         {
             await Console.Error.WriteLineAsync($"LocalKafka: cannot reach the mock broker at {_target}: {ex.Message}");
         }
+    }
+
+    /// <summary>Copies the mock's answers to the client, ending the admission once the first one arrives.</summary>
+    private static async Task CopyResponsesAsync(NetworkStream upstream, NetworkStream client, Admission admission, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read = await upstream.ReadAsync(buffer, cancellationToken);
+            admission.Dispose();
+            if (read == 0)
+            {
+                return;
+            }
+
+            await client.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await upstream.CopyToAsync(client, cancellationToken);
     }
 
     private static bool IsDisconnect(Exception ex) =>
@@ -121,5 +155,40 @@ internal sealed class TcpForwarder : IAsyncDisposable
 
         _listener.Dispose();
         _stopping.Dispose();
+
+        // _admission is not disposed: a late Admission timer may still release it, and a SemaphoreSlim only
+        // needs disposing when its AvailableWaitHandle was used.
+    }
+
+    /// <summary>
+    /// One slot of <see cref="MaxUnansweredConnections"/>, held from connecting upstream until the mock's
+    /// first answer, or at most <c>maxHold</c> (for a client that connects and says nothing, e.g. a probe).
+    /// </summary>
+    private sealed class Admission : IDisposable
+    {
+        private readonly SemaphoreSlim _slots;
+        private readonly Timer _timeout;
+        private int _released;
+
+        private Admission(SemaphoreSlim slots, TimeSpan maxHold)
+        {
+            _slots = slots;
+            _timeout = new Timer(static state => ((Admission)state!).Dispose(), this, maxHold, Timeout.InfiniteTimeSpan);
+        }
+
+        public static async Task<Admission> WaitAsync(SemaphoreSlim slots, TimeSpan maxHold, CancellationToken cancellationToken)
+        {
+            await slots.WaitAsync(cancellationToken);
+            return new Admission(slots, maxHold);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                _timeout.Dispose();
+                _slots.Release();
+            }
+        }
     }
 }

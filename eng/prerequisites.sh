@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what local mode needs on Debian 12 (run by ./run.sh and ./test.sh): Redis and the PostgreSQL
-# server. Everything else comes from NuGet. Idempotent and quiet when nothing is missing.
+# server, and for the tests (FRAUD_NEEDS_BROWSER=1) Debian's Chromium. Everything else comes from NuGet.
+# Idempotent and quiet when nothing is missing.
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 command -v setpriv >/dev/null || missing+=(util-linux)
+if [[ ${FRAUD_NEEDS_BROWSER:-0} == 1 && ! -x /usr/bin/chromium ]]; then
+  missing+=(chromium)   # the browser tests drive Debian's headless Chromium
+fi
 
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} (apt)…"

@@ -52,7 +52,7 @@ internal sealed class Population(ulong seed, int size, World world)
     /// <summary>Mean of <c>Min + (Max - Min) * U^skew</c>: the expected transactions per user per day.</summary>
     public const double MeanActivity = MinActivity + ((MaxActivity - MinActivity) / (ActivitySkew + 1));
 
-    // Trips: per user and fortnight, a chance of one trip of 2–10 days (about 2.6 trips a year, ~4% of days abroad).
+    // Trips: per user and fortnight, a chance of one trip of 2–10 days within it (about 2.6 trips a year, ~4% of days abroad).
     private const long Fortnight = 14L * 86_400_000_000;
     private const double TripChancePerFortnight = 0.1;
     private const double MinTripDays = 2;
@@ -106,20 +106,36 @@ internal sealed class Population(ulong seed, int size, World world)
     /// <summary>Any user, each equally likely: fraud picks its victims without regard to how often they shop.</summary>
     public UserProfile SampleUniform(ref SimulationRandom random) => Get(1 + random.NextInt(size));
 
-    /// <summary>A user living in <paramref name="city"/> (or, in a population too small to have one, any user).</summary>
-    public UserProfile SampleResident(ref SimulationRandom random, int city)
+    /// <summary>
+    /// A user who lives in <paramref name="city"/> and is there at <paramref name="at"/> (or, in a population too small
+    /// to have one, any user).
+    /// </summary>
+    public UserProfile SampleResidentPresent(ref SimulationRandom random, int city, long at)
     {
         const int Attempts = 10_000;
         for (int attempt = 0; attempt < Attempts; attempt++)
         {
             var user = SampleUniform(ref random);
-            if (user.HomeCity == city)
+            if (user.HomeCity == city && WhereIs(user, at) == new Whereabouts(city, InTransit: false))
             {
                 return user;
             }
         }
 
         return SampleUniform(ref random);
+    }
+
+    /// <summary>A user, each equally likely, who is not in the air at <paramref name="at"/>: one who can pay in person.</summary>
+    public UserProfile SampleOnTheGround(ref SimulationRandom random, long at)
+    {
+        while (true)
+        {
+            var user = SampleUniform(ref random);
+            if (!WhereIs(user, at).InTransit)
+            {
+                return user;
+            }
+        }
     }
 
     public int UsualShop(in UserProfile user, int rank)
@@ -144,15 +160,10 @@ internal sealed class Population(ulong seed, int size, World world)
     /// <summary>Home, or the trip the user is on at <paramref name="at"/> (microseconds since the Unix epoch).</summary>
     public Whereabouts WhereIs(in UserProfile user, long at)
     {
-        long fortnight = FloorDiv(at, Fortnight);
-        // A trip starts within its fortnight and lasts less than one, so only this one and the previous can cover `at`.
-        for (long period = fortnight - 1; period <= fortnight; period++)
+        if (TripIn(user, FloorDiv(at, Fortnight)) is { } trip && at >= trip.Start && at < trip.End)
         {
-            if (TripIn(user, period) is { } trip && at >= trip.Start && at < trip.End)
-            {
-                bool inTransit = at < trip.Start + trip.Flight || at >= trip.End - trip.Flight;
-                return new Whereabouts(trip.City, inTransit);
-            }
+            bool inTransit = at < trip.Start + trip.Flight || at >= trip.End - trip.Flight;
+            return new Whereabouts(trip.City, inTransit);
         }
 
         return new Whereabouts(user.HomeCity, InTransit: false);
@@ -174,8 +185,10 @@ internal sealed class Population(ulong seed, int size, World world)
             return null;
         }
 
-        long start = (period * Fortnight) + (long)(random.NextDouble() * Fortnight);
-        long end = start + (long)(random.Between(MinTripDays, MaxTripDays) * 86_400_000_000);
+        // The whole trip lies within its fortnight, so trips never overlap and only one can cover an instant.
+        long length = (long)(random.Between(MinTripDays, MaxTripDays) * 86_400_000_000);
+        long start = (period * Fortnight) + (long)(random.NextDouble() * (Fortnight - length));
+        long end = start + length;
         int city = world.PickDestination(ref random, user.HomeCountry);
         var home = Cities.All[user.HomeCity];
         var destination = Cities.All[city];

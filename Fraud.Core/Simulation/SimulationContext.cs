@@ -14,6 +14,9 @@ internal sealed class SimulationContext
     public const long MicrosecondsPerSecond = 1_000_000;
     public const long MicrosecondsPerDay = 86_400 * MicrosecondsPerSecond;
 
+    /// <summary>How long after its start a single-transaction episode happens: so that it does not fall on the trigger's instant.</summary>
+    public static readonly TimeSpan LongestLeadIn = TimeSpan.FromMinutes(10);
+
     /// <summary>Amounts are in the card's billing currency, whatever the country of purchase.</summary>
     private const string BillingCurrency = "EUR";
 
@@ -63,6 +66,15 @@ internal sealed class SimulationContext
 
         next = default;
         return false;
+    }
+
+    /// <summary>Forgets the transactions scheduled before <paramref name="instant"/> (they belong to the time before the run).</summary>
+    public void DropScheduledBefore(long instant)
+    {
+        while (_scheduled.TryPeek(out _, out var priority) && priority.At < instant)
+        {
+            _scheduled.Dequeue();
+        }
     }
 
     /// <summary>A delay drawn uniformly between two durations, in microseconds.</summary>

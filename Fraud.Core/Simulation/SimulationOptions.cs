@@ -9,6 +9,9 @@ public sealed record SimulationOptions
     /// <summary>Card holders, ids 1..Users.</summary>
     public const int DefaultUsers = 10_000;
 
+    /// <summary>Merchants (shops, ATMs, online stores) unless told otherwise.</summary>
+    public const int DefaultMerchants = 20_000;
+
     /// <summary>The share of fraudulent transactions unless told otherwise (0.75%).</summary>
     public const double DefaultFraudRate = 0.0075;
 
@@ -19,7 +22,7 @@ public sealed record SimulationOptions
     public int Users { get; init; } = DefaultUsers;
 
     /// <summary>How many merchants (shops, ATMs, online stores; 1,000 to 1,000,000).</summary>
-    public int Merchants { get; init; } = 20_000;
+    public int Merchants { get; init; } = DefaultMerchants;
 
     /// <summary>Share of all transactions that are fraudulent, in [0, 0.5].</summary>
     public double FraudRate { get; init; } = DefaultFraudRate;

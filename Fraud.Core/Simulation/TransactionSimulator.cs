@@ -14,8 +14,9 @@ namespace Fraud.Core.Simulation;
 /// in proportion to activity. That costs the same whether the population has a thousand users or millions.</para>
 /// <para>Fraud: after each transaction, a scenario whose fraudulent transactions (emitted or scheduled) fall below
 /// its share of everything emitted so far starts an episode, which schedules its transactions at later event
-/// times. The shares therefore hold over any long run; episodes that last days are cut short at the end of a
-/// run, so those scenarios come out slightly under their share in its last days.</para>
+/// times. At any moment some of a scenario's fraud is still to come; so that runs do not start without that
+/// backlog, the world is warmed up: the episodes of the days before the start are planned too, and their
+/// transactions from the start on are kept. The shares therefore hold from the first day of a run.</para>
 /// </remarks>
 public sealed class TransactionSimulator
 {
@@ -25,12 +26,14 @@ public sealed class TransactionSimulator
     private const double SecondDeviceShare = 0.3;
     private const int NewShopAttempts = 20;
 
+    // The warm-up walks the days before the start in steps this long, adding the traffic expected in each.
+    private static readonly long WarmUpStep = SimulationContext.ToMicroseconds(TimeSpan.FromMinutes(1));
+
     private readonly SimulationContext _context;
     private readonly int _seed;
     private readonly FraudScenario[] _scenarios;
     private readonly double[] _targetShares;
-    private readonly long[] _committed;
-    private readonly double[] _slack;
+    private readonly EpisodeControl _control;
     private readonly double _peakRatePerMicrosecond;
     private long _nextArrival;
     private long _emitted;
@@ -49,14 +52,9 @@ public sealed class TransactionSimulator
         _context = new SimulationContext(options);
         _scenarios = [.. options.ScenarioMix.Shares.Select(s => s.Scenario)];
         _targetShares = [.. options.ScenarioMix.Shares.Select(s => s.Share * options.FraudRate)];
-        _committed = new long[_scenarios.Length];
-        _slack = new double[_scenarios.Length];
-        for (int i = 0; i < _slack.Length; i++)
-        {
-            _slack[i] = _context.Random.NextDouble();
-        }
-
         _peakRatePerMicrosecond = options.MeanTransactionsPerSecond * DailyRhythm.Peak / SimulationContext.MicrosecondsPerSecond;
+        StartFraudAlreadyUnderWay(options);
+        _control = new EpisodeControl(_scenarios.Length, ref _context.Random);
         _nextArrival = NextArrival(_context.Now);
     }
 
@@ -82,7 +80,7 @@ public sealed class TransactionSimulator
         }
 
         _emitted++;
-        StartDueEpisodes();
+        StartDueEpisodes(_control, _emitted);
         return next;
     }
 
@@ -101,18 +99,55 @@ public sealed class TransactionSimulator
         return at;
     }
 
-    private void StartDueEpisodes()
+    /// <summary>
+    /// Starts every episode due: a scenario whose fraud (emitted or scheduled) is below its share of
+    /// <paramref name="transactions"/> starts one, until it is not.
+    /// </summary>
+    private void StartDueEpisodes(EpisodeControl control, double transactions)
     {
         for (int s = 0; s < _scenarios.Length; s++)
         {
-            // The slack, redrawn after each episode, keeps episodes from starting at perfectly regular intervals.
-            if (_targetShares[s] > 0 && _committed[s] + _slack[s] <= _targetShares[s] * _emitted)
+            while (_targetShares[s] > 0 && control.Committed[s] + control.Slack[s] <= _targetShares[s] * transactions)
             {
                 int planned = _scenarios[s].Plan(_context);
-                _committed[s] += planned;
-                _slack[s] = _context.Random.NextDouble() * planned;
+                control.Committed[s] += planned;
+                // Redrawn after each episode, so that episodes do not start at perfectly regular intervals.
+                control.Slack[s] = _context.Random.NextDouble() * planned;
+                if (planned == 0)
+                {
+                    break;
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// Plans the fraud of the days before the start (as long as the longest episode) at the pace of the traffic
+    /// expected then, and keeps only what falls from the start on: the world was already running, so frauds that
+    /// last days are under way on the first day rather than missing from it.
+    /// </summary>
+    private void StartFraudAlreadyUnderWay(SimulationOptions options)
+    {
+        if (_scenarios.Length == 0 || options.FraudRate == 0)
+        {
+            return;
+        }
+
+        long start = _context.Now;
+        long warmUp = SimulationContext.ToMicroseconds(_scenarios.Max(s => s.LongestEpisode));
+        // Everyday traffic plus the fraud on top of it, per microsecond of an average hour.
+        double perMicrosecond = options.MeanTransactionsPerSecond / (1 - options.FraudRate) / SimulationContext.MicrosecondsPerSecond;
+        var control = new EpisodeControl(_scenarios.Length, ref _context.Random);
+        double expected = 0;
+        for (long at = start - warmUp; at < start; at += WarmUpStep)
+        {
+            _context.Now = at;
+            expected += perMicrosecond * DailyRhythm.At(at) * WarmUpStep;
+            StartDueEpisodes(control, expected);
+        }
+
+        _context.DropScheduledBefore(start);
+        _context.Now = start;
     }
 
     /// <summary>A card holder's own purchase or withdrawal, shaped by their habits and where they are.</summary>
@@ -166,6 +201,24 @@ public sealed class TransactionSimulator
         }
 
         return _context.AnyShop(user.HomeCity, at);
+    }
+
+    /// <summary>Per scenario: fraudulent transactions planned so far, and the slack before the next episode.</summary>
+    private sealed class EpisodeControl
+    {
+        public EpisodeControl(int scenarios, ref SimulationRandom random)
+        {
+            Committed = new long[scenarios];
+            Slack = new double[scenarios];
+            for (int i = 0; i < scenarios; i++)
+            {
+                Slack[i] = random.NextDouble();
+            }
+        }
+
+        public long[] Committed { get; }
+
+        public double[] Slack { get; }
     }
 
     /// <summary>A rank in [0, count) skewed towards 0: a favourite is used more than the fifth-best.</summary>

@@ -10,10 +10,15 @@ internal static class ProducerCommandLine
 {
     private static readonly string[] Verbs = ["simulate", "generate", "replay"];
 
-    // Help and version belong to the command line too; anything else (e.g. --Producer:Rate=10) configures the service.
+    // Help and version belong to the command line too; other options (e.g. --Producer:Rate=10) configure the service.
     private static readonly string[] RootOptions = ["-h", "--help", "-?", "--version"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && (Verbs.Contains(args[0]) || RootOptions.Contains(args[0]));
+    /// <summary>
+    /// Whether the arguments ask for a verb: a first word that is not an option (a misspelt verb is reported by
+    /// the parser rather than silently starting the service), or help or version.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (!args[0].StartsWith('-') || RootOptions.Contains(args[0]));
 
     public static async Task<int> RunAsync(string[] args)
     {

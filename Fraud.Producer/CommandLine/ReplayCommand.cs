@@ -121,8 +121,7 @@ internal static class ReplayCommand
     private static void PrintSummary(string inputPath, ReplayTally tally, BrokerSession session, string topic, int inFlight, TimeSpan elapsed)
     {
         var publisher = session.Publisher;
-        var table = new Table().Border(TableBorder.Simple).Title("replay: summary")
-            .AddColumn("").AddColumn(new TableColumn("").RightAligned()).AddColumn("");
+        var table = SummaryTable.Create("replay: summary");
         table.AddRow("published", $"{tally.Published:N0}", Markup.Escape($"lines of {inputPath} to {topic} at {session.BootstrapServers}"));
         table.AddRow("delivered", $"{publisher.Delivered:N0}", $"in {elapsed.TotalSeconds:N1} s ({publisher.Delivered / Math.Max(elapsed.TotalSeconds, 1e-9):N0} tx/s)");
         table.AddRow("skipped", $"{tally.Skipped:N0}", "invalid lines");

@@ -29,6 +29,12 @@ internal sealed partial class SimulationArguments
         DefaultValueFactory = _ => SimulationOptions.DefaultUsers,
     };
 
+    private readonly Option<int> _merchants = new("--merchants")
+    {
+        Description = "Shops, ATMs and online stores, laid out over the simulated cities from the seed.",
+        DefaultValueFactory = _ => SimulationOptions.DefaultMerchants,
+    };
+
     private readonly Option<double> _fraudRate = new("--fraud-rate")
     {
         Description = "Share of fraudulent transactions, 0 to 0.5.",
@@ -82,6 +88,7 @@ internal sealed partial class SimulationArguments
     {
         command.Options.Add(_seed);
         command.Options.Add(_users);
+        command.Options.Add(_merchants);
         command.Options.Add(_fraudRate);
         command.Options.Add(_scenarioMix);
         command.Options.Add(_start);
@@ -97,6 +104,7 @@ internal sealed partial class SimulationArguments
         {
             Seed = parsed.GetValue(_seed),
             Users = parsed.GetValue(_users),
+            Merchants = parsed.GetValue(_merchants),
             FraudRate = parsed.GetValue(_fraudRate),
             ScenarioMix = parsed.GetRequiredValue(_scenarioMix),
             Start = parsed.GetValue(_start) ?? SimulationOptions.DefaultStart,

@@ -37,13 +37,12 @@ internal sealed class SimulationTally
     /// <summary>Prints the summary table: volume, speed, event-time span, fraud by scenario, then <paramref name="outputs"/>.</summary>
     public void Print(string verb, IEnumerable<(string What, string Where)> outputs)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"{verb}: summary")
-            .AddColumn("").AddColumn(new TableColumn("").RightAligned()).AddColumn("");
+        var table = SummaryTable.Create($"{verb}: summary");
         double perSecond = Count / Math.Max(Elapsed.TotalSeconds, 1e-9);
         table.AddRow("transactions", $"{Count:N0}", $"in {Elapsed.TotalSeconds:N1} s ({perSecond:N0} tx/s)");
         if (First is { } first && Last is { } last)
         {
-            table.AddRow("event time", $"{(last - first).TotalDays:N2} days", $"{first:yyyy-MM-ddTHH:mm:ssZ} → {last:yyyy-MM-ddTHH:mm:ssZ}");
+            table.AddRow("event time", Span(last - first), $"{first:yyyy-MM-ddTHH:mm:ssZ} → {last:yyyy-MM-ddTHH:mm:ssZ}");
         }
 
         table.AddRow("fraud", $"{Fraud:N0}", $"{(Count == 0 ? 0 : (double)Fraud / Count):P2} of transactions");
@@ -59,4 +58,11 @@ internal sealed class SimulationTally
 
         AnsiConsole.Write(table);
     }
+
+    private static string Span(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 2 } => $"{span.TotalDays:N1} days",
+        { TotalHours: >= 2 } => $"{span.TotalHours:N1} hours",
+        _ => $"{span.TotalMinutes:N1} minutes",
+    };
 }

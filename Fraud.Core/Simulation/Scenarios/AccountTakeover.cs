@@ -36,6 +36,8 @@ public sealed class AccountTakeover : FraudScenario
     /// <summary>Share of purchases at the holder's usual stores rather than high-value ones (default 0.5).</summary>
     public double UsualStoreShare { get; init; } = 0.5;
 
+    internal override TimeSpan LongestEpisode => MaxWindow;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;

@@ -48,6 +48,8 @@ public sealed class CardTesting : FraudScenario
     /// <summary>Share of episodes run through a proxy in the holder's own country rather than from abroad (default 0.3).</summary>
     public double HomeCountryShare { get; init; } = 0.3;
 
+    internal override TimeSpan LongestEpisode => (MaxTestGap * MaxTests) + MaxCashOutDelay;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;

@@ -27,6 +27,8 @@ public sealed class CompromisedTerminal : FraudScenario
     /// <summary>Most transactions at the terminal per day (default 12).</summary>
     public double MaxPerDay { get; init; } = 12;
 
+    internal override TimeSpan LongestEpisode => MaxWindow;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;
@@ -42,7 +44,8 @@ public sealed class CompromisedTerminal : FraudScenario
         for (int i = 0; i < count; i++)
         {
             long at = context.InstantWithin(start, end);
-            var holder = context.Population.SampleResident(ref random, city);
+            // Card holders at home: a holder abroad paying here would look like impossible travel, which this is not.
+            var holder = context.Population.SampleResidentPresent(ref random, city, at);
             context.Schedule(at, context.CardPresent(string.Empty, holder, terminal, at, context.Purchase(holder)), Name);
         }
 

@@ -16,6 +16,9 @@ public abstract class FraudScenario
     /// <summary>The label's <c>scenario</c> value, e.g. <c>"card_testing"</c>.</summary>
     public abstract string Name { get; }
 
+    /// <summary>The longest an episode can last, from its start to its last transaction.</summary>
+    internal abstract TimeSpan LongestEpisode { get; }
+
     /// <summary>Schedules one episode starting at <see cref="SimulationContext.Now"/>.</summary>
     /// <returns>How many fraudulent transactions were scheduled (an episode may add legitimate ones too).</returns>
     internal abstract int Plan(SimulationContext context);

@@ -30,11 +30,13 @@ public sealed class ImpossibleTravel : FraudScenario
     /// <summary>Largest clone purchase as a multiple of the holder's mean (default 4; the smallest is 1).</summary>
     public double MaxAmountFactor { get; init; } = 4;
 
+    internal override TimeSpan LongestEpisode => SimulationContext.LongestLeadIn + MaxDelay;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;
-        var victim = context.Population.SampleUniform(ref random);
-        long ownAt = context.Now + context.Delay(TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        long ownAt = context.Now + context.Delay(TimeSpan.Zero, SimulationContext.LongestLeadIn);
+        var victim = context.Population.SampleOnTheGround(ref random, ownAt);
         int here = context.Population.WhereIs(victim, ownAt).City;
         int ownShop = context.FamiliarShop(victim, here, ownAt);
         context.Schedule(ownAt, context.CardPresent(string.Empty, victim, ownShop, ownAt, context.Purchase(victim)), scenario: null);

@@ -22,11 +22,13 @@ public sealed class LargeOutlier : FraudScenario
     /// <summary>Share of outliers made online rather than in a shop (default 0.5).</summary>
     public double OnlineShare { get; init; } = 0.5;
 
+    internal override TimeSpan LongestEpisode => SimulationContext.LongestLeadIn;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;
         var victim = context.Population.SampleUniform(ref random);
-        long at = context.Now + context.Delay(TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        long at = context.Now + context.Delay(TimeSpan.Zero, SimulationContext.LongestLeadIn);
         decimal amount = SimulationContext.Money(victim.AmountMean * random.Between(MinAmountFactor, MaxAmountFactor));
         var where = context.Population.WhereIs(victim, at);
         var population = context.Population;

@@ -36,6 +36,8 @@ public sealed class StolenCardSpree : FraudScenario
     /// <summary>Floor on every amount (default 80 EUR): a frugal holder's card still buys something worth reselling.</summary>
     public decimal MinAmount { get; init; } = 80m;
 
+    internal override TimeSpan LongestEpisode => MaxGap * MaxTransactions;
+
     internal override int Plan(SimulationContext context)
     {
         ref var random = ref context.Random;

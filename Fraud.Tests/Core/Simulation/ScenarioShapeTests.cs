@@ -6,15 +6,19 @@ namespace Fraud.Tests.Core.Simulation;
 /// <summary>Each scenario leaves the traces its documentation promises, against the victim's own history.</summary>
 public sealed class ScenarioShapeTests
 {
-    private static readonly IReadOnlyList<Transaction> All = [.. SimulationSamples.LongRun.Select(t => t.Transaction)];
+    private static readonly ILookup<long, Transaction> ByUser = SimulationSamples.LongRun.ToLookup(t => t.Transaction.UserId, t => t.Transaction);
 
     private static readonly ILookup<long, Transaction> LegitimateByUser =
         SimulationSamples.LongRun.Where(t => !t.Label.IsFraud).ToLookup(t => t.Transaction.UserId, t => t.Transaction);
 
+    /// <summary>Where each user lives: the country of most of their genuine transactions.</summary>
+    private static readonly Dictionary<long, string> HomeCountries = LegitimateByUser.ToDictionary(
+        user => user.Key, user => user.GroupBy(t => t.Location).MaxBy(country => country.Count())!.Key);
+
     [Fact]
     public void Card_testing_is_a_burst_of_tiny_amounts_then_one_large_purchase_from_a_new_device()
     {
-        var episodes = Fraud(CardTesting.ScenarioName).GroupBy(t => (t.UserId, t.DeviceId)).ToList();
+        var episodes = Fraud(CardTesting.ScenarioName).GroupBy(t => (t.UserId, t.DeviceId)).Where(Whole).ToList();
 
         Assert.NotEmpty(episodes);
         foreach (var episode in episodes)
@@ -31,7 +35,7 @@ public sealed class ScenarioShapeTests
     [Fact]
     public void A_stolen_card_spree_is_online_from_abroad_on_a_new_device_well_above_the_usual_amounts()
     {
-        var episodes = Fraud(StolenCardSpree.ScenarioName).GroupBy(t => (t.UserId, t.DeviceId)).ToList();
+        var episodes = Fraud(StolenCardSpree.ScenarioName).GroupBy(t => (t.UserId, t.DeviceId)).Where(Whole).ToList();
 
         Assert.NotEmpty(episodes);
         foreach (var episode in episodes)
@@ -86,7 +90,7 @@ public sealed class ScenarioShapeTests
         Assert.NotEmpty(clones);
         foreach (var clone in clones)
         {
-            var before = All.Where(t => t.UserId == clone.UserId && t.Lat is not null && t.Ts < clone.Ts && t.Ts >= clone.Ts - TimeSpan.FromHours(1));
+            var before = ByUser[clone.UserId].Where(t => t.Lat is not null && t.Ts < clone.Ts && t.Ts >= clone.Ts - TimeSpan.FromHours(1));
             Assert.Contains(before, t => KilometresPerHour(t, clone) > 1_000);
         }
     }
@@ -100,25 +104,64 @@ public sealed class ScenarioShapeTests
         Assert.All(outliers, t => Assert.True(t.Amount > 5 * MeanPurchaseOf(t.UserId), $"{t.Amount} vs mean {MeanPurchaseOf(t.UserId):F2}"));
     }
 
+    [Fact]
+    public void Card_holders_travel_so_a_few_percent_of_genuine_transactions_are_abroad()
+    {
+        var genuine = SimulationSamples.LongRun.Where(t => !t.Label.IsFraud).Select(t => t.Transaction).ToList();
+
+        double abroad = (double)genuine.Count(t => t.Location != HomeCountryOf(t.UserId)) / genuine.Count;
+
+        Assert.InRange(abroad, 0.01, 0.10);
+    }
+
+    /// <summary>
+    /// Between cities only: arrivals are memoryless, so two genuine purchases in one city can be seconds apart, and a
+    /// travel rule needs a distance floor (as real ones do: terminal coordinates are approximate).
+    /// </summary>
+    [Fact]
+    public void Genuine_card_present_transactions_never_travel_between_cities_faster_than_a_plane()
+    {
+        var cardPresent = SimulationSamples.LongRun
+            .Where(t => !t.Label.IsFraud && t.Transaction.Lat is not null)
+            .Select(t => t.Transaction)
+            .GroupBy(t => t.UserId);
+
+        foreach (var user in cardPresent)
+        {
+            var ordered = user.OrderBy(t => t.Ts).ToList();
+            Assert.All(ordered.Zip(ordered.Skip(1)).Where(pair => Kilometres(pair.First, pair.Second) > 100), pair =>
+                Assert.True(KilometresPerHour(pair.First, pair.Second) < 900, $"{pair.First.TxId} → {pair.Second.TxId}"));
+        }
+    }
+
+    /// <summary>Not cut short by the sample's start (a warmed-up episode under way) or end: hours away from both.</summary>
+    private static bool Whole(IEnumerable<Transaction> episode)
+    {
+        var margin = TimeSpan.FromHours(6);
+        var (first, last) = (SimulationSamples.LongRun[0].Transaction.Ts, SimulationSamples.LongRun[^1].Transaction.Ts);
+        return episode.Min(t => t.Ts) > first + margin && episode.Max(t => t.Ts) < last - margin;
+    }
+
     private static IEnumerable<Transaction> Fraud(string scenario) =>
         SimulationSamples.LongRun.Where(t => t.Label.Scenario == scenario).Select(t => t.Transaction);
 
     private static HashSet<string?> DevicesOf(long user) => [.. LegitimateByUser[user].Select(t => t.DeviceId)];
 
-    private static string HomeCountryOf(long user) =>
-        LegitimateByUser[user].GroupBy(t => t.Location).MaxBy(country => country.Count())!.Key;
+    private static string HomeCountryOf(long user) => HomeCountries[user];
 
     /// <summary>The holder's mean purchase (cash withdrawals excluded: they are larger by design).</summary>
     private static decimal MeanPurchaseOf(long user) => LegitimateByUser[user].Where(t => t.Channel != Channel.Atm).Average(t => t.Amount);
 
-    private static double KilometresPerHour(Transaction from, Transaction to)
+    private static double KilometresPerHour(Transaction from, Transaction to) => Kilometres(from, to) / (to.Ts - from.Ts).TotalHours;
+
+    /// <summary>Great-circle distance between two card-present transactions (haversine).</summary>
+    private static double Kilometres(Transaction from, Transaction to)
     {
         const double EarthRadiusKm = 6371;
         double Radians(double degrees) => degrees * Math.PI / 180;
         double dLat = Radians(to.Lat!.Value - from.Lat!.Value);
         double dLon = Radians(to.Lon!.Value - from.Lon!.Value);
         double a = Math.Pow(Math.Sin(dLat / 2), 2) + (Math.Cos(Radians(from.Lat.Value)) * Math.Cos(Radians(to.Lat.Value)) * Math.Pow(Math.Sin(dLon / 2), 2));
-        double km = 2 * EarthRadiusKm * Math.Asin(Math.Sqrt(a));
-        return km / (to.Ts - from.Ts).TotalHours;
+        return 2 * EarthRadiusKm * Math.Asin(Math.Sqrt(a));
     }
 }
