@@ -8,6 +8,7 @@ var infra = builder.ResolveInfraMode();
 var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
     .WithTopic("transactions.v1.dlq")
+    .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth, for evaluation
     .WithTopic("alerts.v1");
 var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
 var redis = builder.AddFraudRedis("redis", infra);

@@ -1,11 +1,7 @@
 using Fraud.Producer;
+using Fraud.Producer.CommandLine;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddServiceDefaults();
-builder.AddKafkaClients("kafka");
-builder.AddLiveTraffic();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+// A verb (simulate, generate, replay) runs once and exits; anything else is the long-running service.
+return ProducerCommandLine.IsCommand(args)
+    ? await ProducerCommandLine.RunAsync(args)
+    : await ServiceMode.RunAsync(args);

@@ -145,7 +145,9 @@ internal sealed class KafkaReadinessCheck(IResourceWithConnectionString broker) 
             return HealthCheckResult.Unhealthy("no bootstrap address yet");
         }
         var topics = broker.Annotations.OfType<KafkaTopicAnnotation>().ToList();
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 3000 }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 3000 })
+            .SetLogHandler((_, _) => { }) // a failure is this check's result; librdkafka would repeat it on stderr every retry
+            .Build();
         try
         {
             var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(3)), cancellationToken);

@@ -9,10 +9,13 @@ public static class LabelJson
     /// <summary>Writes <paramref name="label"/> as one JSON line (no trailing newline).</summary>
     /// <param name="label">The label to write.</param>
     /// <returns>The JSON text.</returns>
-    public static string Serialize(Label label) =>
-        JsonSerializer.Serialize(
-            new LabelWire { TxId = label.TxId, IsFraud = label.IsFraud, Scenario = label.Scenario },
-            WireJsonContext.Default.LabelWire);
+    public static string Serialize(Label label) => JsonSerializer.Serialize(ToWire(label), WireJsonContext.Default.LabelWire);
+
+    /// <summary>Writes <paramref name="label"/> as UTF-8 JSON, ready to publish or to append to a JSONL file.</summary>
+    /// <param name="label">The label to write.</param>
+    /// <returns>The JSON bytes.</returns>
+    public static byte[] SerializeToUtf8Bytes(Label label) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToWire(label), WireJsonContext.Default.LabelWire);
 
     /// <summary>
     /// Parses and validates one label. Errors read like <see cref="TransactionJson.TryParse"/>'s, e.g.
@@ -49,6 +52,8 @@ public static class LabelJson
         label = new Label(wire.TxId!, wire.IsFraud!.Value, wire.Scenario);
         return true;
     }
+
+    private static LabelWire ToWire(Label label) => new() { TxId = label.TxId, IsFraud = label.IsFraud, Scenario = label.Scenario };
 
     private static string Expectation(string field) => field == "is_fraud" ? "must be true or false" : "must be a string";
 }

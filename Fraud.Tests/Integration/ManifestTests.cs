@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 
 namespace Fraud.Tests.Integration;
@@ -13,12 +11,11 @@ public sealed class ManifestTests
         var output = Path.Combine(Path.GetTempPath(), $"fraud-manifest-{Guid.NewGuid():N}", "aspire-manifest.json");
         try
         {
-            var configuration = typeof(ManifestTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            var exitCode = await RunAsync("dotnet",
-                ["run", "--project", Path.Combine(RepositoryRoot(), "Fraud.AppHost"), "--no-build", "-c", configuration,
+            var (exitCode, stdout, stderr) = await ChildProcess.RunAsync("dotnet",
+                ["run", "--project", Path.Combine(ChildProcess.RepositoryRoot(), "Fraud.AppHost"), "--no-build", "-c", ChildProcess.BuildConfiguration,
                  "--", "--publisher", "manifest", "--output-path", output]);
 
-            Assert.Equal(0, exitCode);
+            Assert.True(exitCode == 0, $"dotnet run exited {exitCode}: {stderr}{stdout}");
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output));
             var resources = manifest.RootElement.GetProperty("resources");
             Assert.Contains("redpanda", resources.GetProperty("kafka").GetProperty("image").GetString());
@@ -35,35 +32,5 @@ public sealed class ManifestTests
         {
             Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Fraud.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Fraud.sln not found above the test binaries.");
-    }
-
-    private static async Task<int> RunAsync(string program, string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            Assert.Fail($"{program} exited {process.ExitCode}: {await stderr}{await stdout}");
-        }
-        return process.ExitCode;
     }
 }

@@ -1,0 +1,142 @@
+using Fraud.Core.Detection.Forest;
+using Fraud.Core.Features;
+using Fraud.Core.Rules;
+
+namespace Fraud.Core.Decision;
+
+/// <summary>
+/// The detector's decision, the same online and offline: per-user features, the Isolation Forest's score and the
+/// rule hits, combined by <see cref="DecisionOptions"/> into a risk and an alert. Either the model or the rules may
+/// be absent (rules only, forest only), not both. Holds the feature state, so it is stateful and not thread-safe:
+/// one engine per consume loop, fed transactions in event-time order. A decision allocates nothing once the user is
+/// tracked; only <see cref="Evaluate"/>'s alert does.
+/// </summary>
+public sealed class DecisionEngine
+{
+    private readonly IsolationForest? _model;
+    private readonly RuleSet? _rules;
+    private readonly DecisionOptions _options;
+    private readonly double _scoreThreshold;
+    private readonly double _forestWeight;
+    private readonly float[] _features = new float[FeatureSchema.Count];
+    private readonly int[] _modelColumns;
+    private readonly float[] _modelInput;
+    private readonly RuleHit[] _hits;
+
+    /// <summary>Creates an engine with empty feature state.</summary>
+    /// <param name="model">The Isolation Forest, trained on features of <see cref="FeatureSchema"/>; null for rules only.</param>
+    /// <param name="rules">The rule set; null for the forest only.</param>
+    /// <param name="options">How to combine them; the defaults when null.</param>
+    /// <param name="featureOptions">Bounds of the feature state; the defaults when null.</param>
+    /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
+    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options = null, FeatureStateOptions? featureOptions = null)
+    {
+        if (model is null && rules is null)
+        {
+            throw new ArgumentException("A decision needs a model, a rule set or both.", nameof(model));
+        }
+
+        try
+        {
+            _modelColumns = model is null ? [] : FeatureSchema.IndicesOf(model.FeatureNames);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"Model {model!.Version} cannot be used: {exception.Message} Train it again.", nameof(model));
+        }
+
+        _modelInput = new float[_modelColumns.Length];
+
+        _options = options ?? new DecisionOptions();
+        if (_options.Problems() is [var problem, ..])
+        {
+            throw new ArgumentException($"Invalid decision options: {problem}", nameof(options));
+        }
+
+        _model = model;
+        _rules = rules;
+        _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
+        _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
+        _hits = new RuleHit[rules?.Rules.Count ?? 0];
+        Features = new FeatureState(featureOptions);
+    }
+
+    /// <summary>The per-user feature state the engine feeds.</summary>
+    public FeatureState Features { get; }
+
+    /// <summary>What alerts record as <c>model_version</c>: the model's version, or the rule set's without a model.</summary>
+    public string ModelVersion => _model?.Version ?? _rules!.Version;
+
+    /// <summary>
+    /// Decides <paramref name="transaction"/>: computes its features from its user's history, scores them, checks
+    /// the rules, then folds the transaction into the history. Allocates nothing once the user is tracked.
+    /// </summary>
+    /// <param name="transaction">The next transaction in event-time order.</param>
+    /// <returns>The verdict, valid until the next call.</returns>
+    public Verdict Decide(Transaction transaction)
+    {
+        var history = Features.Track(transaction);
+        history.WriteFeatures(transaction, _features);
+
+        double? score = null;
+        if (_model is not null)
+        {
+            // The model names the features it was trained on; pick them out of the full vector in its order.
+            for (int column = 0; column < _modelColumns.Length; column++)
+            {
+                _modelInput[column] = _features[_modelColumns[column]];
+            }
+
+            score = _model.ScoreSample(_modelInput);
+        }
+
+        int hitCount = _rules?.Evaluate(new RuleContext(transaction, _features, history), _hits) ?? 0;
+        history.Append(transaction);
+
+        double keep = 1; // probability, under the noisy OR, that no evidence points to fraud
+        if (score is { } value)
+        {
+            double forestEvidence = 1 / (1 + Math.Exp((value - _scoreThreshold) / _options.ForestScale));
+            keep *= 1 - (_forestWeight * forestEvidence);
+        }
+
+        var hits = _hits.AsSpan(0, hitCount);
+        foreach (var hit in hits)
+        {
+            keep *= 1 - hit.Rule.Weight;
+        }
+
+        double risk = 1 - keep;
+        return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits);
+    }
+
+    /// <summary>
+    /// Decides <paramref name="transaction"/> and returns an open alert when it is one, otherwise null: the same
+    /// shape as the skeleton's <see cref="Detection.AmountThresholdDetector"/>, so the consume loop can switch over.
+    /// </summary>
+    /// <param name="transaction">The next transaction in event-time order.</param>
+    /// <param name="now">When the alert is raised.</param>
+    /// <returns>The alert, or null.</returns>
+    public Alert? Evaluate(Transaction transaction, DateTimeOffset now)
+    {
+        var verdict = Decide(transaction);
+        if (!verdict.IsAlert)
+        {
+            return null;
+        }
+
+        return new Alert(
+            transaction.TxId,
+            transaction.UserId,
+            transaction.Amount,
+            transaction.Location,
+            transaction.Ts,
+            verdict.Score is { } score ? Math.Round(score, 4) : null,
+            verdict.Reason(),
+            now,
+            Math.Round(verdict.Risk, 4),
+            verdict.RuleNames(),
+            ModelVersion,
+            Status: "open");
+    }
+}

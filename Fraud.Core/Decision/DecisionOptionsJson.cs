@@ -1,0 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
+using Fraud.Core.Configuration;
+
+namespace Fraud.Core.Decision;
+
+/// <summary>
+/// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
+/// <c>{"alert_threshold":0.8,"forest_weight":0.8,"forest_scale":0.03,"score_threshold":null}</c>.
+/// Comments and trailing commas are allowed; unknown fields are errors.
+/// </summary>
+public static class DecisionOptionsJson
+{
+    /// <summary>Parses and validates decision options, reporting every problem as <c>"field: why"</c>.</summary>
+    /// <param name="utf8Json">The file's bytes, UTF-8.</param>
+    /// <param name="options">The options, when valid; defaults fill absent fields.</param>
+    /// <param name="errors">Every problem found; empty when valid.</param>
+    /// <returns>True when the text is valid.</returns>
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out DecisionOptions? options, out IReadOnlyList<string> errors)
+    {
+        options = null;
+        if (!ConfigJson.TryRead(utf8Json, ConfigJsonContext.Default.DecisionOptionsWire, static _ => "must be a number", out var wire, out string? error))
+        {
+            errors = [error];
+            return false;
+        }
+
+        var defaults = new DecisionOptions();
+        var candidate = new DecisionOptions
+        {
+            AlertThreshold = wire.AlertThreshold ?? defaults.AlertThreshold,
+            ForestWeight = wire.ForestWeight ?? defaults.ForestWeight,
+            ForestScale = wire.ForestScale ?? defaults.ForestScale,
+            ScoreThreshold = wire.ScoreThreshold,
+        };
+        errors = [.. ConfigJson.Unknown(string.Empty, wire.Unknown), .. candidate.Problems()];
+        options = errors.Count == 0 ? candidate : null;
+        return options is not null;
+    }
+}

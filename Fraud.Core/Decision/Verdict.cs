@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Fraud.Core.Rules;
+
+namespace Fraud.Core.Decision;
+
+/// <summary>
+/// The decision on one transaction: risk, alert flag, the forest's score and the rules that fired. Its
+/// <see cref="Hits"/> live in the <see cref="DecisionEngine"/>'s buffer, so a verdict is valid only until the
+/// engine's next decision; <see cref="Reason"/> and <see cref="RuleNames"/> copy out what an alert keeps.
+/// </summary>
+public readonly ref struct Verdict
+{
+    /// <summary>The name listed among an alert's rules when the forest's score is below its threshold.</summary>
+    public const string ForestRuleName = "isolation_forest";
+
+    internal Verdict(double risk, bool isAlert, double? score, double scoreThreshold, ReadOnlySpan<RuleHit> hits)
+    {
+        Risk = risk;
+        IsAlert = isAlert;
+        Score = score;
+        ScoreThreshold = scoreThreshold;
+        Hits = hits;
+    }
+
+    /// <summary>The combined risk in [0, 1], higher is riskier.</summary>
+    public double Risk { get; }
+
+    /// <summary>Whether the risk reached the alert threshold.</summary>
+    public bool IsAlert { get; }
+
+    /// <summary>The forest's <c>score_samples</c> in [−1, 0], lower is more anomalous; null without a model.</summary>
+    public double? Score { get; }
+
+    /// <summary>The score threshold the forest's evidence is centred on (NaN without a model).</summary>
+    public double ScoreThreshold { get; }
+
+    /// <summary>The rules that fired, in rule-set order.</summary>
+    public ReadOnlySpan<RuleHit> Hits { get; }
+
+    /// <summary>Whether the forest alone calls the transaction anomalous: its score is below the threshold.</summary>
+    public bool ForestFlags => Score < ScoreThreshold;
+
+    /// <summary>
+    /// The explanation, seed style first: <c>"iforest_score=-0.767; threshold=-0.657; velocity_10m: 6 transactions
+    /// within 10 min (>= 5)"</c>; without a model, only the rules' reasons.
+    /// </summary>
+    /// <returns>The reason text; empty when there is nothing to say.</returns>
+    public string Reason()
+    {
+        var text = new StringBuilder();
+        if (Score is { } score)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"iforest_score={score:0.000}; threshold={ScoreThreshold:0.000}");
+        }
+
+        foreach (var hit in Hits)
+        {
+            text.Append(text.Length > 0 ? "; " : string.Empty).Append(hit.Reason);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The names of the rules that fired, preceded by <see cref="ForestRuleName"/> when <see cref="ForestFlags"/>.</summary>
+    /// <returns>The names, as an alert lists them.</returns>
+    public IReadOnlyList<string> RuleNames()
+    {
+        var names = new List<string>(Hits.Length + 1);
+        if (ForestFlags)
+        {
+            names.Add(ForestRuleName);
+        }
+
+        foreach (var hit in Hits)
+        {
+            names.Add(hit.Rule.Name);
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,122 @@
+namespace Fraud.Core.Features;
+
+/// <summary>
+/// The fixed, named feature vector computed for every transaction: the rules read it, and the Isolation Forest is
+/// trained on a named selection of it (<see cref="ForestDefaults"/> unless told otherwise), which its model file
+/// records so that a model and a build that disagree are caught at load time. Each constant is the index of one
+/// feature; <c>docs/features.md</c> gives every formula.
+/// </summary>
+public static class FeatureSchema
+{
+    /// <summary><c>amount_log</c>: ln(1 + amount), in the transaction's currency.</summary>
+    public const int AmountLog = 0;
+
+    /// <summary><c>amount_log_ratio</c>: ln(amount / the user's decayed mean amount); 0 without history.</summary>
+    public const int AmountLogRatio = 1;
+
+    /// <summary><c>amount_zscore</c>: (amount − decayed mean) / max(decayed std, 10 % of the mean); 0 without history.</summary>
+    public const int AmountZScore = 2;
+
+    /// <summary><c>seconds_since_previous_log</c>: ln(1 + seconds since the user's previous transaction), capped at 30 days.</summary>
+    public const int SecondsSincePreviousLog = 3;
+
+    /// <summary><c>count_1m</c>: the user's earlier transactions in the last minute.</summary>
+    public const int Count1m = 4;
+
+    /// <summary><c>amount_sum_1m_log</c>: ln(1 + their summed amount).</summary>
+    public const int AmountSum1mLog = 5;
+
+    /// <summary><c>count_1h</c>: the user's earlier transactions in the last hour.</summary>
+    public const int Count1h = 6;
+
+    /// <summary><c>amount_sum_1h_log</c>: ln(1 + their summed amount).</summary>
+    public const int AmountSum1hLog = 7;
+
+    /// <summary><c>count_24h</c>: the user's earlier transactions in the last 24 hours.</summary>
+    public const int Count24h = 8;
+
+    /// <summary><c>amount_sum_24h_log</c>: ln(1 + their summed amount).</summary>
+    public const int AmountSum24hLog = 9;
+
+    /// <summary><c>distance_km</c>: great-circle distance from the user's previous located transaction; 0 when either has no coordinates.</summary>
+    public const int DistanceKm = 10;
+
+    /// <summary><c>speed_kmh</c>: that distance over the time between the two, the time floored at one minute.</summary>
+    public const int SpeedKmh = 11;
+
+    /// <summary><c>new_country</c>: 1 when the user has history and has not been seen in this country.</summary>
+    public const int NewCountry = 12;
+
+    /// <summary><c>new_device</c>: 1 when the user has history and has not used this device; 0 without a device.</summary>
+    public const int NewDevice = 13;
+
+    /// <summary><c>new_merchant</c>: 1 when the user has history and has not paid this merchant; 0 without a merchant.</summary>
+    public const int NewMerchant = 14;
+
+    /// <summary><c>hour_of_day</c>: UTC hour with its fraction, in [0, 24).</summary>
+    public const int HourOfDay = 15;
+
+    /// <summary><c>is_weekend</c>: 1 on Saturday and Sunday (UTC).</summary>
+    public const int IsWeekend = 16;
+
+    /// <summary><c>is_ecom</c>: 1 for a card-not-present (online) transaction.</summary>
+    public const int IsEcom = 17;
+
+    /// <summary><c>is_atm</c>: 1 for a cash withdrawal.</summary>
+    public const int IsAtm = 18;
+
+    /// <summary><c>mcc_risk_group</c>: 0 low, 1 medium (also unknown), 2 high; see <see cref="MerchantCategoryRisk"/>.</summary>
+    public const int MccRiskGroup = 19;
+
+    /// <summary>How many features a vector holds.</summary>
+    public const int Count = 20;
+
+    private static readonly string[] FeatureNames =
+    [
+        "amount_log",
+        "amount_log_ratio",
+        "amount_zscore",
+        "seconds_since_previous_log",
+        "count_1m",
+        "amount_sum_1m_log",
+        "count_1h",
+        "amount_sum_1h_log",
+        "count_24h",
+        "amount_sum_24h_log",
+        "distance_km",
+        "speed_kmh",
+        "new_country",
+        "new_device",
+        "new_merchant",
+        "hour_of_day",
+        "is_weekend",
+        "is_ecom",
+        "is_atm",
+        "mcc_risk_group",
+    ];
+
+    // The context features describe the transaction, not how it departs from its user's habits: their rare values
+    // (a cash withdrawal, a 3 a.m. purchase) are mostly legitimate, yet an Isolation Forest isolates rare values
+    // first. The rules use them; the forest, by default, does not.
+    private static readonly string[] ContextNames = ["hour_of_day", "is_weekend", "is_ecom", "is_atm", "mcc_risk_group"];
+
+    /// <summary>The feature names in vector order.</summary>
+    public static IReadOnlyList<string> Names => FeatureNames;
+
+    /// <summary>
+    /// The features an Isolation Forest is trained on by default: every one but the context features
+    /// (<c>hour_of_day</c>, <c>is_weekend</c>, <c>is_ecom</c>, <c>is_atm</c>, <c>mcc_risk_group</c>), whose rare but
+    /// ordinary values would otherwise dominate what the forest finds anomalous.
+    /// </summary>
+    public static IReadOnlyList<string> ForestDefaults { get; } = FeatureNames.Except(ContextNames, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The vector index of each of <paramref name="names"/>, e.g. to pick a model's columns out of the vector.</summary>
+    /// <param name="names">Feature names of this schema, in any order.</param>
+    /// <returns>Their indices, in the same order.</returns>
+    /// <exception cref="ArgumentException">A name is not in the schema.</exception>
+    public static int[] IndicesOf(IReadOnlyList<string> names) => names
+        .Select(name => Array.IndexOf(FeatureNames, name) is >= 0 and var index
+            ? index
+            : throw new ArgumentException($"'{name}' is not a feature of this build; it computes [{string.Join(", ", FeatureNames)}].", nameof(names)))
+        .ToArray();
+}

@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Fraud.Core;
+using Fraud.Core.Evaluation;
+using Spectre.Console;
+
+namespace Fraud.Detector.Offline;
+
+/// <summary>
+/// <c>evaluate</c>: joins a scores file with its labels by <c>tx_id</c> and reports ROC-AUC, average precision,
+/// precision and recall of the alert flag, card precision top-k per day, overall and per fraud scenario. Card
+/// precision needs each transaction's user and day, which the scores file does not carry: give the scored
+/// transactions with <c>--transactions</c> to get it.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var scores = new Option<FileInfo>("--scores") { Description = "Scores written by the score command.", Required = true }.AcceptExistingOnly();
+        var labels = new Option<FileInfo>("--labels") { Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line.", Required = true }
+            .AcceptExistingOnly();
+        var transactions = new Option<FileInfo>("--transactions") { Description = "The scored transactions, for card precision (it needs user and day)." }
+            .AcceptExistingOnly();
+        var cardsPerDay = new Option<int>("--cards-per-day") { Description = "k of card precision top-k per day.", DefaultValueFactory = _ => CardPrecision.DefaultCardsPerDay };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
+        cardsPerDay.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--cards-per-day must be at least 1.");
+            }
+        });
+
+        var command = new Command("evaluate", "Measure scores against labels: ROC-AUC, average precision, precision/recall at the alert threshold, card precision@k per day, per scenario.")
+        {
+            scores, labels, transactions, cardsPerDay, json,
+        };
+        command.SetAction(parse => Run(
+            parse.GetRequiredValue(scores),
+            parse.GetRequiredValue(labels),
+            parse.GetValue(transactions),
+            parse.GetValue(cardsPerDay),
+            parse.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(FileInfo scoresFile, FileInfo labelsFile, FileInfo? transactionsFile, int cardsPerDay, bool asJson)
+    {
+        var labelSkips = new SkippedLines(labelsFile.ToString());
+        var labels = ReadLabels(labelsFile, labelSkips);
+        var transactionSkips = new SkippedLines(transactionsFile?.ToString() ?? string.Empty);
+        var cards = transactionsFile is null ? null : ReadCards(transactionsFile, transactionSkips);
+        var scoreSkips = new SkippedLines(scoresFile.ToString());
+        var evaluated = ReadScores(scoresFile, labels, cards, scoreSkips);
+        if (evaluated.Count == 0)
+        {
+            throw new BadInputException($"{scoresFile}: no scored transaction has a label; nothing to evaluate.");
+        }
+
+        var report = DetectionEvaluation.Evaluate(evaluated, cardsPerDay);
+        long skipped = labelSkips.Count + transactionSkips.Count + scoreSkips.Count;
+        if (asJson)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(EvaluationJson.From(report, skipped), OfflineJsonContext.Default.EvaluationJson));
+        }
+        else
+        {
+            Terminal.Out.Write(Table(report, scoresFile, labelsFile));
+            if (report.Overall.CardPrecisionAtK is null)
+            {
+                Terminal.Out.MarkupLine("[grey]Card precision needs each transaction's user and day: add --transactions with the scored file.[/]");
+            }
+        }
+
+        return ExitCodes.ForSkipped(skipped);
+    }
+
+    private static Dictionary<string, Label> ReadLabels(FileInfo file, SkippedLines skipped)
+    {
+        var labels = new Dictionary<string, Label>(StringComparer.Ordinal);
+        ReadLines(file, skipped, line =>
+        {
+            if (!LabelJson.TryParse(line, out var label, out string? error))
+            {
+                return error;
+            }
+
+            return labels.TryAdd(label.TxId, label) ? null : $"tx_id '{label.TxId}' is labelled twice";
+        });
+        return labels;
+    }
+
+    private static Dictionary<string, CardAndDay> ReadCards(FileInfo file, SkippedLines skipped)
+    {
+        var cards = new Dictionary<string, CardAndDay>(StringComparer.Ordinal);
+        ReadLines(file, skipped, line =>
+        {
+            if (!TransactionJson.TryParse(line, out var transaction, out string? error))
+            {
+                return error;
+            }
+
+            cards[transaction.TxId] = new CardAndDay(transaction.UserId, DateOnly.FromDateTime(transaction.Ts.UtcDateTime));
+            return null;
+        });
+        return cards;
+    }
+
+    private static List<EvaluatedTransaction> ReadScores(
+        FileInfo file,
+        Dictionary<string, Label> labels,
+        Dictionary<string, CardAndDay>? cards,
+        SkippedLines skipped)
+    {
+        var evaluated = new List<EvaluatedTransaction>();
+        ReadLines(file, skipped, line =>
+        {
+            if (ParseScore(line, out string? error) is not { TxId: { } txId, Risk: { } risk } score)
+            {
+                return error;
+            }
+
+            if (!labels.TryGetValue(txId, out var label))
+            {
+                return $"no label for tx_id '{txId}'";
+            }
+
+            CardAndDay? card = null;
+            if (cards is not null)
+            {
+                if (!cards.TryGetValue(txId, out var found))
+                {
+                    return $"tx_id '{txId}' is not in the transactions file";
+                }
+
+                card = found;
+            }
+
+            evaluated.Add(new EvaluatedTransaction(risk, score.Alert ?? false, label.IsFraud, label.Scenario, card));
+            return null;
+        });
+        return evaluated;
+    }
+
+    private static ScoreLine? ParseScore(ReadOnlySpan<byte> line, out string? error)
+    {
+        ScoreLine? score;
+        try
+        {
+            score = JsonSerializer.Deserialize(line, OfflineJsonContext.Default.ScoreLine);
+        }
+        catch (JsonException exception)
+        {
+            error = $"invalid JSON: {exception.Message}";
+            return null;
+        }
+
+        error = score switch
+        {
+            null => "invalid JSON: expected an object",
+            { TxId: null or "" } => "tx_id: required",
+            { Risk: null } => "risk: required",
+            { Risk: { } risk } when !double.IsFinite(risk) => "risk: must be a finite number",
+            _ => null,
+        };
+        return error is null ? score : null;
+    }
+
+    /// <summary>Feeds every non-blank line to <paramref name="read"/>, which returns why the line is invalid, or null.</summary>
+    private static void ReadLines(FileInfo file, SkippedLines skipped, LineReader read)
+    {
+        using var source = DetectionInputs.OpenInput(file);
+        Terminal.WithProgress($"Reading {file}", source.Length, progress =>
+        {
+            var reader = new JsonlReader(source);
+            while (reader.TryReadLine(out var line, out bool tooLong))
+            {
+                if (tooLong)
+                {
+                    skipped.Report(reader.LineNumber, $"line longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB");
+                }
+                else if (!line.Trim(" \t"u8).IsEmpty && read(line) is { } error)
+                {
+                    skipped.Report(reader.LineNumber, error);
+                }
+
+                if (reader.LineNumber % 65_536 == 0)
+                {
+                    progress(reader.BytesRead);
+                }
+            }
+
+            return 0;
+        });
+    }
+
+    private delegate string? LineReader(ReadOnlySpan<byte> line);
+
+    private static Table Table(EvaluationReport report, FileInfo scores, FileInfo labels)
+    {
+        var table = new Table()
+            .Title($"{Markup.Escape(scores.ToString())} against {Markup.Escape(labels.ToString())}")
+            .AddColumn("population")
+            .AddColumns(
+                new[] { "transactions", "frauds", "alerts", "ROC-AUC", "avg precision", "precision", "recall", $"card P@{report.CardsPerDay}/day" }
+                    .Select(header => new TableColumn(header).RightAligned())
+                    .ToArray());
+        AddRow(table, "all", report.Overall);
+        foreach (var (scenario, metrics) in report.Scenarios)
+        {
+            AddRow(table, scenario, metrics);
+        }
+
+        return table;
+    }
+
+    private static void AddRow(Table table, string population, MetricSet metrics) => table.AddRow(
+        Markup.Escape(population),
+        $"{metrics.Transactions:N0}",
+        $"{metrics.Frauds:N0}",
+        $"{metrics.Alerts:N0}",
+        Figure(metrics.RocAuc),
+        Figure(metrics.AveragePrecision),
+        Figure(metrics.Precision),
+        Figure(metrics.Recall),
+        metrics.CardPrecisionAtK is { } value ? Figure(value) : "–");
+
+    private static string Figure(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0000", CultureInfo.InvariantCulture);
+}

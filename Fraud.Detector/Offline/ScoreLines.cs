@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Fraud.Core.Decision;
+
+namespace Fraud.Detector.Offline;
+
+/// <summary>
+/// The offline scoring output, one JSON object per line in input order:
+/// <c>{"tx_id":"tx_1","risk":0.12,"score":-0.41,"alert":false,"reason":""}</c>. <c>score</c> is null without a model;
+/// <c>reason</c> is filled for alerts only. Risk and score keep six decimals.
+/// </summary>
+internal sealed class ScoreLineWriter : IDisposable
+{
+    private const int FlushBytes = 1 << 16;
+
+    // Relaxed escaping: the file is data, not HTML, and reasons read better with their apostrophes.
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _buffer = new(FlushBytes * 2);
+    private readonly Utf8JsonWriter _json;
+
+    public ScoreLineWriter(Stream output)
+    {
+        _output = output;
+        _json = new Utf8JsonWriter(_buffer, Options);
+    }
+
+    public void Write(string txId, in Verdict verdict)
+    {
+        _json.Reset();
+        _json.WriteStartObject();
+        _json.WriteString("tx_id"u8, txId);
+        _json.WriteNumber("risk"u8, Math.Round(verdict.Risk, 6));
+        if (verdict.Score is { } score)
+        {
+            _json.WriteNumber("score"u8, Math.Round(score, 6));
+        }
+        else
+        {
+            _json.WriteNull("score"u8);
+        }
+
+        _json.WriteBoolean("alert"u8, verdict.IsAlert);
+        _json.WriteString("reason"u8, verdict.IsAlert ? verdict.Reason() : string.Empty);
+        _json.WriteEndObject();
+        _json.Flush();
+        _buffer.Write("\n"u8);
+        if (_buffer.WrittenCount >= FlushBytes)
+        {
+            Flush();
+        }
+    }
+
+    public void Flush()
+    {
+        _output.Write(_buffer.WrittenSpan);
+        _buffer.ResetWrittenCount();
+        _output.Flush();
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _json.Dispose();
+    }
+}
+
+/// <summary>What <c>evaluate</c> reads of a score line; <c>score</c> and <c>reason</c> do not enter the metrics.</summary>
+internal sealed class ScoreLine
+{
+    public string? TxId { get; set; }
+
+    public double? Risk { get; set; }
+
+    public bool? Alert { get; set; }
+}
+
+/// <summary>Source-generated reading of score lines and writing of evaluation reports.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(ScoreLine))]
+[JsonSerializable(typeof(EvaluationJson))]
+internal sealed partial class OfflineJsonContext : JsonSerializerContext;

@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Fraud.Core.Detection.Forest;
+using Fraud.Core.Features;
+using Spectre.Console;
+
+namespace Fraud.Detector.Offline;
+
+/// <summary>
+/// <c>train</c>: replays a JSONL file of transactions, in order, through the same per-user feature state as the
+/// online detector, fits an Isolation Forest on the feature vectors and writes the model file. The version id,
+/// <c>if-&lt;date of the last transaction&gt;-&lt;hash&gt;</c>, depends only on the valid input lines and the
+/// parameters, so the same data and options always give the same model.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new IsolationForestOptions();
+        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
+            .AcceptExistingOnly();
+        var output = new Option<FileInfo>("--output") { Description = "Where to write the model file.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Random seed; the same seed and data give the same model.", DefaultValueFactory = _ => defaults.Seed };
+        var contamination = new Option<double?>("--contamination")
+        {
+            Description = "Expected share of anomalies in (0, 0.5]; sets the threshold at that quantile of the training scores. Omit for scikit-learn's \"auto\" (threshold -0.5).",
+        };
+        var estimators = new Option<int>("--estimators") { Description = "Number of trees.", DefaultValueFactory = _ => defaults.Estimators };
+        var maxSamples = new Option<int>("--max-samples") { Description = "Rows each tree is grown on.", DefaultValueFactory = _ => defaults.MaxSamples };
+        var featureNames = new Option<string[]>("--features")
+        {
+            Description = $"Comma-separated features to train on. Default: all but the context features, i.e. {string.Join(",", FeatureSchema.ForestDefaults)}. All: {string.Join(",", FeatureSchema.Names)}.",
+            CustomParser = result => result.Tokens.SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            DefaultValueFactory = _ => [.. FeatureSchema.ForestDefaults],
+        };
+        featureNames.Validators.Add(result =>
+        {
+            var names = result.GetValueOrDefault<string[]>() ?? [];
+            if (names.Length == 0 || names.Distinct(StringComparer.Ordinal).Count() != names.Length)
+            {
+                result.AddError("--features needs distinct feature names.");
+            }
+            else if (names.FirstOrDefault(name => !FeatureSchema.Names.Contains(name)) is { } unknown)
+            {
+                result.AddError($"--features: '{unknown}' is not a feature; they are {string.Join(", ", FeatureSchema.Names)}.");
+            }
+        });
+        contamination.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is { } value && !(value > 0 && value <= 0.5))
+            {
+                result.AddError("--contamination must be greater than 0 and at most 0.5.");
+            }
+        });
+        estimators.Validators.Add(result => RequirePositive(result, "--estimators"));
+        maxSamples.Validators.Add(result => RequirePositive(result, "--max-samples"));
+
+        var command = new Command("train", "Fit an Isolation Forest on the features of a JSONL file of transactions.")
+        {
+            input, output, seed, contamination, estimators, maxSamples, featureNames,
+        };
+        command.SetAction(parse => Run(
+            parse.GetRequiredValue(input),
+            parse.GetRequiredValue(output),
+            parse.GetRequiredValue(featureNames),
+            defaults with
+            {
+                Seed = parse.GetValue(seed),
+                Contamination = parse.GetValue(contamination),
+                Estimators = parse.GetValue(estimators),
+                MaxSamples = parse.GetValue(maxSamples),
+            }));
+        return command;
+    }
+
+    private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, string name)
+    {
+        if (result.GetValueOrDefault<int>() < 1)
+        {
+            result.AddError($"{name} must be at least 1.");
+        }
+    }
+
+    private static int Run(FileInfo input, FileInfo output, string[] featureNames, IsolationForestOptions options)
+    {
+        int[] columns = FeatureSchema.IndicesOf(featureNames);
+        var stopwatch = Stopwatch.StartNew();
+        var skipped = new SkippedLines(input.ToString());
+        var features = new FeatureState();
+        var rows = new List<float>();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        DateTimeOffset? last = null;
+        using (var source = DetectionInputs.OpenInput(input))
+        {
+            Terminal.WithProgress($"Replaying {input}", source.Length, progress =>
+            {
+                var reader = new JsonlReader(source);
+                Span<float> vector = stackalloc float[FeatureSchema.Count];
+                while (reader.TryReadLine(out var line, out bool tooLong))
+                {
+                    if (!TransactionLines.TryParse(line, tooLong, out var transaction, out string? error))
+                    {
+                        if (error is not null)
+                        {
+                            skipped.Report(reader.LineNumber, error);
+                        }
+
+                        continue;
+                    }
+
+                    features.Update(transaction, vector);
+                    foreach (int column in columns)
+                    {
+                        rows.Add(vector[column]);
+                    }
+
+                    hash.AppendData(line);
+                    last = last > transaction.Ts ? last : transaction.Ts;
+                    if (rows.Count % (columns.Length * 65_536) == 0)
+                    {
+                        progress(reader.BytesRead);
+                    }
+                }
+
+                return 0;
+            });
+        }
+
+        int rowCount = rows.Count / columns.Length;
+        if (rowCount == 0)
+        {
+            throw new BadInputException($"{input}: no valid transaction to train on.");
+        }
+
+        string version = Version(last!.Value, hash, featureNames, options);
+        var forest = Terminal.Out.Status().Start(
+            $"Fitting {options.Estimators} trees on {rowCount:N0} rows",
+            _ => IsolationForest.Fit(CollectionsMarshal.AsSpan(rows), featureNames, options, version));
+        using (var sink = DetectionInputs.CreateOutput(output))
+        {
+            sink.Write(forest.Serialize());
+        }
+
+        var summary = new Table().Title($"Trained {Markup.Escape(output.ToString())}").HideHeaders().AddColumns("", "");
+        summary.AddRow("model version", Markup.Escape(forest.Version));
+        summary.AddRow("training rows", $"{rowCount:N0} ({features.TrackedUsers:N0} users tracked)");
+        summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
+        summary.AddRow("features", Markup.Escape(string.Join(", ", featureNames)));
+        summary.AddRow("trees × max samples", $"{options.Estimators} × {options.MaxSamples}");
+        summary.AddRow("contamination", options.Contamination is { } share ? share.ToString(CultureInfo.InvariantCulture) : "auto");
+        summary.AddRow("score threshold (offset)", forest.Offset.ToString("0.0000", CultureInfo.InvariantCulture));
+        summary.AddRow("elapsed", $"{stopwatch.Elapsed.TotalSeconds:0.0} s");
+        Terminal.Out.Write(summary);
+        return ExitCodes.ForSkipped(skipped.Count);
+    }
+
+    /// <summary><c>if-2025-09-13-1a2b3c4d</c>: the day of the newest transaction trained on and a hash of the data and parameters.</summary>
+    private static string Version(DateTimeOffset newest, IncrementalHash data, string[] featureNames, IsolationForestOptions options)
+    {
+        data.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(
+            CultureInfo.InvariantCulture,
+            $"|{string.Join(",", featureNames)}|{options.Estimators}|{options.MaxSamples}|{options.MaxFeatures}|{options.Contamination}|{options.Seed}")));
+        string digest = Convert.ToHexStringLower(data.GetHashAndReset())[..8];
+        return $"if-{newest.UtcDateTime:yyyy-MM-dd}-{digest}";
+    }
+}

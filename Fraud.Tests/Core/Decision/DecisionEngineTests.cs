@@ -1,0 +1,236 @@
+using Fraud.Core;
+using Fraud.Core.Decision;
+using Fraud.Core.Detection.Forest;
+using Fraud.Core.Features;
+using Fraud.Core.Rules;
+using static Fraud.Tests.Core.SampleTransactions;
+
+namespace Fraud.Tests.Core.Decision;
+
+public sealed class DecisionEngineTests
+{
+    private static readonly RuleSet Rules = new("rules-test",
+    [
+        new VelocityRule("velocity_10m", 0.35, minCount: 3, TimeSpan.FromMinutes(10)),
+        new HighRiskMccRule("high_risk_mcc", 0.15, MerchantCategoryRisk.HighRiskCodes, minAmount: 0),
+    ]);
+
+    /// <summary>A small forest fitted on a month of one user's ordinary purchases, a few a day.</summary>
+    private static readonly IsolationForest Model = FitModel();
+
+    private static IsolationForest FitModel()
+    {
+        var random = new Random(7);
+        var state = new FeatureState();
+        var rows = new List<float>();
+        var features = new float[FeatureSchema.Count];
+        for (int i = 0; i < 400; i++)
+        {
+            var transaction = At(TimeSpan.FromHours(i * 1.7), Math.Round(10m + (decimal)(random.NextDouble() * 40), 2)) with { UserId = i % 20 };
+            state.Update(transaction, features);
+            rows.AddRange(features);
+        }
+
+        return IsolationForest.Fit(rows.ToArray(), FeatureSchema.Names, new IsolationForestOptions { Estimators = 50, Seed = 1 }, "if-test");
+    }
+
+    [Fact]
+    public void Without_hits_the_rules_alone_give_no_risk()
+    {
+        var engine = new DecisionEngine(model: null, Rules);
+
+        var verdict = engine.Decide(Purchase);
+
+        Assert.Equal(0, verdict.Risk);
+        Assert.False(verdict.IsAlert);
+        Assert.Null(verdict.Score);
+        Assert.Equal(string.Empty, verdict.Reason());
+    }
+
+    [Fact]
+    public void Rule_hits_combine_as_a_noisy_or_of_their_weights()
+    {
+        var engine = new DecisionEngine(model: null, Rules, new DecisionOptions { AlertThreshold = 0.4 });
+        engine.Decide(At(TimeSpan.Zero));
+        engine.Decide(At(TimeSpan.FromMinutes(1)));
+
+        var verdict = engine.Decide(At(TimeSpan.FromMinutes(2)) with { Mcc = 7995 });
+
+        Assert.Equal(1 - (0.65 * 0.85), verdict.Risk, 10);
+        Assert.True(verdict.IsAlert);
+        Assert.Equal(
+            "velocity_10m: 3 transactions within 10 min (>= 3); high_risk_mcc: merchant category 7995 is high risk",
+            verdict.Reason());
+        Assert.Equal(["velocity_10m", "high_risk_mcc"], verdict.RuleNames());
+    }
+
+    [Fact]
+    public void The_alert_needs_the_risk_to_reach_the_threshold()
+    {
+        var engine = new DecisionEngine(model: null, Rules, new DecisionOptions { AlertThreshold = 0.5 });
+
+        var verdict = engine.Decide(Purchase with { Mcc = 7995 });
+
+        Assert.Equal(0.15, verdict.Risk, 10);
+        Assert.False(verdict.IsAlert);
+    }
+
+    [Fact]
+    public void Alone_the_forests_evidence_is_the_risk_one_half_at_the_threshold()
+    {
+        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 });
+
+        var verdict = engine.Decide(Purchase);
+
+        Assert.Equal(1 / (1 + Math.Exp((verdict.Score!.Value + 0.5) / 0.05)), verdict.Risk, 10);
+        Assert.Equal(-0.5, verdict.ScoreThreshold);
+    }
+
+    [Fact]
+    public void With_rules_the_forest_weighs_its_share()
+    {
+        var options = new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 };
+        var withRules = new DecisionEngine(Model, Rules, options).Decide(Purchase);
+        var alone = new DecisionEngine(Model, rules: null, options).Decide(Purchase);
+
+        Assert.Equal(0.8 * alone.Risk, withRules.Risk, 10);
+    }
+
+    [Fact]
+    public void The_forest_threshold_defaults_to_the_models_offset()
+    {
+        var engine = new DecisionEngine(Model, rules: null);
+
+        Assert.Equal(Model.Offset, engine.Decide(Purchase).ScoreThreshold);
+    }
+
+    [Fact]
+    public void An_outsized_amount_is_riskier_than_an_ordinary_one()
+    {
+        var engine = new DecisionEngine(Model, Rules);
+        for (int i = 0; i < 10; i++)
+        {
+            engine.Decide(At(TimeSpan.FromHours(i), 25m));
+        }
+
+        double ordinary = engine.Decide(At(TimeSpan.FromHours(11), 30m)).Risk;
+        double outsized = engine.Decide(At(TimeSpan.FromHours(12), 9000m)).Risk;
+
+        Assert.True(outsized > ordinary, $"{outsized} should exceed {ordinary}");
+    }
+
+    [Fact]
+    public void The_reason_starts_like_the_seeds_and_lists_the_rules_after()
+    {
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ScoreThreshold = -0.657 });
+
+        var verdict = engine.Decide(Purchase with { Mcc = 7995 });
+
+        Assert.Matches(@"^iforest_score=-0\.\d{3}; threshold=-0\.657; high_risk_mcc: merchant category 7995 is high risk$", verdict.Reason());
+    }
+
+    [Fact]
+    public void An_alert_carries_what_the_api_shows()
+    {
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+        var now = Noon.AddSeconds(1);
+
+        var alert = engine.Evaluate(Purchase with { Mcc = 7995 }, now);
+
+        Assert.NotNull(alert);
+        Assert.Equal(("tx_1", 1L, 20m, "ES", Noon), (alert.TxId, alert.UserId, alert.Amount, alert.Location, alert.Ts));
+        Assert.Equal(("if-test", "open", now), (alert.ModelVersion, alert.Status, alert.CreatedAt));
+        Assert.Equal(["isolation_forest", "high_risk_mcc"], alert.Rules);
+        Assert.InRange(alert.Score!.Value, -1, 0);
+        Assert.InRange(alert.Risk, 0.15, 1);
+        Assert.StartsWith("iforest_score=", alert.Reason);
+    }
+
+    [Fact]
+    public void No_alert_below_the_threshold()
+    {
+        var engine = new DecisionEngine(model: null, Rules);
+
+        Assert.Null(engine.Evaluate(Purchase, Noon));
+    }
+
+    [Fact]
+    public void Without_a_model_alerts_record_the_rule_set_version()
+    {
+        var engine = new DecisionEngine(model: null, Rules, new DecisionOptions { AlertThreshold = 0.1 });
+
+        Assert.Equal("rules-test", engine.Evaluate(Purchase with { Mcc = 7995 }, Noon)!.ModelVersion);
+    }
+
+    [Fact]
+    public void A_decision_folds_the_transaction_into_its_users_history()
+    {
+        var engine = new DecisionEngine(model: null, Rules);
+
+        engine.Decide(Purchase);
+
+        Assert.Equal(1, engine.Features.Track(At(TimeSpan.FromMinutes(1))).Count);
+    }
+
+    [Fact]
+    public void Deciding_for_a_tracked_user_allocates_nothing()
+    {
+        var engine = new DecisionEngine(Model, Rules);
+        var warmUp = Enumerable.Range(0, 50).Select(i => At(TimeSpan.FromSeconds(i * 30)) with { Mcc = i % 2 == 0 ? 7995 : 5411 }).ToArray();
+        var measured = Enumerable.Range(50, 50).Select(i => At(TimeSpan.FromSeconds(i * 30)) with { Mcc = i % 2 == 0 ? 7995 : 5411 }).ToArray();
+        foreach (var transaction in warmUp)
+        {
+            engine.Decide(transaction);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var transaction in measured)
+        {
+            engine.Decide(transaction);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_decision_needs_a_model_or_rules() =>
+        Assert.Throws<ArgumentException>(() => new DecisionEngine(model: null, rules: null));
+
+    [Fact]
+    public void A_model_trained_on_features_this_build_lacks_is_refused()
+    {
+        var other = IsolationForest.Fit(new float[] { 1, 2, 3, 4 }, ["amount_log", "merchant_fraud_rate"], new IsolationForestOptions(), "if-other");
+
+        var error = Assert.Throws<ArgumentException>(() => new DecisionEngine(other, Rules));
+
+        Assert.Contains("if-other", error.Message);
+        Assert.Contains("merchant_fraud_rate", error.Message);
+    }
+
+    [Fact]
+    public void A_model_on_a_selection_of_features_scores_them_in_its_own_order()
+    {
+        string[] names = ["amount_zscore", "amount_log"];
+        var state = new FeatureState();
+        var features = new float[FeatureSchema.Count];
+        var rows = new List<float>();
+        for (int i = 0; i < 100; i++)
+        {
+            state.Update(At(TimeSpan.FromHours(i), 20m + (i % 7)), features);
+            rows.AddRange([features[FeatureSchema.AmountZScore], features[FeatureSchema.AmountLog]]);
+        }
+
+        var model = IsolationForest.Fit(rows.ToArray(), names, new IsolationForestOptions { Estimators = 20 }, "if-two");
+        var engine = new DecisionEngine(model, rules: null);
+        var transaction = At(TimeSpan.Zero, 500m);
+        engine.Features.Track(transaction).WriteFeatures(transaction, features);
+
+        double score = engine.Decide(transaction).Score!.Value;
+
+        Assert.Equal(model.ScoreSample([features[FeatureSchema.AmountZScore], features[FeatureSchema.AmountLog]]), score, 10);
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused() =>
+        Assert.Throws<ArgumentException>(() => new DecisionEngine(model: null, Rules, new DecisionOptions { AlertThreshold = 0 }));
+}

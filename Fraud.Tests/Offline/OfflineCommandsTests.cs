@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Fraud.Core;
+
+namespace Fraud.Tests.Offline;
+
+/// <summary>
+/// The offline verbs end to end, through the built detector: train, then score, then evaluate a small labelled
+/// file of ordinary purchases with planted frauds, plus the ways a run can go wrong.
+/// </summary>
+public sealed class OfflineCommandsTests : IDisposable
+{
+    private const int Users = 20;
+    private const int PerUser = 30;
+
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fraud-offline-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_folder.FullName, name);
+
+    /// <summary>
+    /// Twenty users each paying 20–40 EUR every few hours in Madrid; one user in four then pays 4000 EUR in New York
+    /// ten minutes after a Madrid purchase. Writes the transactions and their labels; returns how many are fraud.
+    /// </summary>
+    private int WriteLabelledFile(string transactions, string labels)
+    {
+        var random = new Random(3);
+        var start = new DateTimeOffset(2025, 9, 1, 8, 0, 0, TimeSpan.Zero);
+        var rows = new List<(Transaction Transaction, bool IsFraud)>();
+        for (int user = 0; user < Users; user++)
+        {
+            for (int i = 0; i < PerUser; i++)
+            {
+                var ts = start.AddHours((i * 5) + (user * 0.1));
+                rows.Add((new Transaction($"tx_{user}_{i}", user, Math.Round(20m + (decimal)(random.NextDouble() * 20), 2), "EUR", "ES", ts,
+                    $"m_{i % 5}", 5411, Channel.Pos, "d_1", 40.4168, -3.7038), false));
+            }
+
+            if (user % 4 == 0)
+            {
+                var ts = start.AddHours((PerUser * 5) + (user * 0.1)).AddMinutes(10);
+                rows.Add((new Transaction($"tx_{user}_fraud", user, 4000m, "USD", "US", ts, "m_far", 5732, Channel.Pos, "d_9", 40.7128, -74.0060), true));
+            }
+        }
+
+        var ordered = rows.OrderBy(row => row.Transaction.Ts).ToList();
+        File.WriteAllLines(transactions, ordered.Select(row => TransactionJson.Serialize(row.Transaction)));
+        File.WriteAllLines(labels, ordered.Select(row => LabelJson.Serialize(new Label(row.Transaction.TxId, row.IsFraud, row.IsFraud ? "planted" : null))));
+        return ordered.Count(row => row.IsFraud);
+    }
+
+    [Fact]
+    public async Task Train_then_score_then_evaluate_a_labelled_file()
+    {
+        int frauds = WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+
+        var train = await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("model.bin"), "--seed", "7", "--estimators", "50");
+        var score = await DetectorProcess.RunAsync(
+            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"), "--model", PathOf("model.bin"), "--rules", DetectorProcess.DefaultRules);
+        var evaluate = await DetectorProcess.RunAsync(
+            "evaluate", "--scores", PathOf("scores.jsonl"), "--labels", PathOf("labels.jsonl"), "--transactions", PathOf("tx.jsonl"), "--json");
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Matches(@"if-2025-09-07-[0-9a-f]{8}", train.Out);
+        Assert.True(score.ExitCode == 0, score.Error);
+        var lines = File.ReadAllLines(PathOf("scores.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal((Users * PerUser) + frauds, lines.Count);
+        Assert.All(lines, line => Assert.Equal(["tx_id", "risk", "score", "alert", "reason"], line.EnumerateObject().Select(p => p.Name)));
+        var planted = lines.Single(line => line.GetProperty("tx_id").GetString() == "tx_0_fraud");
+        Assert.True(planted.GetProperty("alert").GetBoolean());
+        Assert.StartsWith("iforest_score=", planted.GetProperty("reason").GetString());
+        Assert.Contains("impossible_travel", planted.GetProperty("reason").GetString());
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+        var report = JsonDocument.Parse(evaluate.Out).RootElement;
+        var overall = report.GetProperty("overall");
+        Assert.Equal(frauds, overall.GetProperty("frauds").GetInt32());
+        Assert.True(overall.GetProperty("roc_auc").GetDouble() > 0.9);
+        Assert.True(overall.GetProperty("average_precision").GetDouble() > 0.5);
+        Assert.Equal(JsonValueKind.Number, overall.GetProperty("card_precision_at_k").ValueKind);
+        Assert.Equal(frauds, report.GetProperty("scenarios").GetProperty("planted").GetProperty("frauds").GetInt32());
+    }
+
+    [Fact]
+    public async Task Evaluate_prints_a_table_with_every_scenario()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"), "--rules", DetectorProcess.DefaultRules);
+
+        var evaluate = await DetectorProcess.RunAsync("evaluate", "--scores", PathOf("scores.jsonl"), "--labels", PathOf("labels.jsonl"));
+
+        Assert.Equal(0, evaluate.ExitCode);
+        Assert.Contains("ROC-AUC", evaluate.Out);
+        Assert.Contains("avg precision", evaluate.Out);
+        Assert.Contains("planted", evaluate.Out);
+        Assert.Contains("add --transactions", evaluate.Out);
+    }
+
+    [Fact]
+    public async Task Invalid_lines_are_reported_skipped_and_counted()
+    {
+        string good = TransactionJson.Serialize(new Transaction("tx_ok", 1, 12.5m, "EUR", "FR", new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero)));
+        File.WriteAllLines(PathOf("bad.jsonl"),
+        [
+            good,
+            "",
+            good.Replace("12.5", "-3", StringComparison.Ordinal).Replace("tx_ok", "tx_negative", StringComparison.Ordinal),
+            "{not json",
+            good.Replace("tx_ok", "tx_ok_2", StringComparison.Ordinal) + "\r",
+        ]);
+
+        var score = await DetectorProcess.RunAsync("score", "--input", PathOf("bad.jsonl"), "--output", PathOf("scores.jsonl"), "--rules", DetectorProcess.DefaultRules);
+
+        Assert.Equal(1, score.ExitCode);
+        Assert.Contains("bad.jsonl:3: amount: must be greater than 0", score.Error);
+        Assert.Contains("bad.jsonl:4: invalid JSON", score.Error);
+        Assert.DoesNotContain("bad.jsonl:2", score.Error);
+        Assert.Equal(["tx_ok", "tx_ok_2"], File.ReadAllLines(PathOf("scores.jsonl")).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("tx_id").GetString()));
+        Assert.Matches(@"invalid lines skipped\s*│\s*2", score.Out);
+    }
+
+    [Fact]
+    public async Task Scores_without_a_label_are_skipped_with_exit_code_one()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"), "--rules", DetectorProcess.DefaultRules);
+        File.WriteAllLines(PathOf("some-labels.jsonl"), File.ReadAllLines(PathOf("labels.jsonl")).Skip(1));
+
+        var evaluate = await DetectorProcess.RunAsync("evaluate", "--scores", PathOf("scores.jsonl"), "--labels", PathOf("some-labels.jsonl"), "--json");
+
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Contains("no label for tx_id", evaluate.Error);
+        Assert.Equal(1, JsonDocument.Parse(evaluate.Out).RootElement.GetProperty("skipped_lines").GetInt32());
+    }
+
+    [Fact]
+    public async Task Scoring_needs_a_model_or_rules()
+    {
+        File.WriteAllText(PathOf("tx.jsonl"), "");
+
+        var score = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"));
+
+        Assert.Equal(2, score.ExitCode);
+        Assert.Contains("score needs --model, --rules or both", score.Error + score.Out);
+    }
+
+    [Fact]
+    public async Task An_invalid_rule_set_names_the_rule_and_the_parameter()
+    {
+        File.WriteAllText(PathOf("tx.jsonl"), "");
+        File.WriteAllText(PathOf("rules.json"), """{"version":"v1","rules":[{"name":"burst","kind":"velocity","weight":0.5,"parameters":{"min_count":5}}]}""");
+
+        var score = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"), "--rules", PathOf("rules.json"));
+
+        Assert.Equal(2, score.ExitCode);
+        Assert.Contains("rule 'burst' (velocity): parameter 'window_seconds': required", score.Error);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_model_is_refused()
+    {
+        File.WriteAllText(PathOf("tx.jsonl"), "");
+        File.WriteAllText(PathOf("model.bin"), "not a model");
+
+        var score = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("scores.jsonl"), "--model", PathOf("model.bin"));
+
+        Assert.Equal(2, score.ExitCode);
+        Assert.Contains("not a usable model file", score.Error);
+    }
+
+    [Theory]
+    [InlineData("train", "--output", "model.bin")]
+    [InlineData("train", "--input", "missing.jsonl", "--output", "model.bin")]
+    [InlineData("evaluate", "--scores", "missing.jsonl", "--labels", "missing.jsonl")]
+    [InlineData("frobnicate")]
+    public async Task Bad_usage_exits_with_two(params string[] args)
+    {
+        var result = await DetectorProcess.RunAsync(args.Select(arg => arg.EndsWith(".jsonl", StringComparison.Ordinal) || arg.EndsWith(".bin", StringComparison.Ordinal) ? PathOf(arg) : arg).ToArray());
+
+        Assert.Equal(2, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Training_on_nothing_valid_is_refused()
+    {
+        File.WriteAllText(PathOf("tx.jsonl"), "{}\n");
+
+        var train = await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("model.bin"));
+
+        Assert.Equal(2, train.ExitCode);
+        Assert.Contains("no valid transaction to train on", train.Error);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("score")]
+    [InlineData("evaluate")]
+    public async Task Every_verb_has_help(string verb)
+    {
+        var help = await DetectorProcess.RunAsync(verb, "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--input", help.Out.Replace("--scores", "--input", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_same_data_and_options_train_the_same_model()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+
+        await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("a.bin"), "--estimators", "20");
+        await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("b.bin"), "--estimators", "20");
+
+        Assert.Equal(File.ReadAllBytes(PathOf("a.bin")), File.ReadAllBytes(PathOf("b.bin")));
+    }
+}
