@@ -103,8 +103,8 @@ function renderRow(alert, fresh = false) {
     element('td', { className: 'num', text: amountFormat.format(Number(alert.amount)) }),
     element('td', { text: alert.location }),
     element('td', {}, riskView(alert.risk)),
-    element('td', {}, ruleSummary(alert.rules)),
-    element('td', {}, badge(alert.status)));
+    element('td', {}, badge(alert.status)),
+    element('td', {}, ruleSummary(alert.rules)));
   row.dataset.txId = alert.tx_id;
   row.tabIndex = 0;
   row.setAttribute('aria-selected', String(alert.tx_id === state.selected));
