@@ -9,7 +9,8 @@ cat <<'INFO'
 
   Fraud is starting (the first start restores ~300 MB of Aspire tooling; later starts take seconds).
     Dashboard  http://localhost:15888      (resources, logs, traces, metrics)
-    API        http://localhost:8080/alerts?limit=5    http://localhost:8080/health
+    Console    http://localhost:8080/      (analyst console; development API key: dev-only-key-not-a-secret)
+    API        http://localhost:8080/alerts?limit=5    http://localhost:8080/scalar/ (reference)
     Metrics    http://localhost:9000/metrics           (detector, Prometheus format)
   Stop with Ctrl+C.
 
