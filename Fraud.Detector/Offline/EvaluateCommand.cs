@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Fraud.Core;
 using Fraud.Core.Evaluation;
+using Fraud.Core;
+using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -180,7 +181,7 @@ internal static class EvaluateCommand
                 {
                     skipped.Report(reader.LineNumber, $"line longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB");
                 }
-                else if (!line.Trim(" \t"u8).IsEmpty && read(line) is { } error)
+                else if (!line.Span.Trim(" \t"u8).IsEmpty && read(line.Span) is { } error)
                 {
                     skipped.Report(reader.LineNumber, error);
                 }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Fraud.Core;
 using Fraud.Core.Decision;
+using Fraud.Core;
+using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -70,7 +71,7 @@ internal static class ScoreCommand
             long scored = 0, alerts = 0;
             while (reader.TryReadLine(out var line, out bool tooLong))
             {
-                if (!TransactionLines.TryParse(line, tooLong, out var transaction, out string? error))
+                if (!TransactionLines.TryParse(line.Span, tooLong, out var transaction, out string? error))
                 {
                     if (error is not null)
                     {

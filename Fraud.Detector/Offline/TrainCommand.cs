@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
+using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -101,7 +102,7 @@ internal static class TrainCommand
                 Span<float> vector = stackalloc float[FeatureSchema.Count];
                 while (reader.TryReadLine(out var line, out bool tooLong))
                 {
-                    if (!TransactionLines.TryParse(line, tooLong, out var transaction, out string? error))
+                    if (!TransactionLines.TryParse(line.Span, tooLong, out var transaction, out string? error))
                     {
                         if (error is not null)
                         {
@@ -117,7 +118,7 @@ internal static class TrainCommand
                         rows.Add(vector[column]);
                     }
 
-                    hash.AppendData(line);
+                    hash.AppendData(line.Span);
                     last = last > transaction.Ts ? last : transaction.Ts;
                     if (rows.Count % (columns.Length * 65_536) == 0)
                     {

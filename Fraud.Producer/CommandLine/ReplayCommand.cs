@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Fraud.Core;
 using Fraud.Producer.Publishing;
+using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Producer.CommandLine;
@@ -75,19 +76,21 @@ internal static class ReplayCommand
         await SimulationRun.NewProgress().StartAsync(async context =>
         {
             var progress = context.AddTask("replay", maxValue: Math.Max(length, 1));
-            for (long lineNumber = 1; reader.TryReadLine(out var line); lineNumber++)
+            while (reader.TryReadLine(out var line, out bool tooLong))
             {
-                if (line.Span.Trim(" \t"u8).IsEmpty)
+                if (!tooLong && line.Span.Trim(" \t"u8).IsEmpty)
                 {
                     tally.Blank++;
                     continue;
                 }
 
-                if (!TransactionJson.TryParse(line.Span, out var transaction, out string? error))
+                string? error = null;
+                if (tooLong || !TransactionJson.TryParse(line.Span, out var transaction, out error))
                 {
                     if (++tally.Skipped <= MaxReportedLines)
                     {
-                        AnsiConsole.MarkupLineInterpolated($"[yellow]line {lineNumber}[/]: {error} (skipped)");
+                        error ??= $"longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB";
+                        AnsiConsole.MarkupLineInterpolated($"[yellow]line {reader.LineNumber}[/]: {error} (skipped)");
                     }
 
                     continue;
@@ -103,10 +106,10 @@ internal static class ReplayCommand
                 var value = line.Span.StartsWith("\uFEFF"u8) ? line.Span[3..] : line.Span;
                 publisher.Publish(topic, transaction.UserId.ToString(CultureInfo.InvariantCulture), value.ToArray());
                 tally.Published++;
-                progress.Value = reader.Position;
+                progress.Value = reader.BytesRead;
             }
 
-            progress.Value = reader.Position;
+            progress.Value = reader.BytesRead;
             progress.StopTask();
         });
 

@@ -1,10 +1,12 @@
-namespace Fraud.Detector.Offline;
+namespace Fraud.ServiceDefaults.Files;
 
 /// <summary>
-/// Reads a JSONL file line by line as UTF-8 bytes, without a string per line, counting line numbers. A line longer
-/// than the buffer is skipped whole and reported as such rather than read in pieces.
+/// Reads a JSONL file line by line as raw UTF-8 bytes (never decoded, so a line that is not valid UTF-8 reaches the
+/// contract's check and is reported), without a string per line, counting line numbers. A line longer than the
+/// buffer is skipped whole and reported as such rather than read in pieces. Shared by the producer's and the
+/// detector's file verbs.
 /// </summary>
-internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.DefaultMaxLineBytes)
+public sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.DefaultMaxLineBytes)
 {
     public const int DefaultMaxLineBytes = 1 << 20;
 
@@ -20,10 +22,10 @@ internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.
     public long BytesRead { get; private set; }
 
     /// <summary>Reads the next line, without its line break (LF or CRLF).</summary>
-    /// <param name="line">The line; empty when <paramref name="tooLong"/>.</param>
+    /// <param name="line">The line, valid until the next call; empty when <paramref name="tooLong"/>.</param>
     /// <param name="tooLong">Whether the line was longer than the buffer and was skipped.</param>
     /// <returns>False at the end of the file.</returns>
-    public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
+    public bool TryReadLine(out ReadOnlyMemory<byte> line, out bool tooLong)
     {
         tooLong = false;
         while (true)
@@ -31,12 +33,12 @@ internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.
             int newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                line = TrimCarriageReturn(_buffer.AsSpan(_start, newline));
+                line = TrimCarriageReturn(_buffer.AsMemory(_start, newline));
                 _start += newline + 1;
                 LineNumber++;
                 if (tooLong)
                 {
-                    line = [];
+                    line = ReadOnlyMemory<byte>.Empty;
                 }
 
                 return true;
@@ -44,7 +46,7 @@ internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.
 
             if (_endOfStream)
             {
-                line = TrimCarriageReturn(_buffer.AsSpan(_start, _end - _start));
+                line = TrimCarriageReturn(_buffer.AsMemory(_start, _end - _start));
                 bool hasLastLine = _end > _start || tooLong;
                 _start = _end;
                 if (hasLastLine)
@@ -52,7 +54,7 @@ internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.
                     LineNumber++;
                     if (tooLong)
                     {
-                        line = [];
+                        line = ReadOnlyMemory<byte>.Empty;
                     }
                 }
 
@@ -85,6 +87,6 @@ internal sealed class JsonlReader(Stream stream, int maxLineBytes = JsonlReader.
         BytesRead += read;
     }
 
-    private static ReadOnlySpan<byte> TrimCarriageReturn(ReadOnlySpan<byte> line) =>
-        line is [.. var rest, (byte)'\r'] ? rest : line;
+    private static ReadOnlyMemory<byte> TrimCarriageReturn(ReadOnlyMemory<byte> line) =>
+        line.Span.EndsWith((byte)'\r') ? line[..^1] : line;
 }
