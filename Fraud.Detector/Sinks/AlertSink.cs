@@ -31,9 +31,16 @@ public sealed class AlertSink(
             metrics, logger, cancellationToken);
         metrics.AlertsStored(stored);
 
+        // One JSON form per alert serves both Redis and the topic.
+        var payloads = new byte[alerts.Count][];
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            payloads[i] = AlertJson.SerializeToUtf8Bytes(alerts[i]);
+        }
+
         try
         {
-            await redis.SetAsync(alerts, _options.DedupTtl);
+            await redis.SetAsync(alerts, payloads, _options.DedupTtl);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -41,11 +48,11 @@ public sealed class AlertSink(
             logger.LogWarning("Redis unavailable, {Count} alerts stored in Postgres only: {Reason}", alerts.Count, ex.Message);
         }
 
-        await Retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select(alert =>
+        await Retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select((alert, i) =>
                 producer.ProduceAsync(_options.AlertsTopic, new Message<string?, byte[]>
                 {
                     Key = alert.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Value = AlertJson.SerializeToUtf8Bytes(alert),
+                    Value = payloads[i],
                 }, cancellationToken))),
             metrics, logger, cancellationToken);
     }

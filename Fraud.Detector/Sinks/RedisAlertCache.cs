@@ -11,11 +11,12 @@ public sealed class RedisAlertCache(IConnectionMultiplexer redis)
 {
     public static RedisKey KeyFor(string txId) => $"fraud:{txId}";
 
-    public Task SetAsync(IReadOnlyList<Alert> alerts, TimeSpan ttl)
+    /// <param name="payloads">Each alert's JSON, in the same order as <paramref name="alerts"/>.</param>
+    public Task SetAsync(IReadOnlyList<Alert> alerts, IReadOnlyList<byte[]> payloads, TimeSpan ttl)
     {
         var database = redis.GetDatabase();
         // Issued together, the commands pipeline over one connection.
-        return Task.WhenAll(alerts.Select(alert =>
-            database.StringSetAsync(KeyFor(alert.TxId), AlertJson.SerializeToUtf8Bytes(alert), ttl, When.NotExists)));
+        return Task.WhenAll(alerts.Select((alert, i) =>
+            database.StringSetAsync(KeyFor(alert.TxId), payloads[i], ttl, When.NotExists)));
     }
 }
