@@ -6,9 +6,10 @@ namespace Fraud.Core.Features;
 /// Everything remembered about one user's past transactions, in fixed-size fields so that computing features and
 /// folding a transaction in allocate nothing: a ring of the last <see cref="RecentCapacity"/> (time, amount) pairs
 /// for the sliding windows and the rules, the decayed amount statistics, the last located transaction, and the
-/// most recently seen countries, devices and merchants. <c>docs/features.md</c> itemises its size.
+/// most recently seen countries, devices and merchants. <c>docs/features.md</c> itemises its size. Its snapshot
+/// (<c>UserActivity.Snapshot.cs</c>) writes every field: a field added here must be added there too.
 /// </summary>
-internal struct UserActivity
+internal partial struct UserActivity
 {
     /// <summary>Earlier transactions kept for the sliding windows and the rules; window counts saturate here.</summary>
     public const int RecentCapacity = 32;

@@ -2,8 +2,8 @@ namespace Fraud.Core.Features;
 
 /// <summary>
 /// A handle on one user's history inside a <see cref="FeatureState"/>, returned by <see cref="FeatureState.Track"/>
-/// for the transaction being decided. Valid until the next call to <see cref="FeatureState.Track"/>: that call may
-/// forget this user to make room for another.
+/// for the transaction being decided. Valid until the next call to <see cref="FeatureState.Track"/> (or to any other
+/// method that changes the state's users): that call may forget this user to make room for another.
 /// </summary>
 public readonly struct UserHistory
 {
