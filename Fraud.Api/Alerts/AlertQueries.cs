@@ -6,7 +6,7 @@ namespace Fraud.Api.Alerts;
 /// <summary>Reads of <c>fraud_alerts</c>; every value is a parameter.</summary>
 internal sealed class AlertQueries(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status";
+    private const string Columns = "tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version";
 
     /// <summary>
     /// Newest first by (created_at, tx_id), which the index <c>fraud_alerts_created_at_idx</c> serves in order,
@@ -83,7 +83,8 @@ internal sealed class AlertQueries(NpgsqlDataSource dataSource)
                 Risk: reader.GetDouble(8),
                 Rules: reader.GetFieldValue<string[]>(9),
                 ModelVersion: reader.GetString(10),
-                Status: reader.GetString(11)));
+                Status: reader.GetString(11),
+                RulesVersion: reader.IsDBNull(12) ? null : reader.GetString(12)));
         }
         return alerts;
     }

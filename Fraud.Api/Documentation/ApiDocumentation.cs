@@ -90,7 +90,8 @@ internal static class ApiDocumentation
             ["created_at"] = Of(JsonSchemaType.String, "When the alert was raised (UTC, milliseconds).", "date-time"),
             ["risk"] = Of(JsonSchemaType.Number, "Combined decision in [0, 1], higher is riskier."),
             ["rules"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = Of(JsonSchemaType.String, "A rule name."), Description = "Rules that fired." },
-            ["model_version"] = Of(JsonSchemaType.String, "Version of the model that scored it."),
+            ["model_version"] = Of(JsonSchemaType.String, "Version of the model that scored it; the rule set's when no model did."),
+            ["rules_version"] = Of(JsonSchemaType.String | JsonSchemaType.Null, "Version of the rule set that took part in the decision; null when no rules did."),
             ["status"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
@@ -102,7 +103,8 @@ internal static class ApiDocumentation
         schema.Examples = [JsonNode.Parse("""
             {"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.31435Z",
              "score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z",
-             "risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open"}
+             "risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open",
+             "rules_version":"rules-2025-09-13"}
             """)!];
     }
 }

@@ -16,6 +16,7 @@ namespace Fraud.Core;
 /// <param name="Rules">Names of the rules that fired, e.g. <c>"amount_vs_user_history"</c>.</param>
 /// <param name="ModelVersion">Version of the model that scored it (<c>model_version</c>).</param>
 /// <param name="Status">Analyst workflow state, e.g. <c>"open"</c>.</param>
+/// <param name="RulesVersion">Version of the rule set that took part in the decision (<c>rules_version</c>); null when no rules did.</param>
 public sealed record Alert(
     string TxId,
     long UserId,
@@ -28,7 +29,8 @@ public sealed record Alert(
     double Risk,
     IReadOnlyList<string> Rules,
     string ModelVersion,
-    string Status)
+    string Status,
+    string? RulesVersion = null)
 {
     /// <summary>Value equality, comparing <see cref="Rules"/> element by element rather than by reference.</summary>
     /// <param name="other">The alert to compare with.</param>
@@ -46,7 +48,8 @@ public sealed record Alert(
         && Risk.Equals(other.Risk)
         && Rules.SequenceEqual(other.Rules)
         && ModelVersion == other.ModelVersion
-        && Status == other.Status;
+        && Status == other.Status
+        && RulesVersion == other.RulesVersion;
 
     /// <summary>A hash consistent with <see cref="Equals(Alert?)"/>.</summary>
     /// <returns>The hash code.</returns>
@@ -69,6 +72,7 @@ public sealed record Alert(
 
         hash.Add(ModelVersion);
         hash.Add(Status);
+        hash.Add(RulesVersion);
         return hash.ToHashCode();
     }
 }

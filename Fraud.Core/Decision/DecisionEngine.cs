@@ -67,6 +67,9 @@ public sealed class DecisionEngine
     /// <summary>What alerts record as <c>model_version</c>: the model's version, or the rule set's without a model.</summary>
     public string ModelVersion => _model?.Version ?? _rules!.Version;
 
+    /// <summary>What alerts record as <c>rules_version</c>: the rule set's version; null without rules.</summary>
+    public string? RulesVersion => _rules?.Version;
+
     /// <summary>
     /// Decides <paramref name="transaction"/>: computes its features from its user's history, scores them, checks
     /// the rules, then folds the transaction into the history. Allocates nothing once the user is tracked.
@@ -137,6 +140,7 @@ public sealed class DecisionEngine
             Math.Round(verdict.Risk, 4),
             verdict.RuleNames(),
             ModelVersion,
-            Status: "open");
+            Status: "open",
+            RulesVersion);
     }
 }

@@ -11,8 +11,8 @@ namespace Fraud.Detector.Sinks;
 public sealed class PostgresAlertStore(NpgsqlDataSource dataSource)
 {
     private const string InsertSql = """
-        INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         ON CONFLICT (tx_id) DO NOTHING
         """;
 
@@ -43,6 +43,7 @@ public sealed class PostgresAlertStore(NpgsqlDataSource dataSource)
                     new() { Value = alert.Rules.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
                     new() { Value = alert.ModelVersion },
                     new() { Value = alert.Status },
+                    new() { Value = (object?)alert.RulesVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
                 },
             });
         }

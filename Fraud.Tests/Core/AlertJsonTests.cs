@@ -5,8 +5,9 @@ namespace Fraud.Tests.Core;
 
 public class AlertJsonTests
 {
+    /// <summary>The design's alert example, extended with the rule set's version.</summary>
     private const string ContractExample =
-        """{"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.314350Z","score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z","risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open"}""";
+        """{"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.314350Z","score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z","risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open","rules_version":"rules-2025-09-13"}""";
 
     private static readonly Alert Example = new(
         TxId: "tx_1539",
@@ -20,7 +21,8 @@ public class AlertJsonTests
         Risk: 0.91,
         Rules: ["amount_vs_user_history"],
         ModelVersion: "if-2025-09-13-01",
-        Status: "open");
+        Status: "open",
+        RulesVersion: "rules-2025-09-13");
 
     [Fact]
     public void Writes_the_design_contract_example()
@@ -62,6 +64,20 @@ public class AlertJsonTests
 
         Assert.NotNull(alert);
         Assert.Null(alert.Score);
+    }
+
+    [Fact]
+    public void Without_rules_the_rules_version_is_written_as_null()
+    {
+        Assert.EndsWith("\"status\":\"open\",\"rules_version\":null}", AlertJson.Serialize(Example with { RulesVersion = null }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_alert_written_before_rules_version_existed_reads_it_as_null()
+    {
+        byte[] json = Encoding.UTF8.GetBytes(ContractExample.Replace(",\"rules_version\":\"rules-2025-09-13\"", "", StringComparison.Ordinal));
+
+        Assert.Equal(Example with { RulesVersion = null }, AlertJson.Deserialize(json));
     }
 
     [Fact]
@@ -116,7 +132,7 @@ public class AlertJsonTests
 
         var alert = AlertJson.Deserialize(Encoding.UTF8.GetBytes(seed));
 
-        Assert.Equal(Example with { Risk = 0, Rules = [], ModelVersion = "", Status = "open" }, alert);
+        Assert.Equal(Example with { Risk = 0, Rules = [], ModelVersion = "", Status = "open", RulesVersion = null }, alert);
     }
 
     [Theory]
@@ -158,5 +174,6 @@ public class AlertJsonTests
         Assert.NotEqual(Example, Example with { Status = "dismissed" });
         Assert.NotEqual(Example, Example with { Score = null });
         Assert.NotEqual(Example, Example with { Risk = 0.5 });
+        Assert.NotEqual(Example, Example with { RulesVersion = null });
     }
 }

@@ -87,7 +87,7 @@ public sealed class PipelineTests(FraudSystemFixture system)
         Assert.True(ids.IndexOf(second.TxId) < ids.IndexOf(first.TxId), "newest first");
         var shape = items.Single(item => item.GetProperty("tx_id").GetString() == first.TxId);
         Assert.Equal("5000.00", shape.GetProperty("amount").GetString());
-        foreach (var field in new[] { "tx_id", "user_id", "amount", "location", "ts", "score", "reason", "created_at", "risk", "rules", "model_version", "status" })
+        foreach (var field in new[] { "tx_id", "user_id", "amount", "location", "ts", "score", "reason", "created_at", "risk", "rules", "model_version", "status", "rules_version" })
         {
             Assert.True(shape.TryGetProperty(field, out _), $"alert has '{field}'");
         }

@@ -76,6 +76,10 @@ internal sealed class AlertWire
     public string? ModelVersion { get; set; }
 
     public string? Status { get; set; }
+
+    /// <summary>Written even when null, like <see cref="Score"/>: every alert has the same keys.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? RulesVersion { get; set; }
 }
 
 /// <summary>

@@ -163,6 +163,35 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Alerts_record_the_rule_set_version_beside_the_model_version()
+    {
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+
+        var alert = engine.Evaluate(Purchase with { Mcc = 7995 }, Noon)!;
+
+        Assert.Equal(("if-test", "rules-test"), (alert.ModelVersion, alert.RulesVersion));
+    }
+
+    [Fact]
+    public void Without_rules_alerts_record_no_rule_set_version()
+    {
+        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+
+        Assert.Null(engine.Evaluate(Purchase, Noon)!.RulesVersion);
+    }
+
+    [Theory]
+    [InlineData(true, true, "if-test", "rules-test")]
+    [InlineData(true, false, "if-test", null)]
+    [InlineData(false, true, "rules-test", "rules-test")]
+    public void The_engine_reports_the_versions_it_decides_with(bool withModel, bool withRules, string modelVersion, string? rulesVersion)
+    {
+        var engine = new DecisionEngine(withModel ? Model : null, withRules ? Rules : null);
+
+        Assert.Equal((modelVersion, rulesVersion), (engine.ModelVersion, engine.RulesVersion));
+    }
+
+    [Fact]
     public void A_decision_folds_the_transaction_into_its_users_history()
     {
         var engine = new DecisionEngine(model: null, Rules);

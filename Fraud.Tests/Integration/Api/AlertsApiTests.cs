@@ -91,7 +91,7 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     {
         var user = ApiTestData.NewUserId();
         var older = ApiTestData.NewAlert(user, Earlier.AddMinutes(1));
-        var subject = ApiTestData.NewAlert(user, Earlier.AddMinutes(2), risk: 0.91, rules: ["amount_above_threshold", "velocity"]);
+        var subject = ApiTestData.NewAlert(user, Earlier.AddMinutes(2), risk: 0.91, rules: ["amount_above_threshold", "velocity"]) with { RulesVersion = "rules-test" };
         var newer = ApiTestData.NewAlert(user, Earlier.AddMinutes(3));
         var someoneElse = ApiTestData.NewAlert(ApiTestData.NewUserId(), Earlier.AddMinutes(2));
         await system.InsertAsync(older, subject, newer, someoneElse);
@@ -102,7 +102,7 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
         Assert.Equal(subject.TxId, alert.TxId);
         Assert.Equal(0.91, alert.Risk);
         Assert.Equal(["amount_above_threshold", "velocity"], alert.Rules);
-        Assert.Equal("rules-v0", alert.ModelVersion);
+        Assert.Equal(("rules-v0", "rules-test"), (alert.ModelVersion, alert.RulesVersion));
         Assert.Equal("1500.00", detail.GetProperty("alert").GetProperty("amount").GetString());
         Assert.Equal(["amount=1500.00", "threshold=1000.00"], detail.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(0, detail.GetProperty("feedback").GetArrayLength());

@@ -29,8 +29,8 @@ internal static class ApiTestData
         foreach (var alert in alerts)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status)
-                SELECT $1, $2, 1500.00, $3, $4 - interval '1 second', -0.61, 'amount=1500.00; threshold=1000.00', $4, $5, $6, 'rules-v0', $7
+                INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version)
+                SELECT $1, $2, 1500.00, $3, $4 - interval '1 second', -0.61, 'amount=1500.00; threshold=1000.00', $4, $5, $6, 'rules-v0', $7, $8
                 """)
             {
                 Parameters =
@@ -42,6 +42,7 @@ internal static class ApiTestData
                     new() { Value = alert.Risk },
                     new() { Value = alert.Rules.ToArray() },
                     new() { Value = alert.Status },
+                    new() { Value = (object?)alert.RulesVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
                 },
             });
         }
