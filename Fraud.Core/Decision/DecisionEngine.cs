@@ -9,7 +9,9 @@ namespace Fraud.Core.Decision;
 /// rule hits, combined by <see cref="DecisionOptions"/> into a risk and an alert. Either the model or the rules may
 /// be absent (rules only, forest only), not both. Holds the feature state, so it is stateful and not thread-safe:
 /// one engine per consume loop, fed transactions in event-time order. A decision allocates nothing once the user is
-/// tracked; only <see cref="Evaluate"/>'s alert does.
+/// tracked; only <see cref="Evaluate"/>'s alert does. To swap the model, the rules or the options between two
+/// transactions (a hot reload) without losing the users' histories, build the new engine over the old one's
+/// <see cref="Features"/> and stop using the old one.
 /// </summary>
 public sealed class DecisionEngine
 {
@@ -30,6 +32,26 @@ public sealed class DecisionEngine
     /// <param name="featureOptions">Bounds of the feature state; the defaults when null.</param>
     /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
     public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options = null, FeatureStateOptions? featureOptions = null)
+        : this(model, rules, options, features: null, featureOptions)
+    {
+    }
+
+    /// <summary>
+    /// Creates an engine that feeds an existing feature state, e.g. <c>new DecisionEngine(model, rules, options,
+    /// current.Features)</c> to swap the model or rules while every user keeps its history. The state must not be fed
+    /// by two engines at once.
+    /// </summary>
+    /// <param name="model">The Isolation Forest, trained on features of <see cref="FeatureSchema"/>; null for rules only.</param>
+    /// <param name="rules">The rule set; null for the forest only.</param>
+    /// <param name="options">How to combine them; the defaults when null.</param>
+    /// <param name="features">The per-user feature state to continue from.</param>
+    /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
+    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState features)
+        : this(model, rules, options, features ?? throw new ArgumentNullException(nameof(features)), featureOptions: null)
+    {
+    }
+
+    private DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState? features, FeatureStateOptions? featureOptions)
     {
         if (model is null && rules is null)
         {
@@ -58,7 +80,7 @@ public sealed class DecisionEngine
         _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
         _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
-        Features = new FeatureState(featureOptions);
+        Features = features ?? new FeatureState(featureOptions);
     }
 
     /// <summary>The per-user feature state the engine feeds.</summary>

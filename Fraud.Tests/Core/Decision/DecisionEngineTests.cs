@@ -192,6 +192,42 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void An_engine_swapped_in_between_two_transactions_keeps_every_users_history()
+    {
+        var history = Enumerable.Range(0, 12).Select(i => At(TimeSpan.FromMinutes(i * 7), 20m + i) with { UserId = 1 + (i % 3) }).ToList();
+        var next = At(TimeSpan.FromMinutes(90), 400m) with { UserId = 2, Mcc = 7995 };
+        var rulesOnly = new DecisionEngine(model: null, Rules);
+        var neverSwapped = new DecisionEngine(Model, Rules);
+        foreach (var transaction in history)
+        {
+            rulesOnly.Decide(transaction);
+            neverSwapped.Decide(transaction);
+        }
+
+        var swapped = new DecisionEngine(Model, Rules, options: null, rulesOnly.Features);
+        float[] expectedFeatures = new float[FeatureSchema.Count], actualFeatures = new float[FeatureSchema.Count];
+        neverSwapped.Features.Track(next).WriteFeatures(next, expectedFeatures);
+        swapped.Features.Track(next).WriteFeatures(next, actualFeatures);
+        var expected = neverSwapped.Decide(next);
+        var actual = swapped.Decide(next);
+
+        Assert.Same(rulesOnly.Features, swapped.Features);
+        Assert.Equal(expectedFeatures, actualFeatures);
+        Assert.Equal((expected.Score, expected.Risk, expected.Reason()), (actual.Score, actual.Risk, actual.Reason()));
+        Assert.Equal(("if-test", "rules-test"), (swapped.ModelVersion, swapped.RulesVersion));
+    }
+
+    [Fact]
+    public void An_engine_over_an_existing_state_is_validated_like_a_new_one()
+    {
+        var features = new FeatureState();
+
+        Assert.Throws<ArgumentException>(() => new DecisionEngine(model: null, rules: null, options: null, features));
+        Assert.Throws<ArgumentException>(() => new DecisionEngine(model: null, Rules, new DecisionOptions { AlertThreshold = 0 }, features));
+        Assert.Throws<ArgumentNullException>(() => new DecisionEngine(model: null, Rules, options: null, features: null!));
+    }
+
+    [Fact]
     public void A_decision_folds_the_transaction_into_its_users_history()
     {
         var engine = new DecisionEngine(model: null, Rules);
