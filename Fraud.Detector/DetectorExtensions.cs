@@ -1,6 +1,8 @@
-using Fraud.Core.Detection;
+using Fraud.Detector.Detection;
+using Fraud.Detector.Health;
 using Fraud.Detector.Pipeline;
 using Fraud.Detector.Sinks;
+using Fraud.Detector.State;
 
 namespace Fraud.Detector;
 
@@ -12,15 +14,25 @@ internal static class DetectorExtensions
             .Bind(builder.Configuration.GetSection(DetectorOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new AmountThresholdDetector(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DetectorOptions>>().Value.AmountThreshold));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DetectorMetrics>();
+        builder.Services.AddSingleton<SinkHealth>();
+        builder.Services.AddSingleton<DetectionProfileSource>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DetectionProfileSource>("detection-files")
+            .AddCheck<SinkHealth>("sinks");
+
         builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaClientFactory>().CreateProducer<string?, byte[]>());
+        builder.Services.AddSingleton<Retry>();
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<PostgresAlertStore>();
         builder.Services.AddSingleton<RedisAlertCache>();
         builder.Services.AddSingleton<AlertSink>();
+        builder.Services.AddSingleton<UserStateCheckpoint>();
+        builder.Services.AddSingleton<BatchProcessor>();
+
+        // Hosted services start in order: the profile (and a bootstrap model) is loaded before consumption begins.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DetectionProfileSource>());
         builder.Services.AddHostedService<TransactionConsumer>();
         return builder;
     }

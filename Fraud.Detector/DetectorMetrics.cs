@@ -1,17 +1,40 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Fraud.Detector.Detection;
 
 namespace Fraud.Detector;
 
-/// <summary>The detector's instruments (meter <c>Fraud.Detector</c>; Prometheus names end in <c>_total</c>).</summary>
+/// <summary>
+/// The detector's instruments (meter <c>Fraud.Detector</c>), scraped on :9000/metrics and exported over OTLP.
+/// Prometheus names add the unit and <c>_total</c>, e.g. <c>fraud_detector_e2e_latency_seconds</c>.
+/// </summary>
 public sealed class DetectorMetrics
 {
     public const string MeterName = "Fraud.Detector";
+
+    // Seconds. The end-to-end budget is 50 ms, so the buckets are fine below it and coarse above.
+    private static readonly double[] LatencyBuckets =
+        [0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    // Seconds. A decision takes microseconds.
+    private static readonly double[] DecisionBuckets =
+        [0.000001, 0.0000025, 0.000005, 0.0000075, 0.00001, 0.000015, 0.00002, 0.00003, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.01];
+
+    private static readonly int[] BatchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
     private readonly Counter<long> _processed;
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _alertsStored;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _sinkFailures;
+    private readonly Counter<long> _reloads;
+    private readonly Counter<long> _stateRestores;
+    private readonly Counter<long> _replaysSkipped;
+    private readonly Histogram<double> _endToEnd;
+    private readonly Histogram<double> _decision;
+    private readonly Histogram<int> _batchSize;
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
+    private volatile DetectionProfile? _profile;
 
     public DetectorMetrics(IMeterFactory meterFactory)
     {
@@ -24,7 +47,26 @@ public sealed class DetectorMetrics
         _deadLettered = meter.CreateCounter<long>("fraud.dlq.messages", "{message}",
             "Messages sent to the dead-letter topic, by the field that made them invalid.");
         _sinkFailures = meter.CreateCounter<long>("fraud.sink.failures", "{failure}",
-            "Failed sink writes (retried for Postgres and the alerts topic; best effort for Redis), by sink.");
+            "Failed sink writes (retried for Postgres and the topics; best effort for Redis), by sink.");
+        _reloads = meter.CreateCounter<long>("fraud.detector.reloads", "{reload}",
+            "Reloads of the model, rule or decision files after a change, by result (ok, failed).");
+        _stateRestores = meter.CreateCounter<long>("fraud.detector.state.restores", "{user}",
+            "Users not in memory looked up in the Redis checkpoint, by outcome (restored, absent, refused, unavailable).");
+        _replaysSkipped = meter.CreateCounter<long>("fraud.detector.replays.skipped", "{transaction}",
+            "Replayed transactions already folded into a restored checkpoint (their alerts were already durable).");
+        _endToEnd = meter.CreateHistogram("fraud.detector.e2e_latency", "s",
+            "From the transaction's broker timestamp to its batch being durable (alerts in Postgres).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _decision = meter.CreateHistogram("fraud.detector.decision.duration", "s",
+            "Time to decide one transaction: features, forest, rules.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DecisionBuckets });
+        _batchSize = meter.CreateHistogram("fraud.detector.batch.size", "{message}",
+            "Messages per micro-batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
+        meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
+            "Messages behind the partition's high watermark, per assigned partition.");
+        meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",
+            "1, labelled with the model and rule-set versions in use.");
     }
 
     public void Processed(int count) => _processed.Add(count);
@@ -36,4 +78,43 @@ public sealed class DetectorMetrics
     public void DeadLettered(string reason) => _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void SinkFailed(string sink) => _sinkFailures.Add(1, new KeyValuePair<string, object?>("sink", sink));
+
+    public void Reloaded(string result) => _reloads.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void StateRestore(string outcome, int users = 1) =>
+        _stateRestores.Add(users, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void ReplaySkipped() => _replaysSkipped.Add(1);
+
+    public void EndToEnd(TimeSpan latency) => _endToEnd.Record(Math.Max(0, latency.TotalSeconds));
+
+    public void Decided(TimeSpan duration) => _decision.Record(duration.TotalSeconds);
+
+    public void Batch(int messages) => _batchSize.Record(messages);
+
+    public void ProfileChanged(DetectionProfile profile) => _profile = profile;
+
+    /// <summary>Replaces the lag of the assigned partitions (partitions no longer assigned disappear).</summary>
+    public void Lag(IReadOnlyDictionary<(string Topic, int Partition), long> lag)
+    {
+        foreach (var key in _lag.Keys.Where(key => !lag.ContainsKey(key)))
+        {
+            _lag.TryRemove(key, out _);
+        }
+
+        foreach (var (key, value) in lag)
+        {
+            _lag[key] = value;
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag() => _lag.Select(entry => new Measurement<long>(entry.Value,
+        new KeyValuePair<string, object?>("topic", entry.Key.Topic),
+        new KeyValuePair<string, object?>("partition", entry.Key.Partition)));
+
+    private IEnumerable<Measurement<int>> ObserveProfile() => _profile is { } profile
+        ? [new Measurement<int>(1,
+            new KeyValuePair<string, object?>("model_version", profile.ModelVersion),
+            new KeyValuePair<string, object?>("rules_version", profile.RulesVersion))]
+        : [];
 }

@@ -12,19 +12,45 @@ public sealed class DetectorOptions
     public string DeadLetterTopic { get; set; } = "transactions.v1.dlq";
     public string AlertsTopic { get; set; } = "alerts.v1";
 
-    /// <summary>Alert on amounts above this (the skeleton's only rule).</summary>
-    [Range(typeof(decimal), "0.01", "1000000000")]
-    public decimal AmountThreshold { get; set; } = 1000m;
+    /// <summary>
+    /// The Isolation Forest model file (written by <c>train</c>); relative paths are resolved beside the detector's
+    /// binaries. Empty: rules only. Reloaded when it changes.
+    /// </summary>
+    public string ModelPath { get; set; } = "models/iforest.model";
+
+    /// <summary>The rule set (JSON); relative paths are resolved beside the binaries. Empty: forest only. Reloaded when it changes.</summary>
+    public string RulesPath { get; set; } = "rules.json";
+
+    /// <summary>Decision options (JSON, as <c>score --decision</c>); empty for the defaults. Reloaded when it changes.</summary>
+    public string DecisionPath { get; set; } = "";
+
+    /// <summary>
+    /// When the model file does not exist at start-up, train one on simulated traffic and write it there, so that a
+    /// fresh installation scores with a forest from its first transaction. Off: start with rules only.
+    /// </summary>
+    public bool BootstrapModel { get; set; } = true;
+
+    /// <summary>How many simulated transactions the bootstrap model is trained on.</summary>
+    [Range(1_000, 10_000_000)]
+    public int BootstrapTransactions { get; set; } = 50_000;
+
+    /// <summary>How often the model, rule and decision files are checked for changes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A micro-batch closes at this many messages…</summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 1000;
 
-    /// <summary>…or this long after its first message, whichever comes first.</summary>
+    /// <summary>…or this long after its first message, whichever comes first; bounds the latency a batch adds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How long the Redis dedup key <c>fraud:{tx_id}</c> lives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan DedupTtl { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Resolves a configured file path: absolute as is, relative beside the binaries; null when empty.</summary>
+    public static string? ResolvePath(string? path) =>
+        string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path, AppContext.BaseDirectory);
 }

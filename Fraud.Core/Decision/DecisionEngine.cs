@@ -136,8 +136,8 @@ public sealed class DecisionEngine
     }
 
     /// <summary>
-    /// Decides <paramref name="transaction"/> and returns an open alert when it is one, otherwise null: the same
-    /// shape as the skeleton's <see cref="Detection.AmountThresholdDetector"/>, so the consume loop can switch over.
+    /// Decides <paramref name="transaction"/> and returns an open alert, recording the model and rule-set versions,
+    /// when it is one; otherwise null. The online detector's call.
     /// </summary>
     /// <param name="transaction">The next transaction in event-time order.</param>
     /// <param name="now">When the alert is raised.</param>

@@ -32,6 +32,7 @@ public static class RuleSetJson
         [NewCountryHighAmountRule.KindName] = NewCountryHighAmountRule.Read,
         [NightHighAmountRule.KindName] = NightHighAmountRule.Read,
         [HighRiskMccRule.KindName] = HighRiskMccRule.Read,
+        [AmountAboveRule.KindName] = AmountAboveRule.Read,
     };
 
     /// <summary>The rule kinds this build knows.</summary>

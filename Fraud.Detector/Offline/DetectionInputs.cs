@@ -1,52 +1,18 @@
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Rules;
+using Fraud.Detector.Detection;
 
 namespace Fraud.Detector.Offline;
 
-/// <summary>Loads the files a decision is made of, turning any problem into a <see cref="BadInputException"/> that names the file.</summary>
+/// <summary>Opens the offline verbs' files; a problem becomes a <see cref="BadInputException"/> that names the file.</summary>
 internal static class DetectionInputs
 {
-    public static IsolationForest? Model(FileInfo? file)
-    {
-        if (file is null)
-        {
-            return null;
-        }
+    public static IsolationForest? Model(FileInfo? file) => file is null ? null : Read(() => DetectionFiles.ReadModel(file.ToString()));
 
-        try
-        {
-            return IsolationForest.Deserialize(Read(file));
-        }
-        catch (InvalidDataException exception)
-        {
-            throw new BadInputException($"{file}: not a usable model file: {exception.Message}");
-        }
-    }
+    public static RuleSet? Rules(FileInfo? file) => file is null ? null : Read(() => DetectionFiles.ReadRules(file.ToString()));
 
-    public static RuleSet? Rules(FileInfo? file)
-    {
-        if (file is null)
-        {
-            return null;
-        }
-
-        return RuleSetJson.TryParse(Read(file), out var rules, out var errors)
-            ? rules
-            : throw new BadInputException($"{file}: invalid rule set:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
-    }
-
-    public static DecisionOptions Decision(FileInfo? file)
-    {
-        if (file is null)
-        {
-            return new DecisionOptions();
-        }
-
-        return DecisionOptionsJson.TryParse(Read(file), out var options, out var errors)
-            ? options
-            : throw new BadInputException($"{file}: invalid decision options:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
-    }
+    public static DecisionOptions Decision(FileInfo? file) => file is null ? new DecisionOptions() : Read(() => DetectionFiles.ReadDecision(file.ToString()));
 
     public static FileStream OpenInput(FileInfo file)
     {
@@ -72,15 +38,15 @@ internal static class DetectionInputs
         }
     }
 
-    private static byte[] Read(FileInfo file)
+    private static T Read<T>(Func<T> read)
     {
         try
         {
-            return File.ReadAllBytes(file.FullName);
+            return read();
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (DetectionFileException exception)
         {
-            throw new BadInputException($"{file}: cannot read: {exception.Message}");
+            throw new BadInputException(exception.Message);
         }
     }
 }

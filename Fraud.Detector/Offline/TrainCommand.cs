@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
@@ -87,11 +86,9 @@ internal static class TrainCommand
 
     private static int Run(FileInfo input, FileInfo output, string[] featureNames, IsolationForestOptions options)
     {
-        int[] columns = FeatureSchema.IndicesOf(featureNames);
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
-        var features = new FeatureState();
-        var rows = new List<float>();
+        var trainingSet = new ForestTrainingSet(featureNames);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         DateTimeOffset? last = null;
         using (var source = DetectionInputs.OpenInput(input))
@@ -99,7 +96,6 @@ internal static class TrainCommand
             Terminal.WithProgress($"Replaying {input}", source.Length, progress =>
             {
                 var reader = new JsonlReader(source);
-                Span<float> vector = stackalloc float[FeatureSchema.Count];
                 while (reader.TryReadLine(out var line, out bool tooLong))
                 {
                     if (!TransactionLines.TryParse(line.Span, tooLong, out var transaction, out string? error))
@@ -112,15 +108,10 @@ internal static class TrainCommand
                         continue;
                     }
 
-                    features.Update(transaction, vector);
-                    foreach (int column in columns)
-                    {
-                        rows.Add(vector[column]);
-                    }
-
+                    trainingSet.Add(transaction);
                     hash.AppendData(line.Span);
                     last = last > transaction.Ts ? last : transaction.Ts;
-                    if (rows.Count % (columns.Length * 65_536) == 0)
+                    if (trainingSet.RowCount % 65_536 == 0)
                     {
                         progress(reader.BytesRead);
                     }
@@ -130,7 +121,7 @@ internal static class TrainCommand
             });
         }
 
-        int rowCount = rows.Count / columns.Length;
+        int rowCount = trainingSet.RowCount;
         if (rowCount == 0)
         {
             throw new BadInputException($"{input}: no valid transaction to train on.");
@@ -139,7 +130,7 @@ internal static class TrainCommand
         string version = Version(last!.Value, hash, featureNames, options);
         var forest = Terminal.Out.Status().Start(
             $"Fitting {options.Estimators} trees on {rowCount:N0} rows",
-            _ => IsolationForest.Fit(CollectionsMarshal.AsSpan(rows), featureNames, options, version));
+            _ => trainingSet.Fit(options, version));
         using (var sink = DetectionInputs.CreateOutput(output))
         {
             sink.Write(forest.Serialize());
@@ -147,7 +138,7 @@ internal static class TrainCommand
 
         var summary = new Table().Title($"Trained {Markup.Escape(output.ToString())}").HideHeaders().AddColumns("", "");
         summary.AddRow("model version", Markup.Escape(forest.Version));
-        summary.AddRow("training rows", $"{rowCount:N0} ({features.TrackedUsers:N0} users tracked)");
+        summary.AddRow("training rows", $"{rowCount:N0} ({trainingSet.Features.TrackedUsers:N0} users tracked)");
         summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
         summary.AddRow("features", Markup.Escape(string.Join(", ", featureNames)));
         summary.AddRow("trees × max samples", $"{options.Estimators} × {options.MaxSamples}");

@@ -12,16 +12,15 @@ namespace Fraud.Detector.Pipeline;
 /// </summary>
 internal sealed class DeadLetterPublisher(
     IProducer<string?, byte[]> producer,
-    DetectorMetrics metrics,
-    IOptions<DetectorOptions> options,
-    ILogger<DeadLetterPublisher> logger)
+    Retry retry,
+    IOptions<DetectorOptions> options)
 {
     public const string ReasonHeader = "dlq.reason";
 
     public Task PublishAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken) =>
         deadLetters.Count == 0
             ? Task.CompletedTask
-            : Retry.UntilSuccessAsync("dlq", () => Task.WhenAll(deadLetters.Select(Produce)), metrics, logger, cancellationToken);
+            : retry.UntilSuccessAsync("dlq", () => Task.WhenAll(deadLetters.Select(Produce)), cancellationToken);
 
     private Task Produce(DeadLetter deadLetter)
     {

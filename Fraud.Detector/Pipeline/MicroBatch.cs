@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Detector.State;
 
 namespace Fraud.Detector.Pipeline;
 
@@ -8,33 +9,45 @@ internal sealed class MicroBatch
 {
     private readonly Dictionary<TopicPartition, Offset> _nextOffsets = [];
 
+    /// <summary>The messages, in the order consumed.</summary>
+    public List<ConsumeResult<string?, byte[]>> Messages { get; } = [];
+
     public List<Alert> Alerts { get; } = [];
+
+    /// <summary>The message each alert was raised for, in the same order (for its trace context).</summary>
+    public List<ConsumeResult<string?, byte[]>> AlertSources { get; } = [];
+
     public List<DeadLetter> DeadLetters { get; } = [];
+
+    /// <summary>The users the batch decided for, with the position of their last transaction in it: what to checkpoint.</summary>
+    public Dictionary<long, StatePosition> Touched { get; } = [];
+
     public int Processed { get; set; }
-    public int Consumed { get; private set; }
+
     public DateTimeOffset? OpenedAt { get; private set; }
 
-    /// <summary>Records that everything up to and including <paramref name="consumed"/> belongs to this batch.</summary>
-    public void Track(TopicPartitionOffset consumed, DateTimeOffset now)
+    public bool IsEmpty => Messages.Count == 0;
+
+    public void Add(ConsumeResult<string?, byte[]> message, DateTimeOffset now)
     {
         OpenedAt ??= now;
-        Consumed++;
-        _nextOffsets[consumed.TopicPartition] = consumed.Offset + 1; // Kafka commits the next offset to read
+        Messages.Add(message);
+        _nextOffsets[message.TopicPartition] = message.Offset + 1; // Kafka commits the next offset to read
     }
 
     /// <summary>Offsets to commit once the batch is durable: one per partition, past its last message.</summary>
     public IReadOnlyList<TopicPartitionOffset> OffsetsToCommit() =>
         _nextOffsets.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value)).ToList();
 
-    public bool IsEmpty => Consumed == 0;
-
     public void Clear()
     {
         _nextOffsets.Clear();
+        Messages.Clear();
         Alerts.Clear();
+        AlertSources.Clear();
         DeadLetters.Clear();
+        Touched.Clear();
         Processed = 0;
-        Consumed = 0;
         OpenedAt = null;
     }
 }

@@ -1,29 +1,26 @@
 using Confluent.Kafka;
-using Fraud.Core;
-using Fraud.Core.Detection;
-using Fraud.Detector.Sinks;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Detector.Pipeline;
 
 /// <summary>
-/// The consume loop: consume → decide (Core) → sink the micro-batch → commit. Offsets are committed only after
-/// the batch's dead letters and alerts are durable, so a crash replays rather than loses; the sinks are
-/// idempotent, so a replay does not duplicate.
+/// The consume loop: consume into a micro-batch (bounded by size and time) → <see cref="BatchProcessor"/> makes it
+/// durable → commit. Offsets are committed only after the batch's dead letters and alerts are durable, so a crash
+/// replays rather than loses; the sinks are idempotent, so a replay does not duplicate.
 /// </summary>
 internal sealed class TransactionConsumer(
     KafkaClientFactory kafka,
-    AmountThresholdDetector detector,
-    AlertSink alertSink,
-    DeadLetterPublisher deadLetters,
+    BatchProcessor processor,
     DetectorMetrics metrics,
     IOptions<DetectorOptions> options,
     TimeProvider time,
     ILogger<TransactionConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
     private readonly DetectorOptions _options = options.Value;
     private readonly MicroBatch _batch = new();
+    private DateTimeOffset _lagReportedAt;
 
     // Consume() blocks, so the loop gets its own thread instead of a pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -32,8 +29,20 @@ internal sealed class TransactionConsumer(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var consumer = kafka.CreateConsumerBuilder<string?, byte[]>(_options.GroupId)
-            // Before partitions move to another consumer, finish and commit what we hold of them.
-            .SetPartitionsRevokedHandler((c, _) => FlushAsync(c, stoppingToken).GetAwaiter().GetResult())
+            // Before partitions move to another consumer, finish and commit what we hold; their users may now be
+            // decided elsewhere, so forget them (they come back from their checkpoint).
+            .SetPartitionsRevokedHandler((c, _) =>
+            {
+                FlushAsync(c, stoppingToken).GetAwaiter().GetResult();
+                processor.ForgetUsers();
+            })
+            // Lost (e.g. the session timed out): someone else may already own them; the batch cannot be committed.
+            .SetPartitionsLostHandler((_, lost) =>
+            {
+                logger.LogWarning("Lost {Count} partitions; {Messages} uncommitted messages will be replayed by their new owner", lost.Count, _batch.Messages.Count);
+                _batch.Clear();
+                processor.ForgetUsers();
+            })
             .Build();
         consumer.Subscribe(_options.TransactionsTopic);
         logger.LogInformation("Consuming {Topic} in group {Group}", _options.TransactionsTopic, _options.GroupId);
@@ -41,15 +50,17 @@ internal sealed class TransactionConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = Consume(consumer);
-                if (result is { IsPartitionEOF: false })
+                if (Consume(consumer) is { IsPartitionEOF: false } result)
                 {
-                    Decide(result);
+                    _batch.Add(result, time.GetUtcNow());
                 }
-                if (_batch.Consumed >= _options.BatchSize || (!_batch.IsEmpty && time.GetUtcNow() - _batch.OpenedAt >= _options.BatchMaxWait))
+
+                if (_batch.Messages.Count >= _options.BatchSize || (!_batch.IsEmpty && time.GetUtcNow() - _batch.OpenedAt >= _options.BatchMaxWait))
                 {
                     await FlushAsync(consumer, stoppingToken);
                 }
+
+                ReportLag(consumer);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,9 +75,10 @@ internal sealed class TransactionConsumer(
 
     private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer)
     {
+        var wait = _batch.OpenedAt is { } opened ? _options.BatchMaxWait - (time.GetUtcNow() - opened) : TimeSpan.FromMilliseconds(500);
         try
         {
-            return consumer.Consume(_batch.IsEmpty ? TimeSpan.FromMilliseconds(500) : _options.BatchMaxWait);
+            return consumer.Consume(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
@@ -76,32 +88,17 @@ internal sealed class TransactionConsumer(
         }
     }
 
-    private void Decide(ConsumeResult<string?, byte[]> result)
-    {
-        var now = time.GetUtcNow();
-        _batch.Track(result.TopicPartitionOffset, now);
-        if (!TransactionJson.TryParse(result.Message.Value, out var transaction, out var error))
-        {
-            _batch.DeadLetters.Add(new DeadLetter(result, error));
-            return;
-        }
-        _batch.Processed++;
-        if (detector.Evaluate(transaction, now) is { } alert)
-        {
-            _batch.Alerts.Add(alert);
-        }
-    }
-
     private async Task FlushAsync(IConsumer<string?, byte[]> consumer, CancellationToken cancellationToken)
     {
         if (_batch.IsEmpty)
         {
             return;
         }
-        await deadLetters.PublishAsync(_batch.DeadLetters, cancellationToken);
-        await alertSink.WriteAsync(_batch.Alerts, cancellationToken);
+
+        await processor.ProcessAsync(_batch, cancellationToken);
         Commit(consumer);
 
+        metrics.Batch(_batch.Messages.Count);
         metrics.Processed(_batch.Processed);
         foreach (var deadLetter in _batch.DeadLetters)
         {
@@ -109,10 +106,12 @@ internal sealed class TransactionConsumer(
             logger.LogWarning("Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}",
                 deadLetter.Source.Topic, deadLetter.Source.Partition.Value, deadLetter.Source.Offset.Value, deadLetter.Reason);
         }
+
         foreach (var rule in _batch.Alerts.SelectMany(alert => alert.Rules))
         {
             metrics.AlertRaised(rule);
         }
+
         _batch.Clear();
     }
 
@@ -124,10 +123,34 @@ internal sealed class TransactionConsumer(
         }
         catch (KafkaException ex)
         {
-            // Typically a rebalance took the partitions: their new owner replays from the last commit and the
-            // idempotent sinks absorb the repeat.
+            // Typically a rebalance took the partitions: their new owner replays from the last commit, the
+            // checkpoint positions skip what was already folded in and the idempotent sinks absorb the rest.
             logger.LogWarning("Offset commit failed, the batch will be replayed: {Reason}", ex.Error.Reason);
         }
+    }
+
+    /// <summary>Messages behind each assigned partition's high watermark (as last seen by the fetcher), once a second.</summary>
+    private void ReportLag(IConsumer<string?, byte[]> consumer)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lagReportedAt < LagInterval)
+        {
+            return;
+        }
+
+        _lagReportedAt = now;
+        var lag = new Dictionary<(string Topic, int Partition), long>();
+        foreach (var partition in consumer.Assignment)
+        {
+            var watermarks = consumer.GetWatermarkOffsets(partition);
+            var position = consumer.Position(partition);
+            if (watermarks.High != Offset.Unset && position != Offset.Unset)
+            {
+                lag[(partition.Topic, partition.Partition.Value)] = Math.Max(0, watermarks.High.Value - position.Value);
+            }
+        }
+
+        metrics.Lag(lag);
     }
 
     private async Task FlushOnShutdownAsync(IConsumer<string?, byte[]> consumer)
@@ -139,7 +162,7 @@ internal sealed class TransactionConsumer(
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Shutting down with an unflushed batch of {Count} messages; they will be replayed", _batch.Consumed);
+            logger.LogWarning("Shutting down with an unflushed batch of {Count} messages; they will be replayed", _batch.Messages.Count);
         }
     }
 }

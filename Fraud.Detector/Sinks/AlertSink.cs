@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Confluent.Kafka;
+using Fraud.Detector.Health;
 using Fraud.Core;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -14,7 +16,9 @@ public sealed class AlertSink(
     PostgresAlertStore postgres,
     RedisAlertCache redis,
     IProducer<string?, byte[]> producer,
+    Retry retry,
     DetectorMetrics metrics,
+    SinkHealth health,
     IOptions<DetectorOptions> options,
     ILogger<AlertSink> logger)
 {
@@ -27,8 +31,7 @@ public sealed class AlertSink(
             return;
         }
 
-        var stored = await Retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, cancellationToken),
-            metrics, logger, cancellationToken);
+        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, cancellationToken), cancellationToken);
         metrics.AlertsStored(stored);
 
         // One JSON form per alert serves both Redis and the topic.
@@ -41,19 +44,24 @@ public sealed class AlertSink(
         try
         {
             await redis.SetAsync(alerts, payloads, _options.DedupTtl);
+            health.Succeeded("redis");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             metrics.SinkFailed("redis");
+            health.Failed("redis", ex.Message);
             logger.LogWarning("Redis unavailable, {Count} alerts stored in Postgres only: {Reason}", alerts.Count, ex.Message);
         }
 
-        await Retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select((alert, i) =>
+        // The alert carries the trace of the batch that stored it, so its consumers join the same trace.
+        var headers = KafkaTraceContext.HeadersFor(Activity.Current);
+        await retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select((alert, i) =>
                 producer.ProduceAsync(_options.AlertsTopic, new Message<string?, byte[]>
                 {
                     Key = alert.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Value = payloads[i],
+                    Headers = headers,
                 }, cancellationToken))),
-            metrics, logger, cancellationToken);
+            cancellationToken);
     }
 }

@@ -1,27 +1,37 @@
+using Fraud.Detector.Health;
+
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
 /// Retries a sink write with capped exponential backoff until it succeeds or the detector stops. While it
-/// retries, consumption is paused (the caller awaits) and no offset is committed: nothing is lost.
+/// retries, consumption is paused (the caller awaits), no offset is committed and the detector reports degraded:
+/// nothing is lost.
 /// </summary>
-internal static class Retry
+public sealed class Retry(DetectorMetrics metrics, SinkHealth health, ILogger<Retry> logger)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
 
-    public static async Task<T> UntilSuccessAsync<T>(string sink, Func<Task<T>> write, DetectorMetrics metrics,
-        ILogger logger, CancellationToken cancellationToken)
+    public async Task<T> UntilSuccessAsync<T>(string sink, Func<Task<T>> write, CancellationToken cancellationToken)
     {
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await write();
+                var result = await write();
+                if (attempt > 1)
+                {
+                    logger.LogInformation("Write to {Sink} succeeded after {Attempts} attempts", sink, attempt);
+                }
+
+                health.Succeeded(sink);
+                return result;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 metrics.SinkFailed(sink);
+                health.Failed(sink, ex.Message);
                 logger.LogWarning("Write to {Sink} failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
                     sink, attempt, delay, ex.Message);
                 await Task.Delay(delay, cancellationToken);
@@ -30,7 +40,6 @@ internal static class Retry
         }
     }
 
-    public static Task UntilSuccessAsync(string sink, Func<Task> write, DetectorMetrics metrics,
-        ILogger logger, CancellationToken cancellationToken) =>
-        UntilSuccessAsync(sink, async () => { await write(); return true; }, metrics, logger, cancellationToken);
+    public Task UntilSuccessAsync(string sink, Func<Task> write, CancellationToken cancellationToken) =>
+        UntilSuccessAsync(sink, async () => { await write(); return true; }, cancellationToken);
 }

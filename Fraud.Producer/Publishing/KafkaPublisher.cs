@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 
 namespace Fraud.Producer.Publishing;
@@ -8,6 +9,8 @@ namespace Fraud.Producer.Publishing;
 /// </summary>
 internal sealed class KafkaPublisher : IDisposable
 {
+    private static readonly ActivitySource Tracing = new("Fraud.Producer");
+
     private readonly IProducer<string, byte[]> _producer;
     private readonly Action<Error>? _onFailure;
 
@@ -31,10 +34,16 @@ internal sealed class KafkaPublisher : IDisposable
     /// <summary>The broker's reason for the latest failed delivery, if any.</summary>
     public string? LastError => Volatile.Read(ref _lastError);
 
-    /// <summary>Hands a message to the client, which batches and sends it in the background.</summary>
+    /// <summary>
+    /// Hands a message to the client, which batches and sends it in the background. When tracing is on, the
+    /// message starts a trace (a producer span) whose W3C context travels in its headers to the detector.
+    /// </summary>
     public void Publish(string topic, string key, byte[] value)
     {
-        var message = new Message<string, byte[]> { Key = key, Value = value };
+        using var activity = Tracing.HasListeners() ? Tracing.StartActivity($"{topic} publish", ActivityKind.Producer) : null;
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", topic);
+        var message = new Message<string, byte[]> { Key = key, Value = value, Headers = KafkaTraceContext.HeadersFor(activity) };
         while (true)
         {
             try

@@ -189,6 +189,18 @@ public sealed class RuleBehaviourTests
         Assert.Equal((true, 5411), Check(rule, Purchase));
     }
 
+    [Theory]
+    [InlineData("999.99", false)]
+    [InlineData("1000.00", true)]
+    [InlineData("25000", true)]
+    public void Amount_above_fires_from_its_limit_up(string amount, bool fires)
+    {
+        var rule = new AmountAboveRule("review_limit", 1.0, minAmount: 1000);
+
+        Assert.Equal(fires, Check(rule, Purchase with { Amount = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture) }).Fired);
+        Assert.Equal("review_limit: amount 1500.00 >= 1000.00", rule.Describe(1500));
+    }
+
     [Fact]
     public void A_rule_set_reports_its_hits_in_rule_order()
     {

@@ -116,6 +116,7 @@ public sealed class RuleSetJsonTests
     }
 
     [Theory]
+    [InlineData("""{"name":"x","kind":"amount_above","weight":1}""", "rule 'x' (amount_above): parameter 'min_amount': required")]
     [InlineData("""{"name":"x","kind":"high_risk_mcc","weight":0}""", "rule 'x' (high_risk_mcc): weight: must be greater than 0 and at most 1, got 0")]
     [InlineData("""{"name":"x","kind":"high_risk_mcc","weight":1.5}""", "rule 'x' (high_risk_mcc): weight: must be greater than 0 and at most 1, got 1.5")]
     [InlineData("""{"name":"x","kind":"high_risk_mcc"}""", "rule 'x' (high_risk_mcc): weight: required, in (0, 1]")]
@@ -145,7 +146,7 @@ public sealed class RuleSetJsonTests
                 "version: required",
                 "rule 'a' (velocity): parameter 'min_count': required",
                 "rule 'a' (velocity): parameter 'window_seconds': required",
-                "rule 'b': kind: 'magic' is not a rule kind; one of velocity, amount_zscore, impossible_travel, card_testing, new_country_high_amount, night_high_amount, high_risk_mcc",
+                "rule 'b': kind: 'magic' is not a rule kind; one of velocity, amount_zscore, impossible_travel, card_testing, new_country_high_amount, night_high_amount, high_risk_mcc, amount_above",
                 "rule 'b': weight: must be greater than 0 and at most 1, got 2",
             ],
             errors);

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Fraud.Core;
+using Fraud.Core.Decision;
+using Fraud.Detector.Detection;
+using Fraud.Detector.Health;
+using Fraud.Detector.Sinks;
+using Fraud.Detector.State;
+using StackExchange.Redis;
+
+namespace Fraud.Detector.Pipeline;
+
+/// <summary>
+/// Makes a micro-batch durable, up to (not including) the offset commit: parse → restore users from their
+/// checkpoint → decide with the same <see cref="DecisionEngine"/> as the offline <c>score</c> → dead letters →
+/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched. Owns the engine and its feature
+/// state, so it is used by the consume loop's thread only.
+/// </summary>
+internal sealed class BatchProcessor(
+    DetectionProfileSource profiles,
+    UserStateCheckpoint checkpoint,
+    AlertSink alertSink,
+    DeadLetterPublisher deadLetters,
+    DetectorMetrics metrics,
+    SinkHealth health,
+    TimeProvider time,
+    ILogger<BatchProcessor> logger)
+{
+    private static readonly ActivitySource Tracing = new(DetectorMetrics.MeterName);
+
+    // Restored users whose checkpoint is ahead of the committed offset: their transactions up to that position were
+    // decided (and their alerts stored) before a crash, so a replay must not fold them in again.
+    private readonly Dictionary<long, StatePosition> _checkpointedUpTo = [];
+    private readonly List<(Transaction Transaction, ConsumeResult<string?, byte[]> Source)> _valid = [];
+    private DetectionProfile? _profile;
+    private DecisionEngine? _engine;
+
+    public async Task ProcessAsync(MicroBatch batch, CancellationToken cancellationToken)
+    {
+        var engine = CurrentEngine();
+        Parse(batch);
+        await RestoreAsync(engine, cancellationToken);
+        Decide(engine, batch);
+
+        using var activity = StartBatchActivity(batch);
+        await deadLetters.PublishAsync(batch.DeadLetters, cancellationToken);
+        await alertSink.WriteAsync(batch.Alerts, cancellationToken);
+        var durableAt = time.GetUtcNow();
+        await CheckpointAsync(engine, batch);
+
+        foreach (var message in batch.Messages)
+        {
+            metrics.EndToEnd(durableAt - message.Message.Timestamp.UtcDateTime);
+        }
+    }
+
+    /// <summary>Forgets every user in memory: after a rebalance they may be decided elsewhere, so they come back from their checkpoint.</summary>
+    public void ForgetUsers()
+    {
+        _engine?.Features.Clear();
+        _checkpointedUpTo.Clear();
+    }
+
+    /// <summary>The engine for the current profile; a reloaded profile takes over here, between two batches, keeping the feature state.</summary>
+    private DecisionEngine CurrentEngine()
+    {
+        var profile = profiles.Current;
+        if (_engine is null || !ReferenceEquals(profile, _profile))
+        {
+            _engine = _engine is null
+                ? new DecisionEngine(profile.Model, profile.Rules, profile.Decision)
+                : new DecisionEngine(profile.Model, profile.Rules, profile.Decision, _engine.Features);
+            _profile = profile;
+        }
+
+        return _engine;
+    }
+
+    private void Parse(MicroBatch batch)
+    {
+        _valid.Clear();
+        foreach (var message in batch.Messages)
+        {
+            if (TransactionJson.TryParse(message.Message.Value, out var transaction, out var error))
+            {
+                _valid.Add((transaction, message));
+            }
+            else
+            {
+                batch.DeadLetters.Add(new DeadLetter(message, error));
+            }
+        }
+    }
+
+    private async Task RestoreAsync(DecisionEngine engine, CancellationToken cancellationToken)
+    {
+        var missing = _valid.Select(entry => entry.Transaction.UserId).Where(userId => !engine.Features.Contains(userId)).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        RedisValue[] values;
+        try
+        {
+            values = await checkpoint.LoadAsync(missing).WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            metrics.StateRestore("unavailable", missing.Count);
+            health.Failed("redis", exception.Message);
+            logger.LogWarning("Redis unavailable, {Count} users start from an empty history: {Reason}", missing.Count, exception.Message);
+            return;
+        }
+
+        for (int i = 0; i < missing.Count; i++)
+        {
+            if (values[i].IsNull)
+            {
+                metrics.StateRestore("absent");
+            }
+            else if (UserStateCheckpoint.TryRestore(engine.Features, missing[i], (byte[])values[i]!, out var position))
+            {
+                _checkpointedUpTo[missing[i]] = position;
+                metrics.StateRestore("restored");
+            }
+            else
+            {
+                metrics.StateRestore("refused");
+            }
+        }
+    }
+
+    private void Decide(DecisionEngine engine, MicroBatch batch)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (transaction, source) in _valid)
+        {
+            if (_checkpointedUpTo.TryGetValue(transaction.UserId, out var checkpointed))
+            {
+                if (checkpointed.Partition == source.Partition.Value && source.Offset.Value <= checkpointed.Offset)
+                {
+                    metrics.ReplaySkipped();
+                    continue;
+                }
+
+                _checkpointedUpTo.Remove(transaction.UserId);
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            var alert = engine.Evaluate(transaction, now);
+            metrics.Decided(Stopwatch.GetElapsedTime(started));
+            batch.Processed++;
+            batch.Touched[transaction.UserId] = new StatePosition(source.Partition.Value, source.Offset.Value);
+            if (alert is not null)
+            {
+                batch.Alerts.Add(alert);
+                batch.AlertSources.Add(source);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One span per batch write, in the trace of its first alert's transaction (so producer → detector → Postgres
+    /// reads as one trace) and linked to the other alerts' traces.
+    /// </summary>
+    private static Activity? StartBatchActivity(MicroBatch batch)
+    {
+        if (batch.AlertSources.Count == 0 || !Tracing.HasListeners())
+        {
+            return null;
+        }
+
+        var contexts = batch.AlertSources.Select(source => KafkaTraceContext.Extract(source.Message.Headers)).ToList();
+        var activity = Tracing.StartActivity(
+            ActivityKind.Consumer,
+            parentContext: contexts[0],
+            tags: [new("messaging.system", "kafka"), new("messaging.batch.message_count", batch.Messages.Count), new("fraud.alerts", batch.Alerts.Count)],
+            links: contexts.Skip(1).Where(context => context != default).Select(context => new ActivityLink(context)),
+            name: "transactions.v1 process");
+        return activity;
+    }
+
+    private async Task CheckpointAsync(DecisionEngine engine, MicroBatch batch)
+    {
+        if (batch.Touched.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await checkpoint.SaveAsync(engine.Features, batch.Touched);
+            health.Succeeded("redis");
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
+            metrics.SinkFailed("state");
+            health.Failed("redis", exception.Message);
+            logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", batch.Touched.Count, exception.Message);
+        }
+    }
+}
