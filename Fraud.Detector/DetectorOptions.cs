@@ -42,7 +42,7 @@ public sealed class DetectorOptions
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>…or this long after its first message, whichever comes first; bounds the latency a batch adds.</summary>
+    /// <summary>…or this long after its first message (it closes sooner when no further message is waiting).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(10);
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Fraud.Detector.Pipeline;
 
 /// <summary>
-/// The consume loop: consume into a micro-batch (bounded by size and time) → <see cref="BatchProcessor"/> makes it
+/// The consume loop: consume into a micro-batch (bounded by size and time, closed early when nothing more is waiting) → <see cref="BatchProcessor"/> makes it
 /// durable → commit. Offsets are committed only after the batch's dead letters and alerts are durable, so a crash
 /// replays rather than loses; the sinks are idempotent, so a replay does not duplicate.
 /// </summary>
@@ -50,12 +50,15 @@ internal sealed class TransactionConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (Consume(consumer) is { IsPartitionEOF: false } result)
+                var result = Consume(consumer);
+                if (result is { IsPartitionEOF: false })
                 {
                     _batch.Add(result, time.GetUtcNow());
                 }
 
-                if (_batch.Messages.Count >= _options.BatchSize || (!_batch.IsEmpty && time.GetUtcNow() - _batch.OpenedAt >= _options.BatchMaxWait))
+                // A batch closes when it is full, when it has waited long enough, or as soon as nothing more is
+                // waiting: a quiet stream gets per-message latency, a busy one gets batches as large as it needs.
+                if (!_batch.IsEmpty && (result is null || _batch.Messages.Count >= _options.BatchSize || time.GetUtcNow() - _batch.OpenedAt >= _options.BatchMaxWait))
                 {
                     await FlushAsync(consumer, stoppingToken);
                 }
@@ -75,10 +78,10 @@ internal sealed class TransactionConsumer(
 
     private ConsumeResult<string?, byte[]>? Consume(IConsumer<string?, byte[]> consumer)
     {
-        var wait = _batch.OpenedAt is { } opened ? _options.BatchMaxWait - (time.GetUtcNow() - opened) : TimeSpan.FromMilliseconds(500);
         try
         {
-            return consumer.Consume(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+            // With a batch open, only take what the client has already fetched.
+            return consumer.Consume(_batch.IsEmpty ? TimeSpan.FromMilliseconds(500) : TimeSpan.Zero);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
