@@ -16,19 +16,24 @@ var redis = builder.AddFraudRedis("redis", infra);
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
 var apiKey = builder.AddParameter("api-key", secret: true);
 
+// Any service setting can be overridden from the AppHost's configuration, e.g. --Detector:BatchSize=10.
 builder.AddProject<Projects.Fraud_Producer>("producer")
+    .WithSettingsFrom("Producer")
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Fraud_Detector>("detector")
+    .WithSettingsFrom("Detector")
+    .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
-    .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics
+    .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Fraud_Api>("api")
+    .WithSettingsFrom("Api")
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -182,14 +181,7 @@ public sealed class PipelineTests(FraudSystemFixture system)
         Assert.Contains("limit must be a whole number from 1 to 1000", problem.RootElement.GetProperty("detail").GetString());
     }
 
-    /// <summary>Sums every series of a counter on the detector's Prometheus endpoint.</summary>
-    private async Task<double> MetricAsync(string name)
-    {
-        var text = await system.Detector.GetStringAsync("/metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && (line.Length == name.Length || line[name.Length] is ' ' or '{'))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-    }
+    private Task<double> MetricAsync(string name) => system.Detector.ReadCounterAsync(name);
 
     private List<string> ConsumeDeadLetterReasons(string key, int expected)
     {

@@ -21,7 +21,7 @@ internal static class ApiTestData
         new($"tx_api_{Guid.NewGuid():N}", userId, 1500.00m, location, createdAt.AddSeconds(-1), Score: -0.61,
             "amount=1500.00; threshold=1000.00", createdAt, risk, rules ?? ["amount_above_threshold"], "rules-v0", status);
 
-    public static async Task InsertAsync(this FraudSystemFixture system, params Alert[] alerts)
+    public static async Task InsertAsync(this FraudSystem system, params Alert[] alerts)
     {
         await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
         await connection.OpenAsync();
@@ -50,7 +50,7 @@ internal static class ApiTestData
     }
 
     /// <summary>Produces a transaction above the detector's threshold and waits until the API serves its alert.</summary>
-    public static async Task<Transaction> RaiseThroughPipelineAsync(this FraudSystemFixture system)
+    public static async Task<Transaction> RaiseThroughPipelineAsync(this FraudSystem system)
     {
         var transaction = NewTransaction();
         await system.ProduceAsync(transaction);
@@ -73,7 +73,7 @@ internal static class ApiTestData
 
     /// <summary>Posts feedback the way the console does: with the fixture's key when <paramref name="apiKey"/> is
     /// null, with no key when it is empty.</summary>
-    public static Task<HttpResponseMessage> PostFeedbackAsync(this FraudSystemFixture system, string txId, string body, string? apiKey = null)
+    public static Task<HttpResponseMessage> PostFeedbackAsync(this FraudSystem system, string txId, string body, string? apiKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/alerts/{txId}/feedback")
         {

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Fraud.AppHost.Infrastructure;
+
+public static class SettingsExtensions
+{
+    /// <summary>
+    /// Passes every key of the AppHost's configuration under <paramref name="section"/> to the service as an
+    /// environment variable (<c>--Detector:BatchSize=10</c> on the AppHost's command line becomes
+    /// <c>Detector__BatchSize=10</c>), so an operator or a test can override any service setting where it starts
+    /// the system. Keys the service does not know (e.g. the AppHost's own <c>Detector:Replicas</c>) are ignored by
+    /// its options binding.
+    /// </summary>
+    public static IResourceBuilder<T> WithSettingsFrom<T>(this IResourceBuilder<T> service, string section)
+        where T : IResourceWithEnvironment
+    {
+        var settings = service.ApplicationBuilder.Configuration.GetSection(section);
+        return service.WithEnvironment(context =>
+        {
+            foreach (var (key, value) in settings.AsEnumerable(makePathsRelative: true))
+            {
+                if (value is not null)
+                {
+                    context.EnvironmentVariables[$"{section}__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,27 @@
+namespace Fraud.Tests.Integration.Faults;
+
+/// <summary>
+/// Tests that break a system of their own (kill a process, stop Postgres, run replicas). They run one at a time,
+/// next to the shared <see cref="FraudSystemCollection"/>: an AppHost costs this 2-core machine ~15-20 s to start.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PrivateSystemsCollection
+{
+    public const string Name = "Private systems (fault tests)";
+}
+
+/// <summary>A private system with no simulated traffic: every transaction on the topic is the test's own.</summary>
+public sealed class QuietSystemFixture : IAsyncLifetime
+{
+    public FraudSystem System { get; private set; } = null!;
+
+    public async Task InitializeAsync() => System = await FraudSystem.StartAsync(["--Producer:Enabled=false"]);
+
+    public async Task DisposeAsync()
+    {
+        if (System is not null)
+        {
+            await System.DisposeAsync();
+        }
+    }
+}
