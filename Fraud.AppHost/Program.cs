@@ -25,6 +25,7 @@ builder.AddProject<Projects.Fraud_Producer>("producer")
 
 builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithSettingsFrom("Detector")
+    .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudDb).WaitFor(fraudDb)

@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Fraud.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Fraud.Tests.Integration.Detector;
 using Npgsql;
 
 namespace Fraud.Tests.Integration;
@@ -31,6 +32,9 @@ public class FraudSystem : IAsyncDisposable
 
     public DistributedApplication App { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The detector's model and rule files: its bootstrap model lands there, tests score with and change them.</summary>
+    public DetectorFiles Files { get; } = new();
 
     /// <summary>The detector's HTTP endpoint through the AppHost's proxy; with replicas it round-robins between
     /// them (use <see cref="SystemProcesses.HttpEndpointsAsync"/> to reach one replica).</summary>
@@ -67,7 +71,7 @@ public class FraudSystem : IAsyncDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
             // A test-only key: the AppHost's secret parameter, as an operator would set it.
-            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key", .. appHostArgs], timeout.Token);
+            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key", .. Files.AppHostArgs, .. appHostArgs], timeout.Token);
         // Resource logs are forwarded into the test output; keep only what signals a problem.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -173,6 +177,7 @@ public class FraudSystem : IAsyncDisposable
         {
             await App.DisposeAsync();
         }
+        Files.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -9,19 +9,3 @@ public sealed class PrivateSystemsCollection
 {
     public const string Name = "Private systems (fault tests)";
 }
-
-/// <summary>A private system with no simulated traffic: every transaction on the topic is the test's own.</summary>
-public sealed class QuietSystemFixture : IAsyncLifetime
-{
-    public FraudSystem System { get; private set; } = null!;
-
-    public async Task InitializeAsync() => System = await FraudSystem.StartAsync(["--Producer:Enabled=false"]);
-
-    public async Task DisposeAsync()
-    {
-        if (System is not null)
-        {
-            await System.DisposeAsync();
-        }
-    }
-}

@@ -1,5 +1,5 @@
-using Fraud.Tests.Core;
 using Xunit.Abstractions;
+using static Fraud.Tests.Integration.Detector.DetectorStreams;
 
 namespace Fraud.Tests.Integration.Faults;
 
@@ -7,38 +7,31 @@ namespace Fraud.Tests.Integration.Faults;
 [Collection(PrivateSystemsCollection.Name)]
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {
-    /// <summary>Two per partition on average: a replica holding 3 of the 6 misses all of a round once in ~4,000.</summary>
-    private const int TransactionsPerRound = 12;
-
     [Fact]
-    public async Task Two_detector_replicas_both_process_keyed_traffic()
+    public async Task Two_detector_replicas_split_six_partitions_and_alert_exactly_as_offline_score()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        const long firstUser = 7_000_000;
         await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false"]);
-        output.WriteLine($"system with two replicas healthy after {clock.Elapsed.TotalSeconds:F1} s");
         var replicas = await system.Processes.HttpEndpointsAsync("detector");
         Assert.Equal(2, replicas.Count);
-        Assert.NotEqual(replicas[0].Uri, replicas[1].Uri);
         var clients = replicas.Select(replica => new HttpClient { BaseAddress = replica.Uri }).ToList();
+        var stream = Simulate(seed: 21, count: 20_000, users: 3_000, firstUser);
+        var offline = await OfflineAlertsAsync(stream, system.Files.ModelPath, system.Files.RulesPath);
 
-        // Many users, so the keys hash onto every partition; keep producing until both replicas have counted some
-        // (the first replica to join may hold every partition until the second one's join rebalances the group).
-        var rounds = 0;
-        var processed = await FraudSystem.EventuallyAsync(async () =>
+        Produce(system.KafkaBootstrap, stream);
+
+        // Users keep their own features whichever replica decides them, so the split changes no decision. A
+        // rebalance (the second replica joining) may replay a batch: the counts can exceed the stream, the rows not.
+        var online = await FraudSystem.EventuallyAsync(async () =>
         {
-            rounds++;
-            await Task.WhenAll(Enumerable.Range(0, TransactionsPerRound).Select(_ => system.ProduceAsync(TransactionMessages.ContractExampleTransaction with
-            {
-                TxId = $"tx_scale_{Guid.NewGuid():N}",
-                UserId = Random.Shared.Next(1, 1_000_000),
-                Amount = 20m,
-            })));
-            var counts = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_transactions_processed_total")));
-            return counts.All(count => count > 0) ? counts : null;
-        }, "both replicas to count processed transactions on their own /metrics");
-
-        output.WriteLine($"both replicas counted after {rounds} round(s) of {TransactionsPerRound}, at {clock.Elapsed.TotalSeconds:F1} s: {string.Join(", ", processed)}");
-        Assert.All(processed, count => Assert.True(count > 0));
+            var stored = await StoredAlertsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000);
+            return stored.Count >= offline.Count ? stored : null;
+        }, "every expected alert to be stored", TimeSpan.FromSeconds(120));
+        AssertSameAlerts(offline, online);
+        var processed = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_transactions_processed_total")));
+        output.WriteLine($"processed per replica: {string.Join(", ", processed)}; alerts {online.Count}");
+        Assert.All(processed, count => Assert.True(count > 0, "a replica decided nothing"));
+        Assert.True(processed.Sum() >= stream.Count);
         clients.ForEach(client => client.Dispose());
     }
 }

@@ -1,0 +1,34 @@
+namespace Fraud.Tests.Integration.Detector;
+
+/// <summary>
+/// A system's own model and rule files in a temporary folder: the detector trains its bootstrap model into
+/// <see cref="ModelPath"/> at start-up and watches both, so a test can score offline with exactly the same files
+/// or change the rules under a running detector. The rules start as <c>test-rules.json</c>: the default set plus
+/// <c>amount_above_threshold</c> (any amount from 1000 alerts).
+/// </summary>
+public sealed class DetectorFiles : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fraud-detector-files-");
+
+    public DetectorFiles()
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Integration", "Detector", "test-rules.json"), RulesPath);
+    }
+
+    public string ModelPath => Path.Combine(_folder.FullName, "iforest.model");
+
+    public string RulesPath => Path.Combine(_folder.FullName, "rules.json");
+
+    /// <summary>The AppHost arguments that point the detector at these files.</summary>
+    public string[] AppHostArgs => [$"--Detector:ModelPath={ModelPath}", $"--Detector:RulesPath={RulesPath}", "--Detector:BootstrapTransactions=20000"];
+
+    /// <summary>Replaces the rule set the way an operator would: write aside, then rename over the watched file.</summary>
+    public void ReplaceRules(string json)
+    {
+        string temporary = RulesPath + ".new";
+        File.WriteAllText(temporary, json);
+        File.Move(temporary, RulesPath, overwrite: true);
+    }
+
+    public void Dispose() => _folder.Delete(recursive: true);
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Fraud.Core;
+using Fraud.Core.Simulation;
+using Fraud.Tests.Offline;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Fraud.Tests.Integration.Detector;
+
+/// <summary>
+/// What the online-detector tests share: a simulated stream with users of its own (an id range no other test
+/// uses), the offline <c>score</c> verdicts for it, producing it in order, and reading back what the detector did.
+/// </summary>
+internal static class DetectorStreams
+{
+    /// <summary>
+    /// <paramref name="count"/> simulated transactions of <paramref name="users"/> users, moved to the user ids from
+    /// <paramref name="firstUserId"/> up so that streams of different tests never share a user's history.
+    /// </summary>
+    public static IReadOnlyList<Transaction> Simulate(int seed, int count, int users, long firstUserId)
+    {
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = seed, Users = users });
+        return Enumerable.Range(0, count)
+            .Select(_ => simulator.Next().Transaction)
+            .Select(transaction => transaction with { UserId = firstUserId + transaction.UserId })
+            .ToList();
+    }
+
+    /// <summary>The offline verdict for the stream: alerted tx_id → risk, from the detector's <c>score</c> verb.</summary>
+    public static async Task<IReadOnlyDictionary<string, double>> OfflineAlertsAsync(IReadOnlyList<Transaction> stream, string modelPath, string rulesPath)
+    {
+        var folder = Directory.CreateTempSubdirectory("fraud-parity-");
+        try
+        {
+            string input = Path.Combine(folder.FullName, "tx.jsonl");
+            string output = Path.Combine(folder.FullName, "scores.jsonl");
+            await using (var file = File.Create(input))
+            {
+                foreach (var transaction in stream)
+                {
+                    file.Write(TransactionJson.SerializeToUtf8Bytes(transaction));
+                    file.WriteByte((byte)'\n');
+                }
+            }
+
+            var (exitCode, stdout, stderr) = await DetectorProcess.RunAsync("score", "--input", input, "--output", output, "--model", modelPath, "--rules", rulesPath);
+            Assert.True(exitCode == 0, $"score failed ({exitCode}): {stdout} {stderr}");
+            var alerts = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var line in File.ReadLines(output))
+            {
+                using var score = JsonDocument.Parse(line);
+                if (score.RootElement.GetProperty("alert").GetBoolean())
+                {
+                    alerts[score.RootElement.GetProperty("tx_id").GetString()!] = score.RootElement.GetProperty("risk").GetDouble();
+                }
+            }
+
+            return alerts;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Produces the stream in order (idempotent producer, key = user_id) and waits for every acknowledgement.</summary>
+    /// <param name="poison">Extra messages to interleave: index in the stream before which each goes, and its raw value.</param>
+    public static void Produce(string bootstrap, IReadOnlyList<Transaction> stream, IReadOnlyDictionary<int, byte[]>? poison = null)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            EnableIdempotence = true,
+            LingerMs = 5,
+        }).Build();
+        var failures = 0;
+        void Send(string key, byte[] value)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce("transactions.v1", new Message<string, byte[]> { Key = key, Value = value },
+                        report => { if (report.Error.IsError) { Interlocked.Increment(ref failures); } });
+                    return;
+                }
+                catch (ProduceException<string, byte[]> exception) when (exception.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+
+        for (int i = 0; i < stream.Count; i++)
+        {
+            if (poison?.TryGetValue(i, out var bad) == true)
+            {
+                Send(stream[i].UserId.ToString(CultureInfo.InvariantCulture), bad);
+            }
+
+            Send(stream[i].UserId.ToString(CultureInfo.InvariantCulture), TransactionJson.SerializeToUtf8Bytes(stream[i]));
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, failures);
+    }
+
+    /// <summary>The alert rows of the users from <paramref name="firstUserId"/> to <paramref name="lastUserId"/>: tx_id → risk.</summary>
+    public static async Task<IReadOnlyDictionary<string, double>> StoredAlertsAsync(string connectionString, long firstUserId, long lastUserId)
+    {
+        // A fresh connection each time: a pooled one may have been broken by a Postgres restart.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT tx_id, risk FROM fraud_alerts WHERE user_id BETWEEN $1 AND $2", connection)
+        {
+            Parameters = { new() { Value = firstUserId }, new() { Value = lastUserId } },
+        };
+        var alerts = new Dictionary<string, double>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            alerts.Add(reader.GetString(0), reader.GetDouble(1)); // Add throws on a duplicate row
+        }
+
+        return alerts;
+    }
+
+    /// <summary>How many of <paramref name="txIds"/> have their Redis dedup key <c>fraud:{tx_id}</c>.</summary>
+    public static async Task<int> DedupKeysAsync(string connectionString, IEnumerable<string> txIds)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        var database = redis.GetDatabase();
+        var exists = await Task.WhenAll(txIds.Select(txId => database.KeyExistsAsync($"fraud:{txId}")));
+        return exists.Count(found => found);
+    }
+
+    public static Task<double> MetricAsync(HttpClient detector, string name) => detector.ReadCounterAsync(name);
+
+    /// <summary>Waits until the metric reaches <paramref name="target"/>, then gives it a moment to show any excess.</summary>
+    public static async Task<double> SettledMetricAsync(HttpClient detector, string name, double target, TimeSpan within)
+    {
+        await FraudSystem.EventuallyAsync(async () => await MetricAsync(detector, name) >= target ? "reached" : null,
+            $"{name} to reach {target}", within);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        return await MetricAsync(detector, name);
+    }
+
+    /// <summary>Asserts the online alerts are exactly the offline ones, each with the same risk (alerts keep four decimals).</summary>
+    public static void AssertSameAlerts(IReadOnlyDictionary<string, double> offline, IReadOnlyDictionary<string, double> online)
+    {
+        Assert.NotEmpty(offline);
+        Assert.Equal(offline.Keys.Order(StringComparer.Ordinal), online.Keys.Order(StringComparer.Ordinal));
+        foreach (var (txId, risk) in offline)
+        {
+            Assert.True(Math.Abs(risk - online[txId]) <= 0.00011, $"{txId}: offline risk {risk}, online {online[txId]}");
+        }
+    }
+
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}

@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Fraud.Core;
+using Npgsql;
+using static Fraud.Tests.Integration.Detector.DetectorStreams;
+
+namespace Fraud.Tests.Integration.Detector;
+
+/// <summary>
+/// A private system for the online detector's evidence: no live simulator (the tests own all traffic) and a
+/// one-partition transactions topic, so the online order is exactly the file's.
+/// </summary>
+public sealed class OnlineDetectorSystem : IAsyncLifetime
+{
+    public FraudSystem System { get; private set; } = null!;
+
+    public DetectorFiles Files => System.Files;
+
+    public async Task InitializeAsync() =>
+        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1"]);
+
+    public async Task DisposeAsync()
+    {
+        if (System is not null)
+        {
+            await System.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OnlineDetectorCollection : ICollectionFixture<OnlineDetectorSystem>
+{
+    public const string Name = "Online detector (private system, one partition)";
+}
+
+/// <summary>
+/// The online detector decides exactly as the offline <c>score</c> does, processes every transaction once, and
+/// loses or duplicates no alert through poison messages, a kill -9, a Postgres outage and a rule reload. Each test
+/// has users of its own (an id range), so their histories never mix.
+/// </summary>
+[Collection(OnlineDetectorCollection.Name)]
+public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
+{
+    private const string Processed = "fraud_transactions_processed_total";
+    private const string ProbeRule = """
+        "rules": [ { "name": "reload_probe", "kind": "amount_above", "weight": 1.0, "parameters": { "min_amount": 77777 } },
+        """;
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(120);
+    private FraudSystem System => fixture.System;
+
+    [Fact]
+    public async Task A_simulated_stream_is_processed_once_and_alerts_exactly_as_offline_score()
+    {
+        const long firstUser = 1_000_000;
+        var stream = Simulate(seed: 11, count: 20_000, users: 1_500, firstUser);
+        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, fixture.Files.RulesPath);
+        double before = await MetricAsync(System.Detector, Processed);
+
+        Produce(System.KafkaBootstrap, stream);
+
+        Assert.Equal(before + stream.Count, await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within));
+        var online = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
+        AssertSameAlerts(offline, online);
+        Assert.Equal(online.Count, await DedupKeysAsync(System.RedisConnectionString, online.Keys));
+    }
+
+    [Fact]
+    public async Task One_percent_poison_goes_to_the_dead_letter_topic_and_everything_else_is_processed()
+    {
+        const long firstUser = 2_000_000;
+        var stream = Simulate(seed: 12, count: 10_000, users: 1_000, firstUser);
+        var poison = Enumerable.Range(0, 100).ToDictionary(i => i * 100 + 7, i => i % 2 == 0
+            ? Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":"  )                        // cut short: invalid JSON
+            : Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":{firstUser},\"amount\":-5,\"location\":\"ES\",\"ts\":\"2025-09-01T00:00:00Z\"}}"));
+        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, fixture.Files.RulesPath);
+        double processedBefore = await MetricAsync(System.Detector, Processed);
+        double deadBefore = await MetricAsync(System.Detector, "fraud_dlq_messages_total");
+
+        Produce(System.KafkaBootstrap, stream, poison);
+
+        Assert.Equal(processedBefore + stream.Count, await SettledMetricAsync(System.Detector, Processed, processedBefore + stream.Count, Within));
+        Assert.Equal(deadBefore + poison.Count, await MetricAsync(System.Detector, "fraud_dlq_messages_total"));
+        Assert.Equal(poison.Count, CountDeadLetters(firstUser, firstUser + 1_000));
+        AssertSameAlerts(offline, await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_000));
+    }
+
+    [Fact]
+    public async Task Killing_the_detector_mid_stream_loses_no_alert_and_duplicates_none()
+    {
+        const long firstUser = 3_000_000;
+        var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUser);
+        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, fixture.Files.RulesPath);
+        double before = await MetricAsync(System.Detector, Processed);
+
+        var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
+        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 4_000 ? "mid-stream" : null, "the detector to be mid-stream");
+        await System.Processes.KillAsync("detector");
+        await System.Processes.StartAsync("detector");
+        await producing;
+
+        // Every alert exactly once, with the offline risk: the restarted detector resumed from the last commit and
+        // from the users' checkpoints, skipping what they already held.
+        var online = await FraudSystem.EventuallyAsync(async () =>
+        {
+            var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
+            return stored.Count >= offline.Count ? stored : null;
+        }, "every expected alert to be stored", Within);
+        AssertSameAlerts(offline, online);
+    }
+
+    [Fact]
+    public async Task Stopping_Postgres_for_ten_seconds_mid_stream_loses_no_alert()
+    {
+        const long firstUser = 4_000_000;
+        var stream = Simulate(seed: 14, count: 16_000, users: 1_500, firstUser);
+        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, fixture.Files.RulesPath);
+        double before = await MetricAsync(System.Detector, Processed);
+
+        var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
+        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 2_000 ? "mid-stream" : null, "the detector to be mid-stream");
+        await System.Processes.StopAsync("postgres");
+        var degraded = await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
+            && !health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report the outage");
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await System.Processes.StartAsync("postgres");
+        await producing;
+
+        Assert.Contains("postgres", degraded, StringComparison.OrdinalIgnoreCase);
+        var online = await FraudSystem.EventuallyAsync(async () =>
+        {
+            var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
+            return stored.Count >= offline.Count ? stored : null;
+        }, "every expected alert to be stored", Within);
+        AssertSameAlerts(offline, online);
+        await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
+            && health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report healthy again");
+    }
+
+    [Fact]
+    public async Task A_changed_rule_set_applies_without_a_restart_and_alerts_record_its_version()
+    {
+        const long firstUser = 5_000_000;
+        var stream = Simulate(seed: 15, count: 6_000, users: 500, firstUser);
+        double before = await MetricAsync(System.Detector, Processed);
+        string version = $"rules-test-reloaded-{Guid.NewGuid():N}";
+        string rules = File.ReadAllText(fixture.Files.RulesPath)
+            .Replace("\"rules-test-1\"", $"\"{version}\"", StringComparison.Ordinal)
+            .Replace("\"rules\": [", ProbeRule, StringComparison.Ordinal);
+
+        var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        fixture.Files.ReplaceRules(rules);
+        await FraudSystem.EventuallyAsync(async () => (await System.Detector.GetStringAsync("/metrics")).Contains(version, StringComparison.Ordinal) ? "loaded" : null,
+            "the detector to report the new rule set");
+        await producing;
+        var probe = new Transaction($"tx_probe_{Guid.NewGuid():N}", firstUser + 999, 80_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        await System.ProduceAsync(probe);
+
+        // Nothing dropped or decided twice across the switch.
+        Assert.Equal(before + stream.Count + 1, await SettledMetricAsync(System.Detector, Processed, before + stream.Count + 1, Within));
+        var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
+        Assert.Contains("reload_probe", alert.Rules);
+        Assert.Equal(version, alert.RulesVersion);
+        Assert.StartsWith("if-bootstrap-", alert.ModelVersion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_alert_carries_the_trace_of_its_transaction()
+    {
+        string traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var transaction = new Transaction($"tx_traced_{Guid.NewGuid():N}", 6_000_001, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = System.KafkaBootstrap }).Build())
+        {
+            await producer.ProduceAsync("transactions.v1", new Message<string, byte[]>
+            {
+                Key = "6000001",
+                Value = TransactionJson.SerializeToUtf8Bytes(transaction),
+                Headers = new Headers { { "traceparent", Encoding.ASCII.GetBytes($"00-{traceId}-00f067aa0ba902b7-01") } },
+            });
+        }
+
+        var traceparent = ConsumeAlertTraceParent(transaction.TxId);
+
+        Assert.Equal(traceId, traceparent.Split('-')[1]);
+    }
+
+    /// <summary>The detector's health document, whatever its status code (503 while a dependency is down).</summary>
+    private async Task<string> HealthAsync()
+    {
+        using var response = await System.Detector.GetAsync("/health");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private void ProducePaced(IReadOnlyList<Transaction> stream, int perSecond)
+    {
+        const int chunk = 200;
+        var started = DateTime.UtcNow;
+        for (int offset = 0; offset < stream.Count; offset += chunk)
+        {
+            Produce(System.KafkaBootstrap, stream.Skip(offset).Take(chunk).ToList());
+            var due = started + TimeSpan.FromSeconds((offset + chunk) / (double)perSecond);
+            if (due > DateTime.UtcNow)
+            {
+                Thread.Sleep(due - DateTime.UtcNow);
+            }
+        }
+    }
+
+    private int CountDeadLetters(long firstUser, long lastUser)
+    {
+        using var consumer = NewConsumer("transactions.v1.dlq");
+        int count = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && consumer.Consume(TimeSpan.FromMilliseconds(500)) is var result)
+        {
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            count += long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private string ConsumeAlertTraceParent(string txId)
+    {
+        using var consumer = NewConsumer("alerts.v1");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } result
+                && AlertJson.Deserialize(result.Message.Value) is { } alert && alert.TxId == txId)
+            {
+                return result.Message.Headers.TryGetLastBytes("traceparent", out var value)
+                    ? Encoding.ASCII.GetString(value)
+                    : throw new Xunit.Sdk.XunitException("the alert has no traceparent header");
+            }
+        }
+
+        throw new TimeoutException($"no alert for {txId} on alerts.v1");
+    }
+
+    private IConsumer<string, byte[]> NewConsumer(string topic)
+    {
+        var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = System.KafkaBootstrap,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = true,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        return consumer;
+    }
+
+    private sealed record StoredVersions(string[] Rules, string? RulesVersion, string ModelVersion);
+
+    private async Task<StoredVersions?> AlertVersionsAsync(string txId)
+    {
+        await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT rules, rules_version, model_version FROM fraud_alerts WHERE tx_id = $1", connection)
+        {
+            Parameters = { new() { Value = txId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new StoredVersions(reader.GetFieldValue<string[]>(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            : null;
+    }
+}
