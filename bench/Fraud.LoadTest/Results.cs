@@ -16,7 +16,7 @@ internal sealed record RunSettings(
     IReadOnlyList<string> Rates,
     int Count,
     double DurationSeconds,
-    int Warmup,
+    double WarmupSeconds,
     int Seed,
     int Users,
     double FraudRate,

@@ -14,6 +14,7 @@ internal static class RunCommand
     private const double LatencyGoalRate = 5000;
     private const double LatencyGoalMs = 50;
     private const double ThroughputGoalRatio = 0.5;
+    private const double WarmupRate = 2000;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly JsonSerializerOptions Json = new()
@@ -51,20 +52,15 @@ internal static class RunCommand
             Description = "How long each fixed-rate phase sends: 30s, 2m.",
             HelpName = "span",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(30),
-            CustomParser = ParseDuration,
+            CustomParser = result => ParseDuration(result, "--duration", allowZero: false),
         };
-        var warmup = new Option<int>("--warmup")
+        var warmup = new Option<TimeSpan>("--warmup")
         {
-            Description = "Transactions sent as fast as possible and decided before the first phase, not measured (0: none).",
-            DefaultValueFactory = _ => 20_000,
+            Description = $"How long to send at {Output.Rate(WarmupRate)} tx/s before the first phase, not measured: 20s, 1m; 0s for none.",
+            HelpName = "span",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(20),
+            CustomParser = result => ParseDuration(result, "--warmup", allowZero: true),
         };
-        warmup.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0)
-            {
-                result.AddError("--warmup must not be negative.");
-            }
-        });
         var seed = new Option<int>("--seed") { Description = "The simulator's seed.", DefaultValueFactory = _ => 1 };
         var users = new Option<int>("--users") { Description = "Card holders the simulator draws from.", DefaultValueFactory = _ => SimulationOptions.DefaultUsers };
         var fraudRate = new Option<double>("--fraud-rate")
@@ -141,7 +137,7 @@ internal static class RunCommand
             }
 
             var settings = new RunSettings(
-                parsed.GetRequiredValue(rates), parsed.GetValue(count), parsed.GetValue(duration).TotalSeconds, parsed.GetValue(warmup),
+                parsed.GetRequiredValue(rates), parsed.GetValue(count), parsed.GetValue(duration).TotalSeconds, parsed.GetValue(warmup).TotalSeconds,
                 simulation.Seed, simulation.Users, simulation.FraudRate, parsed.GetRequiredValue(scenarioMix).ToString(),
                 parsed.GetValue(fetchWait) is > 0 and var ms ? ms : null, parsed.GetRequiredValue(detectorSettings),
                 PostgresDurable: !parsed.GetValue(noFsync));
@@ -185,7 +181,8 @@ internal static class RunCommand
                 using var alerts = new AlertWatcher(system.KafkaBootstrap, probe);
                 await using var sampler = new ProcessSampler(system.Processes);
                 var run = new LoadRun(system, feed, probe, alerts, sampler, output);
-                if (settings.Warmup > 0 && await run.WarmUpAsync(settings.Warmup, cancellationToken) is { Count: > 0 } warmupProblems)
+                if (settings.WarmupSeconds > 0
+                    && await run.WarmUpAsync(WarmupRate, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken) is { Count: > 0 } warmupProblems)
                 {
                     output.Problems("The warm-up did not complete:", warmupProblems);
                     return ExitCodes.Incomplete;
@@ -301,10 +298,11 @@ internal static class RunCommand
         return ScenarioMix.Default;
     }
 
-    private static TimeSpan ParseDuration(ArgumentResult result)
+    private static TimeSpan ParseDuration(ArgumentResult result, string option, bool allowZero)
     {
         string text = result.Tokens.Single().Value;
-        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0)
+        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            && (value > 0 || (allowZero && value == 0)))
         {
             switch (text[^1])
             {
@@ -315,7 +313,7 @@ internal static class RunCommand
             }
         }
 
-        result.AddError($"--duration: '{text}' is not a positive span such as 30s or 2m.");
+        result.AddError($"{option}: '{text}' is not a {(allowZero ? "" : "positive ")}span such as 30s or 2m.");
         return TimeSpan.Zero;
     }
 }
