@@ -60,8 +60,10 @@ internal sealed class ProcessSampler : IAsyncDisposable
             Record(snapshot);
             return snapshot
                 .Select(usage => new ProcessUsage(
-                    usage.Name, Math.Max(0, usage.CpuSeconds - _cpuAtStart.GetValueOrDefault(usage.Name)),
-                    _peakRss.GetValueOrDefault(usage.Name).Largest, _peakRss.GetValueOrDefault(usage.Name).Tree))
+                    usage.Name,
+                    Math.Round(Math.Max(0, usage.CpuSeconds - _cpuAtStart.GetValueOrDefault(usage.Name)), 2),
+                    Math.Round(_peakRss.GetValueOrDefault(usage.Name).Largest, 1),
+                    Math.Round(_peakRss.GetValueOrDefault(usage.Name).Tree, 1)))
                 .ToList();
         }
     }

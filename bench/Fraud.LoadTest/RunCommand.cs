@@ -160,6 +160,7 @@ internal static class RunCommand
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StartTimeout);
             system = await FraudSystem.StartAsync(settings, logs, timeout.Token);
+            startup.Stop();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
