@@ -23,8 +23,8 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
     /// <summary>
     /// Transactions at <paramref name="rate"/> for <paramref name="duration"/>, decided but not measured, so that no
     /// phase pays for JIT compilation, first connections or the services' start-up work. Measured here: right after
-    /// start-up, the first phase used about three times the detector's and the API's CPU of the same phase run later,
-    /// and a burst of 20,000 transactions (about a second) did not remove that; time at a steady rate does.
+    /// start-up, a first phase used about three times the detector's CPU (several times the API's) of the same phase
+    /// run later; a burst of 20,000 transactions (about a second) did not change that, 20 s at a steady rate mostly do.
     /// </summary>
     public async Task<IReadOnlyList<string>> WarmUpAsync(double rate, TimeSpan duration, CancellationToken cancellationToken)
     {
