@@ -1,0 +1,107 @@
+using System.Globalization;
+
+namespace Fraud.LoadTest;
+
+/// <summary>
+/// One scrape of a Prometheus text-format endpoint (the detector's <c>/metrics</c>), reduced to what the load
+/// tool reads: counter totals and histogram buckets, each summed over every label set but <c>le</c>.
+/// </summary>
+internal sealed class PrometheusText
+{
+    private readonly Dictionary<string, double> _sums = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<double, double>> _buckets = new(StringComparer.Ordinal);
+
+    private PrometheusText()
+    {
+    }
+
+    /// <summary>Parses the exposition text; comments, blank lines and unparsable lines are skipped.</summary>
+    public static PrometheusText Parse(string text)
+    {
+        var scrape = new PrometheusText();
+        foreach (var rawLine in text.AsSpan().EnumerateLines())
+        {
+            var line = rawLine.Trim();
+            if (line.IsEmpty || line[0] == '#')
+            {
+                continue;
+            }
+
+            // name{label="value",…} value [timestamp]; label values may contain spaces, so split after the '}'.
+            int labelsEnd = line.IndexOf('}');
+            int nameEnd = line.IndexOfAny('{', ' ');
+            if (nameEnd <= 0)
+            {
+                continue;
+            }
+
+            string name = line[..nameEnd].ToString();
+            var labels = labelsEnd > nameEnd && line[nameEnd] == '{' ? line[(nameEnd + 1)..labelsEnd] : [];
+            var rest = (labelsEnd > nameEnd && line[nameEnd] == '{' ? line[(labelsEnd + 1)..] : line[nameEnd..]).Trim();
+            int valueEnd = rest.IndexOf(' ');
+            if (!TryParseValue(valueEnd < 0 ? rest : rest[..valueEnd], out double value))
+            {
+                continue;
+            }
+
+            scrape._sums[name] = scrape._sums.GetValueOrDefault(name) + value;
+            if (name.EndsWith("_bucket", StringComparison.Ordinal) && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
+            {
+                string histogram = name[..^"_bucket".Length];
+                if (!scrape._buckets.TryGetValue(histogram, out var buckets))
+                {
+                    scrape._buckets[histogram] = buckets = [];
+                }
+
+                buckets[bound] = buckets.GetValueOrDefault(bound) + value;
+            }
+        }
+
+        return scrape;
+    }
+
+    /// <summary>The sum of every series named <paramref name="name"/>, or null when there is none.</summary>
+    public double? Sum(string name) => _sums.TryGetValue(name, out double value) ? value : null;
+
+    /// <summary>The cumulative bucket counts of histogram <paramref name="name"/> (upper bound → count), or null when absent.</summary>
+    public IReadOnlyDictionary<double, double>? Buckets(string name) => _buckets.GetValueOrDefault(name);
+
+    private static string? LabelValue(ReadOnlySpan<char> labels, string label)
+    {
+        // Enough for the exporter's output: label="value" pairs separated by commas, no escaped quotes in 'le'.
+        string pattern = label + "=\"";
+        int at = labels.IndexOf(pattern, StringComparison.Ordinal);
+        while (at > 0 && labels[at - 1] != ',' && labels[at - 1] != ' ')
+        {
+            int next = labels[(at + 1)..].IndexOf(pattern, StringComparison.Ordinal);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var value = labels[(at + pattern.Length)..];
+        int end = value.IndexOf('"');
+        return end < 0 ? null : value[..end].ToString();
+    }
+
+    private static bool TryParseValue(ReadOnlySpan<char> text, out double value)
+    {
+        switch (text)
+        {
+            case "+Inf":
+                value = double.PositiveInfinity;
+                return true;
+            case "-Inf":
+                value = double.NegativeInfinity;
+                return true;
+            case "NaN":
+                value = double.NaN;
+                return true;
+            default:
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        }
+    }
+}
