@@ -12,8 +12,12 @@ namespace Fraud.Tests.Integration;
 [Collection(FraudSystemCollection.Name)]
 public sealed class PipelineTests(FraudSystemFixture system)
 {
-    private static Transaction NewTransaction(decimal amount) =>
-        TransactionMessages.ContractExampleTransaction with { TxId = $"tx_test_{Guid.NewGuid():N}", Amount = amount };
+    // The detector remembers each user's history (e.g. velocity), so every test has a card holder of its own.
+    private static long s_lastUser = 8_000_000;
+    private readonly long _user = Interlocked.Increment(ref s_lastUser);
+
+    private Transaction NewTransaction(decimal amount) =>
+        TransactionMessages.ContractExampleTransaction with { TxId = $"tx_test_{Guid.NewGuid():N}", UserId = _user, Amount = amount };
 
     [Fact]
     public void Every_resource_becomes_healthy()
