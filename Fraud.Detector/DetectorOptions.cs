@@ -40,11 +40,11 @@ public sealed class DetectorOptions
 
     /// <summary>A micro-batch closes at this many messages…</summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = 5000;
 
     /// <summary>…or this long after its first message (it closes sooner when no further message is waiting).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
-    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long the Redis dedup key <c>fraud:{tx_id}</c> lives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
