@@ -12,7 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddKafkaClients("kafka");
 builder.AddFraudDatabase("fraud");
-builder.AddRedisClient("redis");
+// Redis is best effort here: while it is down, fail at once rather than queue commands and stall the consume loop.
+builder.AddRedisClient("redis", configureOptions: options => options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast);
 builder.AddDetector();
 
 var app = builder.Build();

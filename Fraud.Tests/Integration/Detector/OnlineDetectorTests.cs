@@ -139,6 +139,58 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     }
 
     [Fact]
+    public async Task Without_Redis_alerts_are_still_stored_and_the_detector_recovers_by_itself()
+    {
+        const long firstUser = 8_500_000;
+        // Every 300th transaction is above the hard limit, so it alerts whatever its user's history (Redis comes
+        // back empty: the users' checkpoints are gone, so only these alerts are certain).
+        var stream = Simulate(seed: 16, count: 6_000, users: 500, firstUser)
+            .Select((transaction, i) => i % 300 == 150 ? transaction with { Amount = 5_000m } : transaction)
+            .ToList();
+        var markers = stream.Where(transaction => transaction.Amount == 5_000m).Select(transaction => transaction.TxId).ToList();
+        double before = await MetricAsync(System.Detector, Processed);
+
+        var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
+        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 1_000 ? "mid-stream" : null, "the detector to be mid-stream");
+        await System.Processes.StopAsync("redis");
+        var degraded = await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
+            && !health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report the outage");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await System.Processes.StartAsync("redis");
+        await producing;
+
+        Assert.Contains("redis", degraded, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before + stream.Count, await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within));
+        var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 500);
+        Assert.All(markers, txId => Assert.True(stored.ContainsKey(txId), $"{txId} was not stored"));
+        await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
+            && health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report healthy again");
+    }
+
+    [Fact]
+    public async Task A_new_model_file_is_used_without_a_restart_and_alerts_record_its_version()
+    {
+        // An operator trains a model offline and swaps it in: written aside, then renamed over the watched file.
+        string candidate = fixture.Files.ModelPath + ".candidate";
+        string input = fixture.Files.ModelPath + ".training.jsonl";
+        await File.WriteAllLinesAsync(input, Simulate(seed: 17, count: 5_000, users: 500, firstUserId: 9_000_000)
+            .Select(TransactionJson.Serialize));
+        var train = await Fraud.Tests.Offline.DetectorProcess.RunAsync("train", "--input", input, "--output", candidate, "--estimators", "20", "--seed", "3");
+        Assert.True(train.ExitCode == 0, train.Error);
+        string version = Fraud.Core.Detection.Forest.IsolationForest.Deserialize(await File.ReadAllBytesAsync(candidate)).Version;
+        File.Move(candidate, fixture.Files.ModelPath, overwrite: true);
+        File.Delete(input);
+
+        await FraudSystem.EventuallyAsync(async () => (await System.Detector.GetStringAsync("/metrics")).Contains($"model_version=\"{version}\"", StringComparison.Ordinal) ? "loaded" : null,
+            "the detector to report the new model");
+        var probe = new Transaction($"tx_model_{Guid.NewGuid():N}", 9_000_999, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        await System.ProduceAsync(probe);
+
+        var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
+        Assert.Equal(version, alert.ModelVersion);
+    }
+
+    [Fact]
     public async Task A_changed_rule_set_applies_without_a_restart_and_alerts_record_its_version()
     {
         const long firstUser = 5_000_000;
