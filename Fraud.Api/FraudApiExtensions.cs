@@ -1,5 +1,6 @@
 using Fraud.Api.Alerts;
 using Fraud.Api.Feedback;
+using Fraud.Api.Rules;
 using Fraud.Api.Stats;
 using Fraud.Api.Streaming;
 
@@ -17,6 +18,7 @@ internal static class FraudApiExtensions
         });
         builder.Services.AddSingleton<AlertQueries>();
         builder.Services.AddSingleton<FeedbackStore>();
+        builder.Services.AddSingleton<RuleSetStore>();
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<AlertStream>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStream>());

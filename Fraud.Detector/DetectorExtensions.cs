@@ -17,6 +17,7 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DetectorMetrics>();
         builder.Services.AddSingleton<SinkHealth>();
+        builder.Services.AddSingleton<RuleSetTable>();
         builder.Services.AddSingleton<DetectionProfileSource>();
         builder.Services.AddHealthChecks()
             .AddCheck<DetectionProfileSource>("detection-files")

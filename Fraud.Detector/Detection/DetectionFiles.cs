@@ -22,10 +22,13 @@ internal static class DetectionFiles
         }
     }
 
-    public static RuleSet ReadRules(string path) =>
-        RuleSetJson.TryParse(Read(path), out var rules, out var errors)
+    public static RuleSet ReadRules(string path) => ParseRules(path, Read(path));
+
+    /// <param name="origin">Where the definition comes from, for the message: a path, or a stored version.</param>
+    public static RuleSet ParseRules(string origin, ReadOnlySpan<byte> definition) =>
+        RuleSetJson.TryParse(definition, out var rules, out var errors)
             ? rules
-            : throw new DetectionFileException($"{path}: invalid rule set:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
+            : throw new DetectionFileException($"{origin}: invalid rule set:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
 
     public static DecisionOptions ReadDecision(string path) =>
         DecisionOptionsJson.TryParse(Read(path), out var options, out var errors)

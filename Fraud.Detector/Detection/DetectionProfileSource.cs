@@ -1,17 +1,26 @@
+using System.Text;
 using Fraud.Core.Decision;
+using Fraud.Core.Rules;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Fraud.Detector.Detection;
 
 /// <summary>
-/// Holds the current <see cref="DetectionProfile"/> and reloads it when the model, rule or decision file changes
-/// (polled every <see cref="DetectorOptions.ReloadInterval"/>; a poll is three file stats). A new profile is loaded
-/// and validated whole before it replaces the old one, and the consume loop switches to it between two
-/// transactions, so no transaction is dropped or decided twice. An unusable file keeps the previous profile,
-/// is logged and counted, and turns the health check to degraded until it is fixed.
+/// Holds the current <see cref="DetectionProfile"/> and reloads it when one of its parts changes, polled every
+/// <see cref="DetectorOptions.ReloadInterval"/> (two file stats and one indexed query):
+/// <list type="bullet">
+/// <item>the model and decision files;</item>
+/// <item>the active rule set in Postgres (<c>rule_sets</c>, changed through the API's <c>PUT /rules</c>). On a fresh
+/// installation the detector stores its rules file there first; without Postgres it decides with the file.</item>
+/// </list>
+/// A new profile is loaded and validated whole before it replaces the old one, and the consume loop switches to it
+/// between two batches, so no transaction is dropped or decided twice. An unusable part keeps the previous
+/// profile, is logged and counted, and turns the health check to degraded until it is fixed.
 /// </summary>
 internal sealed class DetectionProfileSource(
+    RuleSetTable ruleSets,
     IOptions<DetectorOptions> options,
     DetectorMetrics metrics,
     ILogger<DetectionProfileSource> logger) : BackgroundService, IHealthCheck
@@ -23,21 +32,32 @@ internal sealed class DetectionProfileSource(
     private volatile DetectionProfile? _current;
     private volatile string? _problem;
     private string _fingerprint = "";
+    private string? _activeRulesVersion;
 
     /// <summary>The profile to decide with; set before the detector starts consuming.</summary>
     public DetectionProfile Current => _current ?? throw new InvalidOperationException("No detection profile loaded yet.");
 
-    /// <summary>Loads the first profile, training the bootstrap model if asked to; an unusable file stops the start-up.</summary>
-    public override Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the first profile, training the bootstrap model and seeding the rule sets table if needed; an unusable
+    /// part stops the start-up.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_modelPath is not null && _options.BootstrapModel && !File.Exists(_modelPath))
         {
             BootstrapModel.WriteTo(_modelPath, _options.BootstrapTransactions, logger);
         }
 
+        if (_rulesPath is not null)
+        {
+            var seed = DetectionFiles.ReadRules(_rulesPath);
+            await ruleSets.SeedAsync(seed.Version, await File.ReadAllTextAsync(_rulesPath, cancellationToken), $"file {Path.GetFileName(_rulesPath)}", cancellationToken);
+        }
+
+        _activeRulesVersion = await ruleSets.ActiveVersionAsync(cancellationToken);
         _fingerprint = Fingerprint();
-        Publish(Load());
-        return base.StartAsync(cancellationToken);
+        Publish(await LoadAsync(cancellationToken));
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,6 +65,16 @@ internal sealed class DetectionProfileSource(
         using var timer = new PeriodicTimer(_options.ReloadInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            try
+            {
+                _activeRulesVersion = await ruleSets.ActiveVersionAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            {
+                // Postgres is away: keep deciding with the rules we have; the sinks report the outage.
+                logger.LogDebug("Cannot read the active rule set version: {Reason}", exception.Message);
+            }
+
             string fingerprint = Fingerprint();
             if (fingerprint == _fingerprint)
             {
@@ -54,11 +84,11 @@ internal sealed class DetectionProfileSource(
             _fingerprint = fingerprint;
             try
             {
-                Publish(Load());
+                Publish(await LoadAsync(stoppingToken));
                 _problem = null;
                 metrics.Reloaded("ok");
             }
-            catch (DetectionFileException exception)
+            catch (Exception exception) when (exception is DetectionFileException or NpgsqlException)
             {
                 // A half-written file changes again when its writer finishes, and is then read again.
                 _problem = exception.Message;
@@ -70,14 +100,14 @@ internal sealed class DetectionProfileSource(
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_problem is { } problem
-            ? HealthCheckResult.Degraded($"deciding with {_current}; the changed files are unusable: {problem}")
+            ? HealthCheckResult.Degraded($"deciding with {_current}; the changed parts are unusable: {problem}")
             : HealthCheckResult.Healthy(_current?.ToString()));
 
-    private DetectionProfile Load()
+    private async Task<DetectionProfile> LoadAsync(CancellationToken cancellationToken)
     {
         var profile = new DetectionProfile(
             _modelPath is null ? null : DetectionFiles.ReadModel(_modelPath),
-            _rulesPath is null ? null : DetectionFiles.ReadRules(_rulesPath),
+            await LoadRulesAsync(cancellationToken),
             _decisionPath is null ? new DecisionOptions() : DetectionFiles.ReadDecision(_decisionPath));
         try
         {
@@ -89,6 +119,17 @@ internal sealed class DetectionProfileSource(
         }
 
         return profile;
+    }
+
+    /// <summary>The active stored rule set, or the rules file when none is stored.</summary>
+    private async Task<RuleSet?> LoadRulesAsync(CancellationToken cancellationToken)
+    {
+        if (_activeRulesVersion is not null && await ruleSets.ActiveAsync(cancellationToken) is { } active)
+        {
+            return DetectionFiles.ParseRules($"rule set {active.Version} (rule_sets)", Encoding.UTF8.GetBytes(active.Definition));
+        }
+
+        return _rulesPath is null ? null : DetectionFiles.ReadRules(_rulesPath);
     }
 
     private void Publish(DetectionProfile profile)
@@ -106,15 +147,22 @@ internal sealed class DetectionProfileSource(
         }
     }
 
-    /// <summary>Size and modification time of each file: what a poll compares.</summary>
-    private string Fingerprint() => string.Join('|', new[] { _modelPath, _rulesPath, _decisionPath }.Select(path =>
+    /// <summary>
+    /// What a poll compares: size and modification time of the model and decision files, and the active rule set
+    /// version (or, with none stored, the rules file's).
+    /// </summary>
+    private string Fingerprint()
     {
-        if (path is null)
+        var files = new[] { _modelPath, _decisionPath, _activeRulesVersion is null ? _rulesPath : null }.Select(path =>
         {
-            return "-";
-        }
+            if (path is null)
+            {
+                return "-";
+            }
 
-        var file = new FileInfo(path);
-        return file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "missing";
-    }));
+            var file = new FileInfo(path);
+            return file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "missing";
+        });
+        return $"{string.Join('|', files)}|rules:{_activeRulesVersion ?? "file"}";
+    }
 }

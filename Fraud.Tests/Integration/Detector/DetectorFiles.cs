@@ -3,7 +3,8 @@ namespace Fraud.Tests.Integration.Detector;
 /// <summary>
 /// A system's own model and rule files in a temporary folder: the detector trains its bootstrap model into
 /// <see cref="ModelPath"/> at start-up and watches both, so a test can score offline with exactly the same files
-/// or change the rules under a running detector. The rules start as <c>test-rules.json</c>: the default set plus
+/// or change the model under a running detector. The rules (which the detector stores in Postgres at its first
+/// start, the version every test system begins with) are <c>test-rules.json</c>: the default set plus
 /// <c>amount_above_threshold</c> (any amount from 1000 alerts).
 /// </summary>
 public sealed class DetectorFiles : IDisposable
@@ -21,14 +22,6 @@ public sealed class DetectorFiles : IDisposable
 
     /// <summary>The AppHost arguments that point the detector at these files.</summary>
     public string[] AppHostArgs => [$"--Detector:ModelPath={ModelPath}", $"--Detector:RulesPath={RulesPath}", "--Detector:BootstrapTransactions=20000"];
-
-    /// <summary>Replaces the rule set the way an operator would: write aside, then rename over the watched file.</summary>
-    public void ReplaceRules(string json)
-    {
-        string temporary = RulesPath + ".new";
-        File.WriteAllText(temporary, json);
-        File.Move(temporary, RulesPath, overwrite: true);
-    }
 
     public void Dispose() => _folder.Delete(recursive: true);
 }
