@@ -18,6 +18,7 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton<DetectorMetrics>();
         builder.Services.AddSingleton<SinkHealth>();
         builder.Services.AddSingleton<RuleSetTable>();
+        builder.Services.AddSingleton<ModelTable>();
         builder.Services.AddSingleton<DetectionProfileSource>();
         builder.Services.AddHealthChecks()
             .AddCheck<DetectionProfileSource>("detection-files")

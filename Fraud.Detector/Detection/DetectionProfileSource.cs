@@ -1,5 +1,6 @@
 using System.Text;
 using Fraud.Core.Decision;
+using Fraud.Core.Detection.Forest;
 using Fraud.Core.Rules;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -11,9 +12,11 @@ namespace Fraud.Detector.Detection;
 /// Holds the current <see cref="DetectionProfile"/> and reloads it when one of its parts changes, polled every
 /// <see cref="DetectorOptions.ReloadInterval"/> (two file stats and one indexed query):
 /// <list type="bullet">
-/// <item>the model and decision files;</item>
+/// <item>the active model in Postgres (<c>models</c>: the API's trainer, <c>POST /models/{version}/activate</c>). The
+/// model file seeds it on a fresh installation, and a replaced model file is stored and activated;</item>
 /// <item>the active rule set in Postgres (<c>rule_sets</c>, changed through the API's <c>PUT /rules</c>). On a fresh
-/// installation the detector stores its rules file there first; without Postgres it decides with the file.</item>
+/// installation the detector stores its rules file there first;</item>
+/// <item>the decision options file.</item>
 /// </list>
 /// A new profile is loaded and validated whole before it replaces the old one, and the consume loop switches to it
 /// between two batches, so no transaction is dropped or decided twice. An unusable part keeps the previous
@@ -21,6 +24,7 @@ namespace Fraud.Detector.Detection;
 /// </summary>
 internal sealed class DetectionProfileSource(
     RuleSetTable ruleSets,
+    ModelTable models,
     IOptions<DetectorOptions> options,
     DetectorMetrics metrics,
     ILogger<DetectionProfileSource> logger) : BackgroundService, IHealthCheck
@@ -33,6 +37,8 @@ internal sealed class DetectionProfileSource(
     private volatile string? _problem;
     private string _fingerprint = "";
     private string? _activeRulesVersion;
+    private string? _activeModelVersion;
+    private string _modelFileStamp = "";
 
     /// <summary>The profile to decide with; set before the detector starts consuming.</summary>
     public DetectionProfile Current => _current ?? throw new InvalidOperationException("No detection profile loaded yet.");
@@ -54,7 +60,15 @@ internal sealed class DetectionProfileSource(
             await ruleSets.SeedAsync(seed.Version, await File.ReadAllTextAsync(_rulesPath, cancellationToken), $"file {Path.GetFileName(_rulesPath)}", cancellationToken);
         }
 
+        if (_modelPath is not null)
+        {
+            var (seed, bytes) = ReadModelFile(_modelPath);
+            await models.SeedAsync(seed, bytes, $"file {Path.GetFileName(_modelPath)}", cancellationToken);
+            _modelFileStamp = Stamp(_modelPath);
+        }
+
         _activeRulesVersion = await ruleSets.ActiveVersionAsync(cancellationToken);
+        _activeModelVersion = await models.ActiveVersionAsync(cancellationToken);
         _fingerprint = Fingerprint();
         Publish(await LoadAsync(cancellationToken));
         await base.StartAsync(cancellationToken);
@@ -67,12 +81,20 @@ internal sealed class DetectionProfileSource(
         {
             try
             {
+                await ImportChangedModelFileAsync(stoppingToken);
                 _activeRulesVersion = await ruleSets.ActiveVersionAsync(stoppingToken);
+                _activeModelVersion = await models.ActiveVersionAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
-                // Postgres is away: keep deciding with the rules we have; the sinks report the outage.
-                logger.LogDebug("Cannot read the active rule set version: {Reason}", exception.Message);
+                // Postgres is away: keep deciding with what we have; the sinks report the outage.
+                logger.LogDebug("Cannot read the active versions: {Reason}", exception.Message);
+            }
+            catch (DetectionFileException exception)
+            {
+                _problem = exception.Message;
+                metrics.Reloaded("failed");
+                logger.LogError("Keeping {Profile}: {Problem}", _current, exception.Message);
             }
 
             string fingerprint = Fingerprint();
@@ -106,7 +128,7 @@ internal sealed class DetectionProfileSource(
     private async Task<DetectionProfile> LoadAsync(CancellationToken cancellationToken)
     {
         var profile = new DetectionProfile(
-            _modelPath is null ? null : DetectionFiles.ReadModel(_modelPath),
+            await LoadModelAsync(cancellationToken),
             await LoadRulesAsync(cancellationToken),
             _decisionPath is null ? new DecisionOptions() : DetectionFiles.ReadDecision(_decisionPath));
         try
@@ -119,6 +141,62 @@ internal sealed class DetectionProfileSource(
         }
 
         return profile;
+    }
+
+    /// <summary>The active stored model, or the model file when none is stored.</summary>
+    private async Task<IsolationForest?> LoadModelAsync(CancellationToken cancellationToken)
+    {
+        if (_activeModelVersion is not null && await models.ActiveAsync(cancellationToken) is { } active)
+        {
+            try
+            {
+                return IsolationForest.Deserialize(active.Model);
+            }
+            catch (InvalidDataException exception)
+            {
+                throw new DetectionFileException($"model {active.Version} (models): not usable: {exception.Message}");
+            }
+        }
+
+        return _modelPath is null ? null : DetectionFiles.ReadModel(_modelPath);
+    }
+
+    /// <summary>An operator replaced the model file: store it and make it the active version, for every detector.</summary>
+    private async Task ImportChangedModelFileAsync(CancellationToken cancellationToken)
+    {
+        if (_modelPath is null || Stamp(_modelPath) is var stamp && stamp == _modelFileStamp)
+        {
+            return;
+        }
+
+        if (stamp == "missing")
+        {
+            _modelFileStamp = stamp;
+            return;
+        }
+
+        IsolationForest model;
+        byte[] bytes;
+        try
+        {
+            (model, bytes) = ReadModelFile(_modelPath);
+        }
+        finally
+        {
+            // An unusable file is reported once; a half-written one changes again when its writer finishes.
+            _modelFileStamp = stamp;
+        }
+
+        _modelFileStamp = "";  // until stored: a Postgres outage makes the next poll try again
+        await models.ImportAndActivateAsync(model, bytes, $"file {Path.GetFileName(_modelPath)}", cancellationToken);
+        _modelFileStamp = stamp;
+        logger.LogInformation("Model file {Path} changed: stored and activated {Version}", _modelPath, model.Version);
+    }
+
+    private static (IsolationForest Model, byte[] Bytes) ReadModelFile(string path)
+    {
+        var model = DetectionFiles.ReadModel(path);
+        return (model, model.Serialize());
     }
 
     /// <summary>The active stored rule set, or the rules file when none is stored.</summary>
@@ -148,21 +226,21 @@ internal sealed class DetectionProfileSource(
     }
 
     /// <summary>
-    /// What a poll compares: size and modification time of the model and decision files, and the active rule set
-    /// version (or, with none stored, the rules file's).
+    /// What a poll compares: the active model and rule set versions (or, with none stored, their files' stamps) and
+    /// the decision file's stamp.
     /// </summary>
-    private string Fingerprint()
-    {
-        var files = new[] { _modelPath, _decisionPath, _activeRulesVersion is null ? _rulesPath : null }.Select(path =>
-        {
-            if (path is null)
-            {
-                return "-";
-            }
+    private string Fingerprint() =>
+        $"model:{_activeModelVersion ?? Stamp(_modelPath)}|rules:{_activeRulesVersion ?? Stamp(_rulesPath)}|decision:{Stamp(_decisionPath)}";
 
-            var file = new FileInfo(path);
-            return file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "missing";
-        });
-        return $"{string.Join('|', files)}|rules:{_activeRulesVersion ?? "file"}";
+    /// <summary>A file's size and modification time, "missing", or "-" when none is configured.</summary>
+    private static string Stamp(string? path)
+    {
+        if (path is null)
+        {
+            return "-";
+        }
+
+        var file = new FileInfo(path);
+        return file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "missing";
     }
 }

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Fraud.Core.Detection.Forest;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Fraud.Detector.Detection;
+
+/// <summary>
+/// The detector's side of <c>models</c> (migration 006): which version is active and its bytes, and storing a model
+/// file: as the seed when nothing is active yet, or as the new active version when an operator replaced the file.
+/// The API's trainer stores and activates trained versions.
+/// </summary>
+internal sealed class ModelTable(NpgsqlDataSource dataSource)
+{
+    public async Task<string?> ActiveVersionAsync(CancellationToken cancellationToken) =>
+        await dataSource.CreateCommand("SELECT version FROM models WHERE active").ExecuteScalarAsync(cancellationToken) as string;
+
+    public async Task<(string Version, byte[] Model)?> ActiveAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT version, model FROM models WHERE active");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetFieldValue<byte[]>(1)) : null;
+    }
+
+    /// <summary>Stores the file's model as the active version when none is active (replicas race harmlessly).</summary>
+    public async Task SeedAsync(IsolationForest model, byte[] bytes, string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO models (version, source, parameters, training_rows, model, active)
+            SELECT $1, $2, $3, $4, $5, true WHERE NOT EXISTS (SELECT 1 FROM models WHERE active)
+            ON CONFLICT DO NOTHING
+            """);
+        AddModel(command.Parameters, model, bytes, source);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the file's model (if its version is new) and activates it.</summary>
+    public async Task ImportAndActivateAsync(IsolationForest model, byte[] bytes, string source, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO models (version, source, parameters, training_rows, model) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (version) DO NOTHING
+            """, connection, transaction))
+        {
+            AddModel(insert.Parameters, model, bytes, source);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var deactivate = new NpgsqlCommand("UPDATE models SET active = false WHERE active AND version <> $1", connection, transaction))
+        {
+            deactivate.Parameters.Add(new() { Value = model.Version });
+            await deactivate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var activate = new NpgsqlCommand("UPDATE models SET active = true WHERE version = $1", connection, transaction))
+        {
+            activate.Parameters.Add(new() { Value = model.Version });
+            await activate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static void AddModel(NpgsqlParameterCollection parameters, IsolationForest model, byte[] bytes, string source)
+    {
+        var options = model.Options;
+        string description = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["estimators"] = options.Estimators,
+            ["max_samples"] = options.MaxSamples,
+            ["max_features"] = options.MaxFeatures,
+            ["contamination"] = options.Contamination,
+            ["seed"] = options.Seed,
+            ["features"] = model.FeatureNames,
+            ["offset"] = model.Offset,
+        });
+        parameters.Add(new() { Value = model.Version });
+        parameters.Add(new() { Value = source });
+        parameters.Add(new() { Value = description, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        parameters.Add(new() { Value = model.TrainingRows });
+        parameters.Add(new() { Value = bytes });
+    }
+}
