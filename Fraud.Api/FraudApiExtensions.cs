@@ -1,6 +1,8 @@
 using Fraud.Api.Alerts;
 using Fraud.Api.Feedback;
+using Fraud.Api.Models;
 using Fraud.Api.Rules;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Fraud.Api.Stats;
 using Fraud.Api.Streaming;
 
@@ -19,6 +21,14 @@ internal static class FraudApiExtensions
         builder.Services.AddSingleton<AlertQueries>();
         builder.Services.AddSingleton<FeedbackStore>();
         builder.Services.AddSingleton<RuleSetStore>();
+        builder.Services.AddSingleton<ModelStore>();
+        builder.Services.AddOptions<TrainingOptions>()
+            .Bind(builder.Configuration.GetSection(TrainingOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModelTrainer>();
+        builder.Services.AddHostedService<ScheduledTraining>();
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<AlertStream>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertStream>());

@@ -35,6 +35,7 @@ builder.AddProject<Projects.Fraud_Detector>("detector")
 
 builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Api")
+    .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)

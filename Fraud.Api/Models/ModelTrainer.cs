@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Fraud.Core.Detection.Forest;
+using Fraud.Core.Features;
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Api.Models;
+
+/// <summary>A model the trainer fitted, ready to store.</summary>
+internal sealed record TrainedModel(
+    string Version,
+    byte[] Model,
+    string ParametersJson,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    int TrainingRows,
+    ModelValidation Validation,
+    string ValidationJson);
+
+/// <summary>What a training run did: the model (stored, and activated only if it validated), or why there is none.</summary>
+internal sealed record TrainingOutcome(TrainedModel? Model, bool Activated, string? Problem);
+
+/// <summary>
+/// Fits an Isolation Forest on the detectors' recent sample of feature vectors (<c>training_samples</c>), never on a
+/// replay of the stream: the older rows of the window are fitted, the newest <see cref="TrainingOptions.HoldoutShare"/>
+/// validate it (<see cref="ModelValidation"/>), so the check looks at traffic the model has not seen. The model is
+/// stored either way, and activated only if it passes; detectors pick it up within seconds. One run at a time.
+/// </summary>
+internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> options, TimeProvider time, ILogger<ModelTrainer> logger)
+{
+    private static readonly string Schema = string.Join(',', FeatureSchema.Names);
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public async Task<TrainingOutcome> TrainAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await TrainOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<TrainingOutcome> TrainOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var samples = await store.SamplesAsync(Schema, settings.Window, cancellationToken);
+        if (samples.Count < settings.MinSamples)
+        {
+            return new TrainingOutcome(null, false,
+                $"{samples.Count} sampled transactions in the last {settings.Window.TotalHours:0} h of traffic; at least {settings.MinSamples} are needed to train.");
+        }
+
+        // Time respected: fit on the older rows, validate on the newest.
+        var featureNames = FeatureSchema.ForestDefaults;
+        int[] columns = FeatureSchema.IndicesOf(featureNames);
+        int holdoutRows = (int)Math.Ceiling(samples.Count * settings.HoldoutShare);
+        var training = Rows(samples.Take(samples.Count - holdoutRows), columns);
+        var holdout = Rows(samples.Skip(samples.Count - holdoutRows), columns);
+        var forestOptions = new IsolationForestOptions
+        {
+            Estimators = settings.Estimators,
+            MaxSamples = settings.MaxSamples,
+            Contamination = settings.Contamination,
+            Seed = 1,
+        };
+        var windowStart = samples[0].Ts;
+        var windowEnd = samples[^1].Ts;
+        string version = Version(windowEnd, training, forestOptions);
+        var forest = IsolationForest.Fit(CollectionsMarshal.AsSpan(training), featureNames, forestOptions, version);
+        var validation = ModelValidation.Of(forest, CollectionsMarshal.AsSpan(holdout), new ModelValidationLimits { MaxAnomalyRate = settings.MaxAnomalyRate });
+
+        var trained = new TrainedModel(
+            version,
+            forest.Serialize(),
+            JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["estimators"] = forestOptions.Estimators,
+                ["max_samples"] = forestOptions.MaxSamples,
+                ["contamination"] = forestOptions.Contamination,
+                ["seed"] = forestOptions.Seed,
+                ["features"] = featureNames,
+                ["offset"] = forest.Offset,
+                ["trained_at"] = time.GetUtcNow(),
+            }),
+            windowStart,
+            windowEnd,
+            forest.TrainingRows,
+            validation,
+            JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["holdout_rows"] = validation.HoldoutRows,
+                ["anomaly_rate"] = Finite(validation.AnomalyRate),
+                ["score_p01"] = Finite(validation.ScoreP01),
+                ["score_p50"] = Finite(validation.ScoreP50),
+                ["score_p99"] = Finite(validation.ScoreP99),
+                ["passed"] = validation.Passed,
+                ["problems"] = validation.Problems,
+            }));
+        await store.StoreAsync(trained, activate: validation.Passed, cancellationToken);
+        if (validation.Passed)
+        {
+            logger.LogInformation("Trained and activated {Version} on {Rows} samples ({Start:u} – {End:u})", version, forest.TrainingRows, windowStart, windowEnd);
+        }
+        else
+        {
+            logger.LogWarning("Trained {Version} but kept the active model: {Problems}", version, string.Join("; ", validation.Problems));
+        }
+
+        return new TrainingOutcome(trained, validation.Passed, null);
+    }
+
+    private static List<float> Rows(IEnumerable<(float[] Features, DateTimeOffset Ts)> samples, int[] columns)
+    {
+        var rows = new List<float>();
+        foreach (var (features, _) in samples)
+        {
+            foreach (int column in columns)
+            {
+                rows.Add(features[column]);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary><c>if-2025-09-13-14-1a2b3c4d</c>: the newest sampled hour and a hash of the rows and parameters.</summary>
+    private static string Version(DateTimeOffset newest, List<float> rows, IsolationForestOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(rows)));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"|{options.Estimators}|{options.MaxSamples}|{options.Contamination}|{options.Seed}")));
+        return $"if-{newest.UtcDateTime:yyyy-MM-dd-HH}-{Convert.ToHexStringLower(hash.GetHashAndReset())[..8]}";
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}
+
+/// <summary>Trains on the schedule of <see cref="TrainingOptions.Every"/> (off when zero).</summary>
+internal sealed class ScheduledTraining(ModelTrainer trainer, IOptions<TrainingOptions> options, ILogger<ScheduledTraining> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.Every <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.Every);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var outcome = await trainer.TrainAsync(stoppingToken);
+                if (outcome.Problem is { } problem)
+                {
+                    logger.LogInformation("Scheduled training skipped: {Problem}", problem);
+                }
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or ArgumentException)
+            {
+                logger.LogWarning("Scheduled training failed: {Reason}", exception.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Fraud.Api.Models;
+
+/// <summary>Settings under <c>Training:</c>: how the trainer fits and validates a model from <c>training_samples</c>.</summary>
+public sealed class TrainingOptions
+{
+    public const string Section = "Training";
+
+    /// <summary>Train on the samples of this event-time window, back from the newest sampled hour.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often to train on a schedule; zero for only on request (<c>POST /models/train</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
+    public TimeSpan Every { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Fewer samples than this in the window are not enough to train.</summary>
+    [Range(100, 10_000_000)]
+    public int MinSamples { get; set; } = 1_000;
+
+    /// <summary>The newest share of the samples is held out to validate the model, never fitted on.</summary>
+    [Range(0.05, 0.5)]
+    public double HoldoutShare { get; set; } = 0.2;
+
+    /// <summary>The forest's threshold: the share of training rows it calls anomalous.</summary>
+    [Range(0.0001, 0.5)]
+    public double Contamination { get; set; } = 0.01;
+
+    /// <summary>The largest share of the holdout the model may call anomalous and still be activated.</summary>
+    [Range(0.0001, 1)]
+    public double MaxAnomalyRate { get; set; } = 0.05;
+
+    [Range(1, 1000)]
+    public int Estimators { get; set; } = 100;
+
+    [Range(2, 100_000)]
+    public int MaxSamples { get; set; } = 256;
+}
