@@ -1,6 +1,7 @@
 using Fraud.Detector.Detection;
 using Fraud.Detector.Health;
 using Fraud.Detector.Pipeline;
+using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
 using Fraud.Detector.State;
 
@@ -31,6 +32,8 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton<RedisAlertCache>();
         builder.Services.AddSingleton<AlertSink>();
         builder.Services.AddSingleton<UserStateCheckpoint>();
+        builder.Services.AddSingleton<TrainingSampleStore>();
+        builder.Services.AddSingleton<TrainingSampler>();
         builder.Services.AddSingleton<BatchProcessor>();
 
         // Hosted services start in order: the profile (and a bootstrap model) is loaded before consumption begins.

@@ -30,6 +30,7 @@ public sealed class DetectorMetrics
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _stateRestores;
     private readonly Counter<long> _replaysSkipped;
+    private readonly Counter<long> _trainingSamplesWritten;
     private readonly Histogram<double> _endToEnd;
     private readonly Histogram<double> _decision;
     private readonly Histogram<int> _batchSize;
@@ -54,6 +55,8 @@ public sealed class DetectorMetrics
             "Users not in memory looked up in the Redis checkpoint, by outcome (restored, absent, refused, unavailable).");
         _replaysSkipped = meter.CreateCounter<long>("fraud.detector.replays.skipped", "{transaction}",
             "Replayed transactions already folded into a restored checkpoint (their alerts were already durable).");
+        _trainingSamplesWritten = meter.CreateCounter<long>("fraud.detector.training_samples.written", "{sample}",
+            "Training sample slots upserted into training_samples (a slot is rewritten when its reservoir replaces it).");
         _endToEnd = meter.CreateHistogram("fraud.detector.e2e_latency", "s",
             "From the transaction's broker timestamp to its batch being durable (alerts in Postgres).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -85,6 +88,8 @@ public sealed class DetectorMetrics
         _stateRestores.Add(users, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void ReplaySkipped() => _replaysSkipped.Add(1);
+
+    public void TrainingSamplesWritten(int count) => _trainingSamplesWritten.Add(count);
 
     public void EndToEnd(TimeSpan latency) => _endToEnd.Record(Math.Max(0, latency.TotalSeconds));
 

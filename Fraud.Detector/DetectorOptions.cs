@@ -50,6 +50,27 @@ public sealed class DetectorOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan DedupTtl { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// K: the most feature vectors kept per event-time hour in <c>training_samples</c> (a uniform sample of the hour's
+    /// traffic, per detector instance), for training on real traffic. 0: no sampling.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int TrainingSamplePerHour { get; set; } = 2000;
+
+    /// <summary>Sampled hours older than this, before the newest hour seen, are deleted.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan TrainingSampleRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often, at most, the hours beyond the retention are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan TrainingSampleCleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// This detector instance in <c>training_samples.source</c> (each keeps its own reservoir); empty: the machine
+    /// name and process id, so a restarted or another replica's reservoir never overwrites this one's rows.
+    /// </summary>
+    public string InstanceId { get; set; } = "";
+
     /// <summary>Resolves a configured file path: absolute as is, relative beside the binaries; null when empty.</summary>
     public static string? ResolvePath(string? path) =>
         string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path, AppContext.BaseDirectory);

@@ -93,6 +93,13 @@ public sealed class DecisionEngine
     public string? RulesVersion => _rules?.Version;
 
     /// <summary>
+    /// The full feature vector of the transaction decided last (<see cref="FeatureSchema.Count"/> values in
+    /// <see cref="FeatureSchema.Names"/> order, computed before the transaction joined its user's history), e.g. to
+    /// sample it for training. Valid until the next decision; all zeros before the first.
+    /// </summary>
+    public ReadOnlySpan<float> LastFeatures => _features;
+
+    /// <summary>
     /// Decides <paramref name="transaction"/>: computes its features from its user's history, scores them, checks
     /// the rules, then folds the transaction into the history. Allocates nothing once the user is tracked.
     /// </summary>

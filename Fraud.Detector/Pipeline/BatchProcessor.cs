@@ -4,6 +4,7 @@ using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Detector.Detection;
 using Fraud.Detector.Health;
+using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
 using Fraud.Detector.State;
 using StackExchange.Redis;
@@ -13,7 +14,8 @@ namespace Fraud.Detector.Pipeline;
 /// <summary>
 /// Makes a micro-batch durable, up to (not including) the offset commit: parse → restore users from their
 /// checkpoint → decide with the same <see cref="DecisionEngine"/> as the offline <c>score</c> → dead letters →
-/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched. Owns the engine and its feature
+/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched → write the training sample's changed
+/// slots. Owns the engine and its feature
 /// state, so it is used by the consume loop's thread only.
 /// </summary>
 internal sealed class BatchProcessor(
@@ -21,6 +23,7 @@ internal sealed class BatchProcessor(
     UserStateCheckpoint checkpoint,
     AlertSink alertSink,
     DeadLetterPublisher deadLetters,
+    TrainingSampler sampler,
     DetectorMetrics metrics,
     SinkHealth health,
     TimeProvider time,
@@ -47,6 +50,7 @@ internal sealed class BatchProcessor(
         await alertSink.WriteAsync(batch.Alerts, cancellationToken);
         var durableAt = time.GetUtcNow();
         await CheckpointAsync(engine, batch);
+        await sampler.WriteAsync(cancellationToken);
 
         foreach (var message in batch.Messages)
         {
@@ -150,6 +154,7 @@ internal sealed class BatchProcessor(
             long started = Stopwatch.GetTimestamp();
             var alert = engine.Evaluate(transaction, now);
             metrics.Decided(Stopwatch.GetElapsedTime(started));
+            sampler.Offer(transaction, engine.LastFeatures);
             batch.Processed++;
             batch.Touched[transaction.UserId] = new StatePosition(source.Partition.Value, source.Offset.Value);
             if (alert is not null)

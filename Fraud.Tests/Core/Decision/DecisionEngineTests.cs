@@ -35,6 +35,24 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void The_last_features_are_the_full_vector_the_offline_feature_state_computes()
+    {
+        var engine = new DecisionEngine(Model, Rules);
+        var offline = new FeatureState();
+        var expected = new float[FeatureSchema.Count];
+        var stream = Enumerable.Range(0, 30).Select(i => At(TimeSpan.FromMinutes(i * 7), 10m + i) with { UserId = i % 3 }).ToList();
+
+        foreach (var transaction in stream)
+        {
+            engine.Evaluate(transaction, Noon);
+            offline.Update(transaction, expected);
+
+            Assert.Equal(FeatureSchema.Count, engine.LastFeatures.Length);
+            Assert.Equal(expected, engine.LastFeatures.ToArray());
+        }
+    }
+
+    [Fact]
     public void Without_hits_the_rules_alone_give_no_risk()
     {
         var engine = new DecisionEngine(model: null, Rules);
