@@ -20,9 +20,10 @@ internal static class DetectorStreams
     /// <paramref name="count"/> simulated transactions of <paramref name="users"/> users, moved to the user ids from
     /// <paramref name="firstUserId"/> up so that streams of different tests never share a user's history.
     /// </summary>
-    public static IReadOnlyList<Transaction> Simulate(int seed, int count, int users, long firstUserId)
+    /// <param name="start">Event time of the stream's beginning; the simulator's default (2025-09-01) when null.</param>
+    public static IReadOnlyList<Transaction> Simulate(int seed, int count, int users, long firstUserId, DateTimeOffset? start = null)
     {
-        var simulator = new TransactionSimulator(new SimulationOptions { Seed = seed, Users = users });
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = seed, Users = users, Start = start ?? SimulationOptions.DefaultStart });
         return Enumerable.Range(0, count)
             .Select(_ => simulator.Next().Transaction)
             .Select(transaction => transaction with { UserId = firstUserId + transaction.UserId })
@@ -138,6 +139,26 @@ internal static class DetectorStreams
     }
 
     public static Task<double> MetricAsync(HttpClient detector, string name) => detector.ReadCounterAsync(name);
+
+    /// <summary>
+    /// The metric once it has stopped moving: the exporter caches a scrape for a moment, and the previous test's last
+    /// transaction may still be counted after its alert was stored.
+    /// </summary>
+    public static async Task<double> StableMetricAsync(HttpClient detector, string name)
+    {
+        double previous = await MetricAsync(detector, name);
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(700));
+            double current = await MetricAsync(detector, name);
+            if (current == previous)
+            {
+                return current;
+            }
+
+            previous = current;
+        }
+    }
 
     /// <summary>Waits until the metric reaches <paramref name="target"/>, then gives it a moment to show any excess.</summary>
     public static async Task<double> SettledMetricAsync(HttpClient detector, string name, double target, TimeSpan within)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
 using Npgsql;
@@ -19,7 +20,7 @@ public sealed class OnlineDetectorSystem : IAsyncLifetime
     public DetectorFiles Files => System.Files;
 
     public async Task InitializeAsync() =>
-        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1"]);
+        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00"]);
 
     public async Task DisposeAsync()
     {
@@ -57,7 +58,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         const long firstUser = 1_000_000;
         var stream = Simulate(seed: 11, count: 20_000, users: 1_500, firstUser);
         var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
-        double before = await MetricAsync(System.Detector, Processed);
+        double before = await StableMetricAsync(System.Detector, Processed);
 
         Produce(System.KafkaBootstrap, stream);
 
@@ -76,7 +77,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
             ? Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":"  )                        // cut short: invalid JSON
             : Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":{firstUser},\"amount\":-5,\"location\":\"ES\",\"ts\":\"2025-09-01T00:00:00Z\"}}"));
         var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
-        double processedBefore = await MetricAsync(System.Detector, Processed);
+        double processedBefore = await StableMetricAsync(System.Detector, Processed);
         double deadBefore = await MetricAsync(System.Detector, "fraud_dlq_messages_total");
 
         Produce(System.KafkaBootstrap, stream, poison);
@@ -93,7 +94,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         const long firstUser = 3_000_000;
         var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUser);
         var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
-        double before = await MetricAsync(System.Detector, Processed);
+        double before = await StableMetricAsync(System.Detector, Processed);
 
         var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
         await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 4_000 ? "mid-stream" : null, "the detector to be mid-stream");
@@ -117,7 +118,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         const long firstUser = 4_000_000;
         var stream = Simulate(seed: 14, count: 16_000, users: 1_500, firstUser);
         var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
-        double before = await MetricAsync(System.Detector, Processed);
+        double before = await StableMetricAsync(System.Detector, Processed);
 
         var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
         await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 2_000 ? "mid-stream" : null, "the detector to be mid-stream");
@@ -149,7 +150,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
             .Select((transaction, i) => i % 300 == 150 ? transaction with { Amount = 5_000m } : transaction)
             .ToList();
         var markers = stream.Where(transaction => transaction.Amount == 5_000m).Select(transaction => transaction.TxId).ToList();
-        double before = await MetricAsync(System.Detector, Processed);
+        double before = await StableMetricAsync(System.Detector, Processed);
 
         var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
         await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 1_000 ? "mid-stream" : null, "the detector to be mid-stream");
@@ -196,7 +197,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     {
         const long firstUser = 5_000_000;
         var stream = Simulate(seed: 15, count: 6_000, users: 500, firstUser);
-        double before = await MetricAsync(System.Detector, Processed);
+        double before = await StableMetricAsync(System.Detector, Processed);
         string version = $"rules-test-reloaded-{Guid.NewGuid():N}";
         var active = await System.Api.GetAsync("/rules");
         string activeVersion = active.Headers.GetValues("X-Rules-Version").Single();
@@ -225,6 +226,39 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
         Assert.Contains("reload_probe", alert.Rules);
         Assert.Equal(version, alert.RulesVersion);
+    }
+
+    [Fact]
+    public async Task A_model_trained_through_the_api_on_sampled_traffic_is_activated_and_used_without_a_restart()
+    {
+        // Recent traffic of its own users (the trainer's window ends at the newest sampled hour, today's) feeds the
+        // detector's training sample; the trainer fits on it through the API.
+        const long firstUser = 10_000_000;
+        var stream = Simulate(seed: 18, count: 5_000, users: 500, firstUser, start: DateTimeOffset.UtcNow.Date.AddDays(-4));
+        double before = await StableMetricAsync(System.Detector, Processed);
+        Produce(System.KafkaBootstrap, stream);
+        await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within);
+
+        using var train = new HttpRequestMessage(HttpMethod.Post, "/models/train");
+        train.Headers.Add("X-Api-Key", System.ApiKey);
+        using var response = await System.Api.SendAsync(train);
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body);
+        using var result = JsonDocument.Parse(body);
+        string version = result.RootElement.GetProperty("version").GetString()!;
+        Assert.True(result.RootElement.GetProperty("activated").GetBoolean(), body);
+        Assert.True(result.RootElement.GetProperty("validation").GetProperty("holdout_rows").GetInt32() >= 100, body);
+        await FraudSystem.EventuallyAsync(async () => (await System.Detector.GetStringAsync("/metrics")).Contains($"model_version=\"{version}\"", StringComparison.Ordinal) ? "switched" : null,
+            "the detector to switch to the trained model");
+        var probe = new Transaction($"tx_trained_{Guid.NewGuid():N}", firstUser + 999, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        await System.ProduceAsync(probe);
+        var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
+        Assert.Equal(version, alert.ModelVersion);
+        using var models = JsonDocument.Parse(await System.Api.GetStringAsync("/models"));
+        var stored = Assert.Single(models.RootElement.EnumerateArray(), model => model.GetProperty("version").GetString() == version);
+        Assert.Equal("trainer", stored.GetProperty("source").GetString());
+        Assert.True(stored.GetProperty("active").GetBoolean());
     }
 
     [Fact]
