@@ -57,7 +57,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     {
         const long firstUser = 1_000_000;
         var stream = Simulate(seed: 11, count: 20_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
+        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
         double before = await StableMetricAsync(System.Detector, Processed);
 
         Produce(System.KafkaBootstrap, stream);
@@ -76,7 +76,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var poison = Enumerable.Range(0, 100).ToDictionary(i => i * 100 + 7, i => i % 2 == 0
             ? Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":"  )                        // cut short: invalid JSON
             : Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":{firstUser},\"amount\":-5,\"location\":\"ES\",\"ts\":\"2025-09-01T00:00:00Z\"}}"));
-        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
+        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
         double processedBefore = await StableMetricAsync(System.Detector, Processed);
         double deadBefore = await MetricAsync(System.Detector, "fraud_dlq_messages_total");
 
@@ -93,7 +93,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     {
         const long firstUser = 3_000_000;
         var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
+        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
         double before = await StableMetricAsync(System.Detector, Processed);
 
         var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
@@ -117,7 +117,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     {
         const long firstUser = 4_000_000;
         var stream = Simulate(seed: 14, count: 16_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, fixture.Files.ModelPath, await ActiveRulesPathAsync());
+        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
         double before = await StableMetricAsync(System.Detector, Processed);
 
         var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
@@ -279,6 +279,17 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var traceparent = ConsumeAlertTraceParent(transaction.TxId);
 
         Assert.Equal(traceId, traceparent.Split('-')[1]);
+    }
+
+    /// <summary>The active model (another test may have trained or swapped one), saved from Postgres for <c>score</c>.</summary>
+    private async Task<string> ActiveModelPathAsync()
+    {
+        string path = fixture.Files.ModelPath + ".active.model";
+        await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT model FROM models WHERE active", connection);
+        await File.WriteAllBytesAsync(path, (byte[])(await command.ExecuteScalarAsync())!);
+        return path;
     }
 
     /// <summary>The active rule set (another test may have replaced the seed through the API), saved for <c>score</c>.</summary>
