@@ -65,7 +65,7 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
 
         if (!active)
         {
-            await ActivateAsync(connection, transaction, version, cancellationToken);
+            await ActiveVersions.ActivateAsync(connection, transaction, "models", version, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -95,7 +95,7 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
 
         if (activate)
         {
-            await ActivateAsync(connection, transaction, trained.Version, cancellationToken);
+            await ActiveVersions.ActivateAsync(connection, transaction, "models", trained.Version, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -119,20 +119,6 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         }
 
         return samples;
-    }
-
-    private static async Task ActivateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string version, CancellationToken cancellationToken)
-    {
-        await using (var deactivate = new NpgsqlCommand("UPDATE models SET active = false WHERE active", connection, transaction))
-        {
-            await deactivate.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var activate = new NpgsqlCommand("UPDATE models SET active = true WHERE version = $1", connection, transaction)
-        {
-            Parameters = { new() { Value = version } },
-        };
-        await activate.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

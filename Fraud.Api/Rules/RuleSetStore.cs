@@ -66,7 +66,7 @@ internal sealed class RuleSetStore(NpgsqlDataSource dataSource)
                 await reader.DisposeAsync();
                 if (!stored.Active)
                 {
-                    await ActivateAsync(connection, transaction, version, cancellationToken);
+                    await ActiveVersions.ActivateAsync(connection, transaction, "rule_sets", version, cancellationToken);
                 }
 
                 await transaction.CommitAsync(cancellationToken);
@@ -87,20 +87,6 @@ internal sealed class RuleSetStore(NpgsqlDataSource dataSource)
         var createdAt = (DateTime)(await insert.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
         return new RuleSetActivation(version, author, new DateTimeOffset(createdAt, TimeSpan.Zero), true, Changed: true);
-    }
-
-    private static async Task ActivateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string version, CancellationToken cancellationToken)
-    {
-        await using (var deactivate = new NpgsqlCommand("UPDATE rule_sets SET active = false WHERE active", connection, transaction))
-        {
-            await deactivate.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var activate = new NpgsqlCommand("UPDATE rule_sets SET active = true WHERE version = $1", connection, transaction)
-        {
-            Parameters = { new() { Value = version } },
-        };
-        await activate.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static RuleSetVersion Read(NpgsqlDataReader reader) =>

@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace Fraud.Api;
+
+/// <summary>
+/// The one-active-version switch that <c>models</c> and <c>rule_sets</c> share: inside the caller's transaction the
+/// active row is deactivated and the chosen one activated, so readers never see two active versions or none.
+/// </summary>
+internal static class ActiveVersions
+{
+    /// <param name="table">A table with <c>version</c> and <c>active</c> columns (a constant, never user input).</param>
+    public static async Task ActivateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string version, CancellationToken cancellationToken)
+    {
+        await using (var deactivate = new NpgsqlCommand($"UPDATE {table} SET active = false WHERE active", connection, transaction))
+        {
+            await deactivate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var activate = new NpgsqlCommand($"UPDATE {table} SET active = true WHERE version = $1", connection, transaction)
+        {
+            Parameters = { new() { Value = version } },
+        };
+        await activate.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
