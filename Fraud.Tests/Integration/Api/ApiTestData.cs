@@ -73,12 +73,16 @@ internal static class ApiTestData
 
     /// <summary>Posts feedback the way the console does: with the fixture's key when <paramref name="apiKey"/> is
     /// null, with no key when it is empty.</summary>
+    private const int MaxRequestBodyBytes = 16 * 1024; // the API's limit (ApiOptions.MaxRequestBodyBytes)
+
     public static Task<HttpResponseMessage> PostFeedbackAsync(this FraudSystem system, string txId, string body, string? apiKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/alerts/{txId}/feedback")
         {
             Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
         };
+        // The server drops the connection after refusing a body it did not read (413); do not pool it for the next request.
+        request.Headers.ConnectionClose = body.Length > MaxRequestBodyBytes;
         if ((apiKey ?? system.ApiKey) is { Length: > 0 } key)
         {
             request.Headers.Add("X-Api-Key", key);
