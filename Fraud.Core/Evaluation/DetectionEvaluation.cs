@@ -11,7 +11,13 @@ public sealed record EvaluatedTransaction(double Risk, bool Alert, bool IsFraud,
 /// <summary>The user (card) and UTC day of a transaction.</summary>
 /// <param name="UserId">The user.</param>
 /// <param name="Day">The UTC day.</param>
-public readonly record struct CardAndDay(long UserId, DateOnly Day);
+public readonly record struct CardAndDay(long UserId, DateOnly Day)
+{
+    /// <summary>The user and UTC day of <paramref name="transaction"/>.</summary>
+    /// <param name="transaction">The transaction.</param>
+    /// <returns>Its card and day.</returns>
+    public static CardAndDay Of(Transaction transaction) => new(transaction.UserId, DateOnly.FromDateTime(transaction.Ts.UtcDateTime));
+}
 
 /// <summary>The metrics of one population of transactions.</summary>
 /// <param name="Transactions">How many transactions.</param>

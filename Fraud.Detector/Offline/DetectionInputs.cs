@@ -14,6 +14,31 @@ internal static class DetectionInputs
 
     public static DecisionOptions Decision(FileInfo? file) => file is null ? new DecisionOptions() : Read(() => DetectionFiles.ReadDecision(file.ToString()));
 
+    /// <param name="model">The model, if any.</param>
+    /// <param name="rules">The rule set, if any.</param>
+    /// <param name="options">The decision options.</param>
+    /// <param name="side">Which detector this is, e.g. "candidate", when a command builds more than one.</param>
+    public static DecisionEngine Engine(IsolationForest? model, RuleSet? rules, DecisionOptions options, string? side = null)
+    {
+        try
+        {
+            return new DecisionEngine(model, rules, options);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new BadInputException(side is null ? exception.Message : $"{side}: {exception.Message}");
+        }
+    }
+
+    /// <summary>What a detector is made of, by version: "model if-… + rules v3".</summary>
+    public static string Describe(IsolationForest? model, RuleSet? rules) => (model?.Version, rules?.Version) switch
+    {
+        ({ } m, { } r) => $"model {m} + rules {r}",
+        ({ } m, null) => $"model {m} (forest only)",
+        (null, { } r) => $"rules {r} (rules only)",
+        _ => "nothing",
+    };
+
     public static FileStream OpenInput(FileInfo file)
     {
         try

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Fraud.Core.Evaluation;
 using Fraud.Core;
-using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -23,15 +22,8 @@ internal static class EvaluateCommand
             .AcceptExistingOnly();
         var transactions = new Option<FileInfo>("--transactions") { Description = "The scored transactions, for card precision (it needs user and day)." }
             .AcceptExistingOnly();
-        var cardsPerDay = new Option<int>("--cards-per-day") { Description = "k of card precision top-k per day.", DefaultValueFactory = _ => CardPrecision.DefaultCardsPerDay };
+        var cardsPerDay = CardsPerDayOption();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
-        cardsPerDay.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--cards-per-day must be at least 1.");
-            }
-        });
 
         var command = new Command("evaluate", "Measure scores against labels: ROC-AUC, average precision, precision/recall at the alert threshold, card precision@k per day, per scenario.")
         {
@@ -44,6 +36,20 @@ internal static class EvaluateCommand
             parse.GetValue(cardsPerDay),
             parse.GetValue(json)));
         return command;
+    }
+
+    /// <summary><c>--cards-per-day</c>, the k of card precision top-k per day.</summary>
+    public static Option<int> CardsPerDayOption()
+    {
+        var option = new Option<int>("--cards-per-day") { Description = "k of card precision top-k per day.", DefaultValueFactory = _ => CardPrecision.DefaultCardsPerDay };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--cards-per-day must be at least 1.");
+            }
+        });
+        return option;
     }
 
     private static int Run(FileInfo scoresFile, FileInfo labelsFile, FileInfo? transactionsFile, int cardsPerDay, bool asJson)
@@ -77,10 +83,11 @@ internal static class EvaluateCommand
         return ExitCodes.ForSkipped(skipped);
     }
 
-    private static Dictionary<string, Label> ReadLabels(FileInfo file, SkippedLines skipped)
+    /// <summary>Reads a labels file into a map by <c>tx_id</c>; a line that is invalid or labels a transaction twice is skipped.</summary>
+    public static Dictionary<string, Label> ReadLabels(FileInfo file, SkippedLines skipped)
     {
         var labels = new Dictionary<string, Label>(StringComparer.Ordinal);
-        ReadLines(file, skipped, line =>
+        JsonlLines.Read(file, skipped, $"Reading {file}", line =>
         {
             if (!LabelJson.TryParse(line, out var label, out string? error))
             {
@@ -95,14 +102,14 @@ internal static class EvaluateCommand
     private static Dictionary<string, CardAndDay> ReadCards(FileInfo file, SkippedLines skipped)
     {
         var cards = new Dictionary<string, CardAndDay>(StringComparer.Ordinal);
-        ReadLines(file, skipped, line =>
+        JsonlLines.Read(file, skipped, $"Reading {file}", line =>
         {
             if (!TransactionJson.TryParse(line, out var transaction, out string? error))
             {
                 return error;
             }
 
-            cards[transaction.TxId] = new CardAndDay(transaction.UserId, DateOnly.FromDateTime(transaction.Ts.UtcDateTime));
+            cards[transaction.TxId] = CardAndDay.Of(transaction);
             return null;
         });
         return cards;
@@ -115,7 +122,7 @@ internal static class EvaluateCommand
         SkippedLines skipped)
     {
         var evaluated = new List<EvaluatedTransaction>();
-        ReadLines(file, skipped, line =>
+        JsonlLines.Read(file, skipped, $"Reading {file}", line =>
         {
             if (ParseScore(line, out string? error) is not { TxId: { } txId, Risk: { } risk } score)
             {
@@ -168,36 +175,6 @@ internal static class EvaluateCommand
         return error is null ? score : null;
     }
 
-    /// <summary>Feeds every non-blank line to <paramref name="read"/>, which returns why the line is invalid, or null.</summary>
-    private static void ReadLines(FileInfo file, SkippedLines skipped, LineReader read)
-    {
-        using var source = DetectionInputs.OpenInput(file);
-        Terminal.WithProgress($"Reading {file}", source.Length, progress =>
-        {
-            var reader = new JsonlReader(source);
-            while (reader.TryReadLine(out var line, out bool tooLong))
-            {
-                if (tooLong)
-                {
-                    skipped.Report(reader.LineNumber, $"line longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB");
-                }
-                else if (!line.Span.Trim(" \t"u8).IsEmpty && read(line.Span) is { } error)
-                {
-                    skipped.Report(reader.LineNumber, error);
-                }
-
-                if (reader.LineNumber % 65_536 == 0)
-                {
-                    progress(reader.BytesRead);
-                }
-            }
-
-            return 0;
-        });
-    }
-
-    private delegate string? LineReader(ReadOnlySpan<byte> line);
-
     private static Table Table(EvaluationReport report, FileInfo scores, FileInfo labels)
     {
         var table = new Table()
@@ -227,5 +204,5 @@ internal static class EvaluateCommand
         Figure(metrics.Recall),
         metrics.CardPrecisionAtK is { } value ? Figure(value) : "–");
 
-    private static string Figure(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0000", CultureInfo.InvariantCulture);
+    public static string Figure(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0000", CultureInfo.InvariantCulture);
 }

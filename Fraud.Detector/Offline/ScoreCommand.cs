@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Fraud.Core.Decision;
-using Fraud.Core;
-using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -50,93 +48,33 @@ internal static class ScoreCommand
     {
         var model = DetectionInputs.Model(modelFile);
         var rules = DetectionInputs.Rules(rulesFile);
-        DecisionEngine engine;
-        try
-        {
-            engine = new DecisionEngine(model, rules, DetectionInputs.Decision(decisionFile));
-        }
-        catch (ArgumentException exception)
-        {
-            throw new BadInputException(exception.Message);
-        }
+        var engine = DetectionInputs.Engine(model, rules, DetectionInputs.Decision(decisionFile));
 
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
-        using var source = DetectionInputs.OpenInput(input);
-        using var sink = DetectionInputs.CreateOutput(output);
-        var (scored, alerts) = Terminal.WithProgress($"Scoring {input}", source.Length, progress =>
+        long scored = 0, alerts = 0;
+        using (var sink = DetectionInputs.CreateOutput(output))
+        using (var writer = new ScoreLineWriter(sink))
         {
-            var reader = new JsonlReader(source);
-            using var writer = new ScoreLineWriter(sink);
-            long scored = 0, alerts = 0;
-            while (reader.TryReadLine(out var line, out bool tooLong))
+            JsonlLines.ReadTransactions(input, skipped, $"Scoring {input}", (transaction, _) =>
             {
-                if (!TransactionLines.TryParse(line.Span, tooLong, out var transaction, out string? error))
-                {
-                    if (error is not null)
-                    {
-                        skipped.Report(reader.LineNumber, error);
-                    }
-
-                    continue;
-                }
-
                 var verdict = engine.Decide(transaction);
                 writer.Write(transaction.TxId, verdict);
                 scored++;
                 alerts += verdict.IsAlert ? 1 : 0;
-                if (scored % 65_536 == 0)
-                {
-                    progress(reader.BytesRead);
-                }
-            }
-
-            return (scored, alerts);
-        });
+                return null;
+            });
+        }
 
         var elapsed = stopwatch.Elapsed;
         var summary = new Table().Title($"Scored {Markup.Escape(input.ToString())} → {Markup.Escape(output.ToString())}").HideHeaders().AddColumns("", "");
         summary.AddRow("transactions scored", $"{scored:N0}");
         summary.AddRow("alerts", scored == 0 ? "0" : $"{alerts:N0} ({alerts / (double)scored:P2})");
         summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
-        summary.AddRow("detector", Markup.Escape(Describe(model?.Version, rules?.Version)));
+        summary.AddRow("detector", Markup.Escape(DetectionInputs.Describe(model, rules)));
         summary.AddRow("users tracked / forgotten", $"{engine.Features.TrackedUsers:N0} / {engine.Features.ForgottenUsers:N0}");
         summary.AddRow("elapsed", $"{elapsed.TotalSeconds:0.0} s ({scored / Math.Max(elapsed.TotalSeconds, 1e-3):N0} transactions/s)");
         Terminal.Out.Write(summary);
         return ExitCodes.ForSkipped(skipped.Count);
-    }
-
-    private static string Describe(string? modelVersion, string? rulesVersion) => (modelVersion, rulesVersion) switch
-    {
-        ({ } m, { } r) => $"model {m} + rules {r}",
-        ({ } m, null) => $"model {m} (forest only)",
-        (null, { } r) => $"rules {r} (rules only)",
-        _ => "nothing",
-    };
-}
-
-/// <summary>How the commands read a transaction line: blank lines are skipped silently, anything else invalid is reported.</summary>
-internal static class TransactionLines
-{
-    /// <param name="line">The line's bytes.</param>
-    /// <param name="tooLong">Whether the reader skipped it for its length.</param>
-    /// <param name="transaction">The transaction, when valid.</param>
-    /// <param name="error">Why the line is invalid; null for a blank line.</param>
-    public static bool TryParse(ReadOnlySpan<byte> line, bool tooLong, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Transaction? transaction, out string? error)
-    {
-        transaction = null;
-        if (tooLong)
-        {
-            error = $"line longer than {JsonlReader.DefaultMaxLineBytes / (1 << 20)} MiB";
-            return false;
-        }
-
-        if (line.Trim(" \t"u8).IsEmpty)
-        {
-            error = null;
-            return false;
-        }
-
-        return TransactionJson.TryParse(line, out transaction, out error);
     }
 }

@@ -33,10 +33,10 @@ internal sealed class ScoreLineWriter : IDisposable
         _json.Reset();
         _json.WriteStartObject();
         _json.WriteString("tx_id"u8, txId);
-        _json.WriteNumber("risk"u8, Math.Round(verdict.Risk, 6));
+        _json.WriteNumber("risk"u8, Rounded(verdict.Risk));
         if (verdict.Score is { } score)
         {
-            _json.WriteNumber("score"u8, Math.Round(score, 6));
+            _json.WriteNumber("score"u8, Rounded(score));
         }
         else
         {
@@ -53,6 +53,9 @@ internal sealed class ScoreLineWriter : IDisposable
             Flush();
         }
     }
+
+    /// <summary>A risk or score as the file keeps it.</summary>
+    public static double Rounded(double value) => Math.Round(value, 6);
 
     public void Flush()
     {
@@ -82,4 +85,5 @@ internal sealed class ScoreLine
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(ScoreLine))]
 [JsonSerializable(typeof(EvaluationJson))]
+[JsonSerializable(typeof(BacktestJson))]
 internal sealed partial class OfflineJsonContext : JsonSerializerContext;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
-using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -91,35 +90,13 @@ internal static class TrainCommand
         var trainingSet = new ForestTrainingSet(featureNames);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         DateTimeOffset? last = null;
-        using (var source = DetectionInputs.OpenInput(input))
+        JsonlLines.ReadTransactions(input, skipped, $"Replaying {input}", (transaction, line) =>
         {
-            Terminal.WithProgress($"Replaying {input}", source.Length, progress =>
-            {
-                var reader = new JsonlReader(source);
-                while (reader.TryReadLine(out var line, out bool tooLong))
-                {
-                    if (!TransactionLines.TryParse(line.Span, tooLong, out var transaction, out string? error))
-                    {
-                        if (error is not null)
-                        {
-                            skipped.Report(reader.LineNumber, error);
-                        }
-
-                        continue;
-                    }
-
-                    trainingSet.Add(transaction);
-                    hash.AppendData(line.Span);
-                    last = last > transaction.Ts ? last : transaction.Ts;
-                    if (trainingSet.RowCount % 65_536 == 0)
-                    {
-                        progress(reader.BytesRead);
-                    }
-                }
-
-                return 0;
-            });
-        }
+            trainingSet.Add(transaction);
+            hash.AppendData(line);
+            last = last > transaction.Ts ? last : transaction.Ts;
+            return null;
+        });
 
         int rowCount = trainingSet.RowCount;
         if (rowCount == 0)

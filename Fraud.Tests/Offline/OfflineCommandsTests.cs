@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Fraud.Core;
 
 namespace Fraud.Tests.Offline;
@@ -194,6 +195,7 @@ public sealed class OfflineCommandsTests : IDisposable
     [InlineData("train")]
     [InlineData("score")]
     [InlineData("evaluate")]
+    [InlineData("backtest")]
     public async Task Every_verb_has_help(string verb)
     {
         var help = await DetectorProcess.RunAsync(verb, "--help");
@@ -211,5 +213,97 @@ public sealed class OfflineCommandsTests : IDisposable
         await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("b.bin"), "--estimators", "20");
 
         Assert.Equal(File.ReadAllBytes(PathOf("a.bin")), File.ReadAllBytes(PathOf("b.bin")));
+    }
+
+    [Fact]
+    public async Task Backtest_of_a_model_against_itself_changes_nothing()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("model.bin"), "--seed", "7", "--estimators", "50");
+
+        var backtest = await DetectorProcess.RunAsync(
+            "backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--model", PathOf("model.bin"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-model", PathOf("model.bin"), "--json");
+
+        Assert.True(backtest.ExitCode == 0, backtest.Error);
+        var report = JsonNode.Parse(backtest.Out)!;
+        Assert.True(JsonNode.DeepEquals(report["active"], report["candidate"]));
+        var delta = report["delta"]!;
+        Assert.All(
+            new[] { delta["overall"]! }.Concat(delta["scenarios"]!.AsObject().Select(scenario => scenario.Value!)),
+            metrics => Assert.All(metrics.AsObject(), figure => Assert.Equal(0, figure.Value!.GetValue<double>())));
+    }
+
+    [Fact]
+    public async Task Backtest_gives_each_side_the_figures_of_score_then_evaluate()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        await DetectorProcess.RunAsync("train", "--input", PathOf("tx.jsonl"), "--output", PathOf("model.bin"), "--seed", "7", "--estimators", "50");
+        await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("rules.jsonl"), "--rules", DetectorProcess.DefaultRules);
+        await DetectorProcess.RunAsync(
+            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("combined.jsonl"), "--model", PathOf("model.bin"), "--rules", DetectorProcess.DefaultRules);
+        var rulesOnly = JsonNode.Parse((await DetectorProcess.RunAsync(
+            "evaluate", "--scores", PathOf("rules.jsonl"), "--labels", PathOf("labels.jsonl"), "--transactions", PathOf("tx.jsonl"), "--json")).Out)!;
+        var combined = JsonNode.Parse((await DetectorProcess.RunAsync(
+            "evaluate", "--scores", PathOf("combined.jsonl"), "--labels", PathOf("labels.jsonl"), "--transactions", PathOf("tx.jsonl"), "--json")).Out)!;
+
+        var backtest = await DetectorProcess.RunAsync(
+            "backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-model", PathOf("model.bin"), "--json");
+
+        Assert.True(backtest.ExitCode == 0, backtest.Error);
+        var report = JsonNode.Parse(backtest.Out)!;
+        foreach (var (side, alone) in new[] { ("active", rulesOnly), ("candidate", combined) })
+        {
+            Assert.True(JsonNode.DeepEquals(alone["overall"], report[side]!["overall"]), $"{side}: {report[side]} against {alone}");
+            Assert.True(JsonNode.DeepEquals(alone["scenarios"], report[side]!["scenarios"]), side);
+        }
+
+        Assert.Null(report["active"]!["model_version"]);
+        Assert.StartsWith("if-", report["candidate"]!["model_version"]!.GetValue<string>());
+        Assert.Equal(
+            combined["overall"]!["alerts"]!.GetValue<int>() - rulesOnly["overall"]!["alerts"]!.GetValue<int>(),
+            report["delta"]!["overall"]!["alerts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Backtest_prints_a_table_with_a_column_per_side_and_the_change()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        File.WriteAllText(PathOf("strict.json"), """{"alert_threshold":0.95}""");
+
+        var backtest = await DetectorProcess.RunAsync(
+            "backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-decision", PathOf("strict.json"));
+
+        Assert.True(backtest.ExitCode == 0, backtest.Error);
+        Assert.Contains("Δ candidate − active", backtest.Out);
+        Assert.Matches(@"alert threshold\s*│\s*0\.8\s*│\s*0\.95", backtest.Out);
+        Assert.Contains("recall planted", backtest.Out);
+    }
+
+    [Fact]
+    public async Task Backtest_refuses_a_bad_candidate_naming_the_file()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        File.WriteAllText(PathOf("candidate.bin"), "not a model");
+
+        var backtest = await DetectorProcess.RunAsync(
+            "backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-model", PathOf("candidate.bin"));
+
+        Assert.Equal(2, backtest.ExitCode);
+        Assert.Contains("candidate.bin: not a usable model file", backtest.Error);
+    }
+
+    [Fact]
+    public async Task Backtest_needs_a_candidate()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+
+        var backtest = await DetectorProcess.RunAsync("backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules);
+
+        Assert.Equal(2, backtest.ExitCode);
+        Assert.Contains("backtest needs a candidate", backtest.Error + backtest.Out);
     }
 }

@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Fraud.Core;
+using Fraud.Core.Decision;
+using Fraud.Core.Evaluation;
+using Spectre.Console;
+
+namespace Fraud.Detector.Offline;
+
+/// <summary>
+/// <c>backtest</c>: decides a labelled file of transactions, in one pass, with the active detector and a candidate
+/// (each with its own per-user feature state) and compares them with the same figures as <c>evaluate</c>. A
+/// candidate part that is not given is the active one's, so <c>--candidate-model</c> alone tries a new model with
+/// the active rules and decision options.
+/// </summary>
+internal static class BacktestCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
+            .AcceptExistingOnly();
+        var labels = new Option<FileInfo>("--labels") { Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line.", Required = true }
+            .AcceptExistingOnly();
+        var model = ExistingFile("--model", "The active Isolation Forest model file; omit for rules only.");
+        var rules = ExistingFile("--rules", "The active rule set JSON; omit for the forest only.");
+        var decision = ExistingFile("--decision", "The active decision options JSON; defaults otherwise.");
+        var candidateModel = ExistingFile("--candidate-model", "The candidate model file; the active model when omitted.");
+        var candidateRules = ExistingFile("--candidate-rules", "The candidate rule set JSON; the active rules when omitted.");
+        var candidateDecision = ExistingFile("--candidate-decision", "The candidate decision options JSON; the active options when omitted.");
+        var cardsPerDay = EvaluateCommand.CardsPerDayOption();
+        var json = new Option<bool>("--json") { Description = "Print the comparison as JSON instead of a table." };
+
+        var command = new Command("backtest", "Compare a candidate model, rule set or decision options with the active ones on a labelled JSONL file.")
+        {
+            input, labels, model, rules, decision, candidateModel, candidateRules, candidateDecision, cardsPerDay, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(model) is null && result.GetValue(rules) is null)
+            {
+                result.AddError("backtest needs the active --model, --rules or both.");
+            }
+
+            if (result.GetValue(candidateModel) is null && result.GetValue(candidateRules) is null && result.GetValue(candidateDecision) is null)
+            {
+                result.AddError("backtest needs a candidate: --candidate-model, --candidate-rules, --candidate-decision or several.");
+            }
+        });
+        command.SetAction(parse =>
+        {
+            var active = Side.Open("active", parse.GetValue(model), parse.GetValue(rules), parse.GetValue(decision));
+            var candidate = Side.Open(
+                "candidate",
+                parse.GetValue(candidateModel) ?? parse.GetValue(model),
+                parse.GetValue(candidateRules) ?? parse.GetValue(rules),
+                parse.GetValue(candidateDecision) ?? parse.GetValue(decision));
+            return Run(parse.GetRequiredValue(input), parse.GetRequiredValue(labels), active, candidate, parse.GetValue(cardsPerDay), parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static Option<FileInfo> ExistingFile(string name, string description) =>
+        new Option<FileInfo>(name) { Description = description }.AcceptExistingOnly();
+
+    private static int Run(FileInfo input, FileInfo labelsFile, Side active, Side candidate, int cardsPerDay, bool asJson)
+    {
+        var labelSkips = new SkippedLines(labelsFile.ToString());
+        var labels = EvaluateCommand.ReadLabels(labelsFile, labelSkips);
+        var inputSkips = new SkippedLines(input.ToString());
+        JsonlLines.ReadTransactions(input, inputSkips, $"Backtesting {input}", (transaction, _) =>
+        {
+            // Both decide every transaction, labelled or not, so that their feature states see what score's would.
+            var activeVerdict = active.Engine.Decide(transaction);
+            active.Add(transaction, activeVerdict, labels);
+            var candidateVerdict = candidate.Engine.Decide(transaction);
+            candidate.Add(transaction, candidateVerdict, labels);
+            return labels.ContainsKey(transaction.TxId) ? null : $"no label for tx_id '{transaction.TxId}'";
+        });
+        if (active.Evaluated.Count == 0)
+        {
+            throw new BadInputException($"{input}: no transaction has a label in {labelsFile}; nothing to compare.");
+        }
+
+        var before = DetectionEvaluation.Evaluate(active.Evaluated, cardsPerDay);
+        var after = DetectionEvaluation.Evaluate(candidate.Evaluated, cardsPerDay);
+        long skipped = labelSkips.Count + inputSkips.Count;
+        if (asJson)
+        {
+            var report = new BacktestJson
+            {
+                Active = active.Json(before),
+                Candidate = candidate.Json(after),
+                Delta = new BacktestDeltaJson
+                {
+                    Overall = MetricsJson.Delta(before.Overall, after.Overall),
+                    Scenarios = before.Scenarios.Zip(after.Scenarios).ToDictionary(
+                        pair => pair.First.Key, pair => MetricsJson.Delta(pair.First.Value, pair.Second.Value), StringComparer.Ordinal),
+                },
+                CardsPerDay = cardsPerDay,
+                SkippedLines = skipped,
+            };
+            Console.Out.WriteLine(JsonSerializer.Serialize(report, OfflineJsonContext.Default.BacktestJson));
+        }
+        else
+        {
+            Terminal.Out.Write(Table(input, labelsFile, active, candidate, before, after));
+        }
+
+        return ExitCodes.ForSkipped(skipped);
+    }
+
+    private static Table Table(FileInfo input, FileInfo labels, Side active, Side candidate, EvaluationReport before, EvaluationReport after)
+    {
+        var table = new Table()
+            .Title($"Backtest on {Markup.Escape(input.ToString())} against {Markup.Escape(labels.ToString())}")
+            .AddColumn("")
+            .AddColumns(new[] { "active", "candidate", "Δ candidate − active" }.Select(header => new TableColumn(header).RightAligned()).ToArray());
+        table.AddRow("detector", Markup.Escape(active.Description), Markup.Escape(candidate.Description), "");
+        table.AddRow("alert threshold", Threshold(active), Threshold(candidate), "");
+        var (a, c) = (before.Overall, after.Overall);
+        table.AddRow("transactions", $"{a.Transactions:N0}", $"{c.Transactions:N0}", "");
+        table.AddRow("frauds", $"{a.Frauds:N0}", $"{c.Frauds:N0}", "");
+        table.AddRow("alerts", $"{a.Alerts:N0}", $"{c.Alerts:N0}", $"{c.Alerts - a.Alerts:+#,0;-#,0;0}");
+        table.AddRow("alert rate", Rate(a), Rate(c), $"{(AlertRate(c) - AlertRate(a)) * 100:+0.00;-0.00;0} pp");
+        AddFigure(table, "precision", a.Precision, c.Precision);
+        AddFigure(table, "recall", a.Recall, c.Recall);
+        AddFigure(table, "ROC-AUC", a.RocAuc, c.RocAuc);
+        AddFigure(table, "avg precision", a.AveragePrecision, c.AveragePrecision);
+        AddFigure(table, $"card P@{before.CardsPerDay}/day", a.CardPrecisionAtK ?? double.NaN, c.CardPrecisionAtK ?? double.NaN);
+        foreach (var (scenario, candidateMetrics) in after.Scenarios)
+        {
+            var activeMetrics = before.Scenarios.Single(pair => pair.Key == scenario).Value;
+            AddFigure(table, $"recall {scenario}", activeMetrics.Recall, candidateMetrics.Recall);
+        }
+
+        return table;
+    }
+
+    private static void AddFigure(Table table, string name, double active, double candidate) =>
+        table.AddRow(Markup.Escape(name), EvaluateCommand.Figure(active), EvaluateCommand.Figure(candidate), Change(active, candidate));
+
+    private static string Change(double active, double candidate) => double.IsNaN(candidate - active)
+        ? "–"
+        : (candidate - active).ToString("+0.0000;-0.0000;0", CultureInfo.InvariantCulture);
+
+    private static double AlertRate(MetricSet metrics) => metrics.Alerts / (double)metrics.Transactions;
+
+    private static string Rate(MetricSet metrics) => AlertRate(metrics).ToString("P2", CultureInfo.InvariantCulture);
+
+    private static string Threshold(Side side) => side.Options.AlertThreshold.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One detector of the comparison: its engine and the labelled verdicts it has given.</summary>
+    private sealed class Side(DecisionEngine engine, DecisionOptions options, string? modelVersion, string? rulesVersion, string description)
+    {
+        public DecisionEngine Engine { get; } = engine;
+
+        public DecisionOptions Options { get; } = options;
+
+        public string Description { get; } = description;
+
+        public List<EvaluatedTransaction> Evaluated { get; } = [];
+
+        public static Side Open(string name, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile)
+        {
+            var model = DetectionInputs.Model(modelFile);
+            var rules = DetectionInputs.Rules(rulesFile);
+            var options = DetectionInputs.Decision(decisionFile);
+            return new Side(DetectionInputs.Engine(model, rules, options, name), options, model?.Version, rules?.Version, DetectionInputs.Describe(model, rules));
+        }
+
+        /// <summary>Keeps the verdict of a labelled transaction, its risk rounded as the score file keeps it.</summary>
+        public void Add(Transaction transaction, in Verdict verdict, Dictionary<string, Label> labels)
+        {
+            if (labels.TryGetValue(transaction.TxId, out var label))
+            {
+                Evaluated.Add(new EvaluatedTransaction(
+                    ScoreLineWriter.Rounded(verdict.Risk), verdict.IsAlert, label.IsFraud, label.Scenario, CardAndDay.Of(transaction)));
+            }
+        }
+
+        public BacktestSideJson Json(EvaluationReport report) => new()
+        {
+            ModelVersion = modelVersion,
+            RulesVersion = rulesVersion,
+            AlertThreshold = Options.AlertThreshold,
+            Overall = MetricsJson.From(report.Overall),
+            Scenarios = EvaluationJson.ScenariosOf(report),
+        };
+    }
+}
