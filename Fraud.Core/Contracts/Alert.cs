@@ -17,6 +17,7 @@ namespace Fraud.Core;
 /// <param name="ModelVersion">Version of the model that scored it (<c>model_version</c>).</param>
 /// <param name="Status">Analyst workflow state, e.g. <c>"open"</c>.</param>
 /// <param name="RulesVersion">Version of the rule set that took part in the decision (<c>rules_version</c>); null when no rules did.</param>
+/// <param name="ClassifierVersion">Version of the supervised classifier that took part in the decision (<c>classifier_version</c>); null when none did.</param>
 public sealed record Alert(
     string TxId,
     long UserId,
@@ -30,7 +31,8 @@ public sealed record Alert(
     IReadOnlyList<string> Rules,
     string ModelVersion,
     string Status,
-    string? RulesVersion = null)
+    string? RulesVersion = null,
+    string? ClassifierVersion = null)
 {
     /// <summary>Value equality, comparing <see cref="Rules"/> element by element rather than by reference.</summary>
     /// <param name="other">The alert to compare with.</param>
@@ -49,7 +51,8 @@ public sealed record Alert(
         && Rules.SequenceEqual(other.Rules)
         && ModelVersion == other.ModelVersion
         && Status == other.Status
-        && RulesVersion == other.RulesVersion;
+        && RulesVersion == other.RulesVersion
+        && ClassifierVersion == other.ClassifierVersion;
 
     /// <summary>A hash consistent with <see cref="Equals(Alert?)"/>.</summary>
     /// <returns>The hash code.</returns>
@@ -73,6 +76,7 @@ public sealed record Alert(
         hash.Add(ModelVersion);
         hash.Add(Status);
         hash.Add(RulesVersion);
+        hash.Add(ClassifierVersion);
         return hash.ToHashCode();
     }
 }

@@ -6,8 +6,9 @@ namespace Fraud.Core;
 /// Reads and writes <see cref="Alert"/> in the API's and <c>alerts.v1</c>'s shape:
 /// <c>{"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.314350Z","score":-0.767,
 /// "reason":"…","created_at":"2025-09-13T07:46:41.400Z","risk":0.91,"rules":["amount_vs_user_history"],"model_version":"…","status":"open",
-/// "rules_version":"rules-2025-09-13"}</c>.
-/// <c>amount</c> is a string with two decimals, <c>score</c> and <c>rules_version</c> are written even when null,
+/// "rules_version":"rules-2025-09-13","classifier_version":null}</c>.
+/// <c>amount</c> is a string with two decimals, <c>score</c>, <c>rules_version</c> and <c>classifier_version</c> are
+/// written even when null,
 /// <c>created_at</c> keeps milliseconds.
 /// </summary>
 public static class AlertJson
@@ -27,7 +28,7 @@ public static class AlertJson
     /// <summary>
     /// Reads an alert written by <see cref="Serialize"/> (or by the seed, whose alerts lack the later fields).
     /// <c>amount</c> may be a string or a number. Fields added after the seed default when absent: <c>risk</c> 0,
-    /// <c>rules</c> empty, <c>model_version</c> empty, <c>status</c> <c>"open"</c>, <c>rules_version</c> null.
+    /// <c>rules</c> empty, <c>model_version</c> empty, <c>status</c> <c>"open"</c>, <c>rules_version</c> and <c>classifier_version</c> null.
     /// </summary>
     /// <param name="utf8Json">The alert bytes, UTF-8.</param>
     /// <returns>The alert; null when the text is not valid JSON, not an object, or lacks one of <c>tx_id</c>,
@@ -61,7 +62,8 @@ public static class AlertJson
             wire.Rules ?? [],
             wire.ModelVersion ?? string.Empty,
             wire.Status ?? "open",
-            wire.RulesVersion);
+            wire.RulesVersion,
+            wire.ClassifierVersion);
     }
 
     private static AlertWire ToWire(Alert alert) => new()
@@ -79,5 +81,6 @@ public static class AlertJson
         ModelVersion = alert.ModelVersion,
         Status = alert.Status,
         RulesVersion = alert.RulesVersion,
+        ClassifierVersion = alert.ClassifierVersion,
     };
 }

@@ -1,13 +1,14 @@
 using Fraud.Core.Detection.Forest;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 
 namespace Fraud.Core.Decision;
 
 /// <summary>
-/// The detector's decision, the same online and offline: per-user features, the Isolation Forest's score and the
-/// rule hits, combined by <see cref="DecisionOptions"/> into a risk and an alert. Either the model or the rules may
-/// be absent (rules only, forest only), not both. Holds the feature state, so it is stateful and not thread-safe:
+/// The detector's decision, the same online and offline: per-user features, the Isolation Forest's score, the rule
+/// hits and, when one is given, the supervised classifier's fraud probability, combined by <see cref="DecisionOptions"/>
+/// into a risk and an alert. Either the model or the rules may be absent (rules only, forest only), not both. Holds the feature state, so it is stateful and not thread-safe:
 /// one engine per consume loop, fed transactions in event-time order. A decision allocates nothing once the user is
 /// tracked; only <see cref="Evaluate"/>'s alert does. To swap the model, the rules or the options between two
 /// transactions (a hot reload) without losing the users' histories, build the new engine over the old one's
@@ -16,6 +17,7 @@ namespace Fraud.Core.Decision;
 public sealed class DecisionEngine
 {
     private readonly IsolationForest? _model;
+    private readonly GradientBoostedClassifier? _classifier;
     private readonly RuleSet? _rules;
     private readonly DecisionOptions _options;
     private readonly double _scoreThreshold;
@@ -23,6 +25,8 @@ public sealed class DecisionEngine
     private readonly float[] _features = new float[FeatureSchema.Count];
     private readonly int[] _modelColumns;
     private readonly float[] _modelInput;
+    private readonly int[] _classifierColumns;
+    private readonly float[] _classifierInput;
     private readonly RuleHit[] _hits;
 
     /// <summary>Creates an engine with empty feature state.</summary>
@@ -30,9 +34,11 @@ public sealed class DecisionEngine
     /// <param name="rules">The rule set; null for the forest only.</param>
     /// <param name="options">How to combine them; the defaults when null.</param>
     /// <param name="featureOptions">Bounds of the feature state; the defaults when null.</param>
+    /// <param name="classifier">The supervised classifier learned from labels; null to decide without one.</param>
     /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
-    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options = null, FeatureStateOptions? featureOptions = null)
-        : this(model, rules, options, features: null, featureOptions)
+    public DecisionEngine(
+        IsolationForest? model, RuleSet? rules, DecisionOptions? options = null, FeatureStateOptions? featureOptions = null, GradientBoostedClassifier? classifier = null)
+        : this(model, rules, options, features: null, featureOptions, classifier)
     {
     }
 
@@ -45,13 +51,15 @@ public sealed class DecisionEngine
     /// <param name="rules">The rule set; null for the forest only.</param>
     /// <param name="options">How to combine them; the defaults when null.</param>
     /// <param name="features">The per-user feature state to continue from.</param>
+    /// <param name="classifier">The supervised classifier learned from labels; null to decide without one.</param>
     /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
-    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState features)
-        : this(model, rules, options, features ?? throw new ArgumentNullException(nameof(features)), featureOptions: null)
+    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState features, GradientBoostedClassifier? classifier = null)
+        : this(model, rules, options, features ?? throw new ArgumentNullException(nameof(features)), featureOptions: null, classifier)
     {
     }
 
-    private DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState? features, FeatureStateOptions? featureOptions)
+    private DecisionEngine(
+        IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState? features, FeatureStateOptions? featureOptions, GradientBoostedClassifier? classifier)
     {
         if (model is null && rules is null)
         {
@@ -69,6 +77,17 @@ public sealed class DecisionEngine
 
         _modelInput = new float[_modelColumns.Length];
 
+        try
+        {
+            _classifierColumns = classifier is null ? [] : FeatureSchema.IndicesOf(classifier.FeatureNames);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"Classifier {classifier!.Version} cannot be used: {exception.Message} Train it again.", nameof(classifier));
+        }
+
+        _classifierInput = new float[_classifierColumns.Length];
+
         _options = options ?? new DecisionOptions();
         if (_options.Problems() is [var problem, ..])
         {
@@ -76,6 +95,7 @@ public sealed class DecisionEngine
         }
 
         _model = model;
+        _classifier = classifier;
         _rules = rules;
         _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
         _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
@@ -91,6 +111,9 @@ public sealed class DecisionEngine
 
     /// <summary>What alerts record as <c>rules_version</c>: the rule set's version; null without rules.</summary>
     public string? RulesVersion => _rules?.Version;
+
+    /// <summary>What alerts record as <c>classifier_version</c>: the supervised classifier's version; null without one.</summary>
+    public string? ClassifierVersion => _classifier?.Version;
 
     /// <summary>
     /// The full feature vector of the transaction decided last (<see cref="FeatureSchema.Count"/> values in
@@ -122,6 +145,17 @@ public sealed class DecisionEngine
             score = _model.ScoreSample(_modelInput);
         }
 
+        double? probability = null;
+        if (_classifier is not null)
+        {
+            for (int column = 0; column < _classifierColumns.Length; column++)
+            {
+                _classifierInput[column] = _features[_classifierColumns[column]];
+            }
+
+            probability = _classifier.Probability(_classifierInput);
+        }
+
         int hitCount = _rules?.Evaluate(new RuleContext(transaction, _features, history), _hits) ?? 0;
         history.Append(transaction);
 
@@ -132,6 +166,11 @@ public sealed class DecisionEngine
             keep *= 1 - (_forestWeight * forestEvidence);
         }
 
+        if (probability is { } fraudProbability)
+        {
+            keep *= 1 - (_options.ClassifierWeight * fraudProbability);
+        }
+
         var hits = _hits.AsSpan(0, hitCount);
         foreach (var hit in hits)
         {
@@ -139,7 +178,7 @@ public sealed class DecisionEngine
         }
 
         double risk = 1 - keep;
-        return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits);
+        return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits, probability);
     }
 
     /// <summary>
@@ -170,6 +209,7 @@ public sealed class DecisionEngine
             verdict.RuleNames(),
             ModelVersion,
             Status: "open",
-            RulesVersion);
+            RulesVersion,
+            ClassifierVersion);
     }
 }

@@ -4,8 +4,9 @@ namespace Fraud.Core.Decision;
 /// How <see cref="DecisionEngine"/> turns the forest's score and the rule hits into a risk and an alert; read from
 /// JSON by <see cref="DecisionOptionsJson"/>. The forest's evidence is a logistic of how far the score lies below
 /// the threshold, <c>f = 1 / (1 + exp((score − threshold) / forest_scale))</c>, one half at the threshold. The
-/// risk is a noisy OR of the weighted evidence: <c>risk = 1 − (1 − forest_weight·f) · Π (1 − weightᵢ)</c> over the
-/// rules that fired. Without rules the risk is the forest's evidence itself (weight 1); without a model, the rules'
+/// risk is a noisy OR of the weighted evidence: <c>risk = 1 − (1 − forest_weight·f) · (1 − classifier_weight·p) ·
+/// Π (1 − weightᵢ)</c> over the rules that fired, where p is the supervised classifier's fraud probability (the factor
+/// is 1 without a classifier). Without rules the risk is the forest's evidence itself (weight 1); without a model, the rules'
 /// noisy OR alone.
 /// </summary>
 public sealed record DecisionOptions
@@ -18,6 +19,9 @@ public sealed record DecisionOptions
 
     /// <summary>How many score units below the threshold move the forest's evidence from 0.5 to about 0.73; greater than 0.</summary>
     public double ForestScale { get; init; } = 0.03;
+
+    /// <summary>The supervised classifier's weight in the noisy OR: the risk a certain fraud probability alone reaches; in [0, 1].</summary>
+    public double ClassifierWeight { get; init; } = 1.0;
 
     /// <summary>The score below which the forest calls a transaction anomalous; null uses the model's own offset.</summary>
     public double? ScoreThreshold { get; init; }
@@ -35,6 +39,11 @@ public sealed record DecisionOptions
         if (!(ForestWeight >= 0 && ForestWeight <= 1))
         {
             problems.Add($"forest_weight: must be between 0 and 1, got {ForestWeight}");
+        }
+
+        if (!(ClassifierWeight >= 0 && ClassifierWeight <= 1))
+        {
+            problems.Add($"classifier_weight: must be between 0 and 1, got {ClassifierWeight}");
         }
 
         if (!(ForestScale > 0 && double.IsFinite(ForestScale)))

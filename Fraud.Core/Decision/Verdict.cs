@@ -14,8 +14,12 @@ public readonly ref struct Verdict
     /// <summary>The name listed among an alert's rules when the forest's score is below its threshold.</summary>
     public const string ForestRuleName = "isolation_forest";
 
-    internal Verdict(double risk, bool isAlert, double? score, double scoreThreshold, ReadOnlySpan<RuleHit> hits)
+    /// <summary>The name listed among an alert's rules when the classifier's fraud probability is at least one half.</summary>
+    public const string ClassifierRuleName = "fraud_classifier";
+
+    internal Verdict(double risk, bool isAlert, double? score, double scoreThreshold, ReadOnlySpan<RuleHit> hits, double? fraudProbability = null)
     {
+        FraudProbability = fraudProbability;
         Risk = risk;
         IsAlert = isAlert;
         Score = score;
@@ -35,11 +39,17 @@ public readonly ref struct Verdict
     /// <summary>The score threshold the forest's evidence is centred on (NaN without a model).</summary>
     public double ScoreThreshold { get; }
 
+    /// <summary>The supervised classifier's fraud probability in [0, 1]; null without a classifier.</summary>
+    public double? FraudProbability { get; }
+
     /// <summary>The rules that fired, in rule-set order.</summary>
     public ReadOnlySpan<RuleHit> Hits { get; }
 
     /// <summary>Whether the forest alone calls the transaction anomalous: its score is below the threshold.</summary>
     public bool ForestFlags => Score < ScoreThreshold;
+
+    /// <summary>Whether the classifier alone calls the transaction more likely fraud than not.</summary>
+    public bool ClassifierFlags => FraudProbability >= 0.5;
 
     /// <summary>
     /// The explanation, seed style first: <c>"iforest_score=-0.767; threshold=-0.657; velocity_10m: 6 transactions
@@ -54,6 +64,11 @@ public readonly ref struct Verdict
             text.Append(CultureInfo.InvariantCulture, $"iforest_score={score:0.000}; threshold={ScoreThreshold:0.000}");
         }
 
+        if (FraudProbability is { } probability)
+        {
+            text.Append(text.Length > 0 ? "; " : string.Empty).Append(CultureInfo.InvariantCulture, $"fraud_probability={probability:0.000}");
+        }
+
         foreach (var hit in Hits)
         {
             text.Append(text.Length > 0 ? "; " : string.Empty).Append(hit.Reason);
@@ -62,14 +77,22 @@ public readonly ref struct Verdict
         return text.ToString();
     }
 
-    /// <summary>The names of the rules that fired, preceded by <see cref="ForestRuleName"/> when <see cref="ForestFlags"/>.</summary>
+    /// <summary>
+    /// The names of the rules that fired, preceded by <see cref="ForestRuleName"/> when <see cref="ForestFlags"/> and
+    /// <see cref="ClassifierRuleName"/> when <see cref="ClassifierFlags"/>.
+    /// </summary>
     /// <returns>The names, as an alert lists them.</returns>
     public IReadOnlyList<string> RuleNames()
     {
-        var names = new List<string>(Hits.Length + 1);
+        var names = new List<string>(Hits.Length + 2);
         if (ForestFlags)
         {
             names.Add(ForestRuleName);
+        }
+
+        if (ClassifierFlags)
+        {
+            names.Add(ClassifierRuleName);
         }
 
         foreach (var hit in Hits)

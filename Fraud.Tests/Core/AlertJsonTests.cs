@@ -7,7 +7,7 @@ public class AlertJsonTests
 {
     /// <summary>The design's alert example, extended with the rule set's version.</summary>
     private const string ContractExample =
-        """{"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.314350Z","score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z","risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open","rules_version":"rules-2025-09-13"}""";
+        """{"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.314350Z","score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z","risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open","rules_version":"rules-2025-09-13","classifier_version":null}""";
 
     private static readonly Alert Example = new(
         TxId: "tx_1539",
@@ -69,7 +69,7 @@ public class AlertJsonTests
     [Fact]
     public void Without_rules_the_rules_version_is_written_as_null()
     {
-        Assert.EndsWith("\"status\":\"open\",\"rules_version\":null}", AlertJson.Serialize(Example with { RulesVersion = null }), StringComparison.Ordinal);
+        Assert.EndsWith("\"status\":\"open\",\"rules_version\":null,\"classifier_version\":null}", AlertJson.Serialize(Example with { RulesVersion = null }), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -80,6 +80,10 @@ internal sealed class AlertWire
     /// <summary>Written even when null, like <see cref="Score"/>: every alert has the same keys.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? RulesVersion { get; set; }
+
+    /// <summary>Written even when null, like <see cref="Score"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? ClassifierVersion { get; set; }
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using static Fraud.Tests.Core.SampleTransactions;
@@ -32,6 +33,64 @@ public sealed class DecisionEngineTests
         }
 
         return IsolationForest.Fit(rows.ToArray(), FeatureSchema.Names, new IsolationForestOptions { Estimators = 50, Seed = 1 }, "if-test");
+    }
+
+    /// <summary>
+    /// A one-split classifier: amount_log ≤ 5 (about 150 EUR) gives margin −2, above it +2; calibration slope −1 and
+    /// offset 0 make the probability the logistic of the margin: 0.119 or 0.881.
+    /// </summary>
+    private static readonly GradientBoostedClassifier Classifier = new(
+        "gb-test", ["new_country", "amount_log"], new BoostedTrees(0, [new BoostedTree(1, [1], [5f], [~0], [~1], [-2, 2])]),
+        plattSlope: -1, plattOffset: 0, trainingRows: 100, trainingFrauds: 10);
+
+    private static readonly double Likely = 1 / (1 + Math.Exp(-2));
+
+    [Fact]
+    public void The_classifiers_probability_joins_the_noisy_or_with_its_weight()
+    {
+        var engine = new DecisionEngine(model: null, Rules, new DecisionOptions { ClassifierWeight = 0.9 }, classifier: Classifier);
+
+        var verdict = engine.Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+
+        Assert.Equal(Likely, verdict.FraudProbability!.Value, 10);
+        Assert.Equal(1 - (0.85 * (1 - (0.9 * Likely))), verdict.Risk, 10);
+        Assert.Equal(["fraud_classifier", "high_risk_mcc"], verdict.RuleNames());
+        Assert.Equal("fraud_probability=0.881; high_risk_mcc: merchant category 7995 is high risk", verdict.Reason());
+    }
+
+    [Fact]
+    public void An_unlikely_fraud_adds_little_risk_and_is_not_listed()
+    {
+        var engine = new DecisionEngine(model: null, Rules, classifier: Classifier);
+
+        var verdict = engine.Decide(Purchase);
+
+        Assert.Equal(1 - Likely, verdict.FraudProbability!.Value, 10);
+        Assert.Equal(1 - Likely, verdict.Risk, 10);
+        Assert.Empty(verdict.RuleNames());
+    }
+
+    [Fact]
+    public void Alerts_record_the_classifier_version_beside_the_others()
+    {
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { AlertThreshold = 0.8 }, classifier: Classifier);
+
+        var alert = engine.Evaluate(Purchase with { Amount = 50_000m }, Noon);
+
+        Assert.NotNull(alert);
+        Assert.Equal(("if-test", "rules-test", "gb-test"), (alert.ModelVersion, alert.RulesVersion, alert.ClassifierVersion));
+        Assert.Equal("gb-test", engine.ClassifierVersion);
+        Assert.Null(new DecisionEngine(Model, Rules).Evaluate(Purchase with { Amount = 50_000m, Mcc = 7995 }, Noon)?.ClassifierVersion);
+    }
+
+    [Fact]
+    public void A_classifier_trained_on_features_this_build_lacks_is_refused()
+    {
+        var other = new GradientBoostedClassifier("gb-other", ["merchant_fraud_rate"], new BoostedTrees(0, []), -1, 0, 1, 1);
+
+        var error = Assert.Throws<ArgumentException>(() => new DecisionEngine(Model, Rules, classifier: other));
+
+        Assert.Contains("gb-other", error.Message);
     }
 
     [Fact]
@@ -258,7 +317,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void Deciding_for_a_tracked_user_allocates_nothing()
     {
-        var engine = new DecisionEngine(Model, Rules);
+        var engine = new DecisionEngine(Model, Rules, classifier: Classifier);
         var warmUp = Enumerable.Range(0, 50).Select(i => At(TimeSpan.FromSeconds(i * 30)) with { Mcc = i % 2 == 0 ? 7995 : 5411 }).ToArray();
         var measured = Enumerable.Range(50, 50).Select(i => At(TimeSpan.FromSeconds(i * 30)) with { Mcc = i % 2 == 0 ? 7995 : 5411 }).ToArray();
         foreach (var transaction in warmUp)
