@@ -4,6 +4,7 @@ using System.Text.Json;
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Evaluation;
+using Fraud.ServiceDefaults.CommandLine;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -28,12 +29,28 @@ internal static class BacktestCommand
         var candidateModel = ExistingFile("--candidate-model", "The candidate model file; the active model when omitted.");
         var candidateRules = ExistingFile("--candidate-rules", "The candidate rule set JSON; the active rules when omitted.");
         var candidateDecision = ExistingFile("--candidate-decision", "The candidate decision options JSON; the active options when omitted.");
+        var classifier = ExistingFile("--classifier", "The active supervised classifier file; none when omitted.");
+        var candidateClassifier = ExistingFile("--candidate-classifier", "The candidate supervised classifier file; the active one (if any) when omitted.");
+        var from = new Option<DateTimeOffset?>("--from")
+        {
+            Description = "Compare only transactions at or after this time (ISO-8601, UTC unless it says otherwise), e.g. from a classifier's --as-of; earlier ones still build the users' histories.",
+            CustomParser = result =>
+            {
+                if (CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time))
+                {
+                    return time;
+                }
+
+                result.AddError($"--from: '{result.Tokens.Single().Value}' is not an ISO-8601 time such as 2025-09-15T00:00:00Z.");
+                return null;
+            },
+        };
         var cardsPerDay = EvaluateCommand.CardsPerDayOption();
         var json = new Option<bool>("--json") { Description = "Print the comparison as JSON instead of a table." };
 
         var command = new Command("backtest", "Compare a candidate model, rule set or decision options with the active ones on a labelled JSONL file.")
         {
-            input, labels, model, rules, decision, candidateModel, candidateRules, candidateDecision, cardsPerDay, json,
+            input, labels, model, rules, decision, classifier, candidateModel, candidateRules, candidateDecision, candidateClassifier, from, cardsPerDay, json,
         };
         command.Validators.Add(result =>
         {
@@ -42,20 +59,23 @@ internal static class BacktestCommand
                 result.AddError("backtest needs the active --model, --rules or both.");
             }
 
-            if (result.GetValue(candidateModel) is null && result.GetValue(candidateRules) is null && result.GetValue(candidateDecision) is null)
+            if (result.GetValue(candidateModel) is null && result.GetValue(candidateRules) is null && result.GetValue(candidateDecision) is null
+                && result.GetValue(candidateClassifier) is null)
             {
-                result.AddError("backtest needs a candidate: --candidate-model, --candidate-rules, --candidate-decision or several.");
+                result.AddError("backtest needs a candidate: --candidate-model, --candidate-rules, --candidate-decision, --candidate-classifier or several.");
             }
         });
         command.SetAction(parse =>
         {
-            var active = Side.Open("active", parse.GetValue(model), parse.GetValue(rules), parse.GetValue(decision));
+            var active = Side.Open("active", parse.GetValue(model), parse.GetValue(rules), parse.GetValue(decision), parse.GetValue(classifier));
             var candidate = Side.Open(
                 "candidate",
                 parse.GetValue(candidateModel) ?? parse.GetValue(model),
                 parse.GetValue(candidateRules) ?? parse.GetValue(rules),
-                parse.GetValue(candidateDecision) ?? parse.GetValue(decision));
-            return Run(parse.GetRequiredValue(input), parse.GetRequiredValue(labels), active, candidate, parse.GetValue(cardsPerDay), parse.GetValue(json));
+                parse.GetValue(candidateDecision) ?? parse.GetValue(decision),
+                parse.GetValue(candidateClassifier) ?? parse.GetValue(classifier));
+            return Run(
+                parse.GetRequiredValue(input), parse.GetRequiredValue(labels), active, candidate, parse.GetValue(from), parse.GetValue(cardsPerDay), parse.GetValue(json));
         });
         return command;
     }
@@ -63,7 +83,7 @@ internal static class BacktestCommand
     private static Option<FileInfo> ExistingFile(string name, string description) =>
         new Option<FileInfo>(name) { Description = description }.AcceptExistingOnly();
 
-    private static int Run(FileInfo input, FileInfo labelsFile, Side active, Side candidate, int cardsPerDay, bool asJson)
+    private static int Run(FileInfo input, FileInfo labelsFile, Side active, Side candidate, DateTimeOffset? from, int cardsPerDay, bool asJson)
     {
         var labelSkips = new SkippedLines(labelsFile.ToString());
         var labels = EvaluateCommand.ReadLabels(labelsFile, labelSkips);
@@ -72,14 +92,25 @@ internal static class BacktestCommand
         {
             // Both decide every transaction, labelled or not, so that their feature states see what score's would.
             var activeVerdict = active.Engine.Decide(transaction);
-            active.Add(transaction, activeVerdict, labels);
+            bool compared = !(transaction.Ts < from);
+            if (compared)
+            {
+                active.Add(transaction, activeVerdict, labels);
+            }
+
             var candidateVerdict = candidate.Engine.Decide(transaction);
-            candidate.Add(transaction, candidateVerdict, labels);
+            if (compared)
+            {
+                candidate.Add(transaction, candidateVerdict, labels);
+            }
+
             return labels.ContainsKey(transaction.TxId) ? null : $"no label for tx_id '{transaction.TxId}'";
         });
         if (active.Evaluated.Count == 0)
         {
-            throw new BadInputException($"{input}: no transaction has a label in {labelsFile}; nothing to compare.");
+            throw new BadInputException(from is null
+                ? $"{input}: no transaction has a label in {labelsFile}; nothing to compare."
+                : $"{input}: no transaction from {from:u} on has a label in {labelsFile}; nothing to compare.");
         }
 
         var before = DetectionEvaluation.Evaluate(active.Evaluated, cardsPerDay);
@@ -151,7 +182,7 @@ internal static class BacktestCommand
     private static string Threshold(Side side) => side.Options.AlertThreshold.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One detector of the comparison: its engine and the labelled verdicts it has given.</summary>
-    private sealed class Side(DecisionEngine engine, DecisionOptions options, string? modelVersion, string? rulesVersion, string description)
+    private sealed class Side(DecisionEngine engine, DecisionOptions options, string? modelVersion, string? rulesVersion, string? classifierVersion, string description)
     {
         public DecisionEngine Engine { get; } = engine;
 
@@ -161,12 +192,15 @@ internal static class BacktestCommand
 
         public List<EvaluatedTransaction> Evaluated { get; } = [];
 
-        public static Side Open(string name, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile)
+        public static Side Open(string name, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
         {
             var model = DetectionInputs.Model(modelFile);
             var rules = DetectionInputs.Rules(rulesFile);
             var options = DetectionInputs.Decision(decisionFile);
-            return new Side(DetectionInputs.Engine(model, rules, options, name), options, model?.Version, rules?.Version, DetectionInputs.Describe(model, rules));
+            var classifier = DetectionInputs.Classifier(classifierFile);
+            return new Side(
+                DetectionInputs.Engine(model, rules, options, classifier, name), options, model?.Version, rules?.Version, classifier?.Version,
+                DetectionInputs.Describe(model, rules, classifier));
         }
 
         /// <summary>Keeps the verdict of a labelled transaction, its risk rounded as the score file keeps it.</summary>
@@ -183,6 +217,7 @@ internal static class BacktestCommand
         {
             ModelVersion = modelVersion,
             RulesVersion = rulesVersion,
+            ClassifierVersion = classifierVersion,
             AlertThreshold = Options.AlertThreshold,
             Overall = MetricsJson.From(report.Overall),
             Scenarios = EvaluationJson.ScenariosOf(report),

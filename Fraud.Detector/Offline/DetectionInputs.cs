@@ -1,5 +1,6 @@
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Rules;
 using Fraud.Detector.Detection;
 
@@ -12,17 +13,36 @@ internal static class DetectionInputs
 
     public static RuleSet? Rules(FileInfo? file) => file is null ? null : Read(() => DetectionFiles.ReadRules(file.ToString()));
 
+    public static GradientBoostedClassifier? Classifier(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GradientBoostedClassifier.Deserialize(File.ReadAllBytes(file.FullName));
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{file}: not a usable classifier model file: {exception.Message}");
+        }
+    }
+
     public static DecisionOptions Decision(FileInfo? file) => file is null ? new DecisionOptions() : Read(() => DetectionFiles.ReadDecision(file.ToString()));
 
     /// <param name="model">The model, if any.</param>
     /// <param name="rules">The rule set, if any.</param>
     /// <param name="options">The decision options.</param>
+    /// <param name="classifier">The supervised classifier, if any.</param>
     /// <param name="side">Which detector this is, e.g. "candidate", when a command builds more than one.</param>
-    public static DecisionEngine Engine(IsolationForest? model, RuleSet? rules, DecisionOptions options, string? side = null)
+    public static DecisionEngine Engine(
+        IsolationForest? model, RuleSet? rules, DecisionOptions options, GradientBoostedClassifier? classifier = null, string? side = null)
     {
         try
         {
-            return new DecisionEngine(model, rules, options);
+            return new DecisionEngine(model, rules, options, classifier: classifier);
         }
         catch (ArgumentException exception)
         {
@@ -30,14 +50,15 @@ internal static class DetectionInputs
         }
     }
 
-    /// <summary>What a detector is made of, by version: "model if-… + rules v3".</summary>
-    public static string Describe(IsolationForest? model, RuleSet? rules) => (model?.Version, rules?.Version) switch
-    {
-        ({ } m, { } r) => $"model {m} + rules {r}",
-        ({ } m, null) => $"model {m} (forest only)",
-        (null, { } r) => $"rules {r} (rules only)",
-        _ => "nothing",
-    };
+    /// <summary>What a detector is made of, by version: "model if-… + rules v3 + classifier gb-…".</summary>
+    public static string Describe(IsolationForest? model, RuleSet? rules, GradientBoostedClassifier? classifier = null) =>
+        ((model?.Version, rules?.Version) switch
+        {
+            ({ } m, { } r) => $"model {m} + rules {r}",
+            ({ } m, null) => $"model {m} (forest only)",
+            (null, { } r) => $"rules {r} (rules only)",
+            _ => "nothing",
+        }) + (classifier is null ? string.Empty : $" + classifier {classifier.Version}");
 
     public static FileStream OpenInput(FileInfo file)
     {

@@ -96,6 +96,8 @@ internal sealed class BacktestSideJson
 
     public string? RulesVersion { get; init; }
 
+    public string? ClassifierVersion { get; init; }
+
     public required double AlertThreshold { get; init; }
 
     public required MetricsJson Overall { get; init; }

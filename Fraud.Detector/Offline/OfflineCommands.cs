@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace Fraud.Detector.Offline;
 
 /// <summary>
-/// The detector's offline verbs — <c>train</c>, <c>score</c>, <c>evaluate</c>, <c>backtest</c> — on JSONL files, with the same Core
+/// The detector's offline verbs — <c>train</c>, <c>train-classifier</c>, <c>score</c>, <c>evaluate</c>, <c>backtest</c> — on JSONL files, with the same Core
 /// code as the online service. Exit codes: 0 done, 1 done but some lines were invalid and skipped, 2 bad usage or
 /// unusable input.
 /// </summary>
@@ -25,6 +25,7 @@ internal static class OfflineCommands
         var root = new RootCommand("Fraud detector. Without a verb it runs as the online service; these verbs work on JSONL files.")
         {
             TrainCommand.Create(),
+            TrainClassifierCommand.Create(),
             ScoreCommand.Create(),
             EvaluateCommand.Create(),
             BacktestCommand.Create(),

@@ -23,10 +23,12 @@ internal static class ScoreCommand
             .AcceptExistingOnly();
         var decision = new Option<FileInfo>("--decision") { Description = "Decision options JSON (alert threshold, forest weight and scale); defaults otherwise." }
             .AcceptExistingOnly();
+        var classifier = new Option<FileInfo>("--classifier") { Description = "Supervised classifier file written by train-classifier; its probability joins the decision." }
+            .AcceptExistingOnly();
 
-        var command = new Command("score", "Score a JSONL file of transactions with a model, a rule set or both.")
+        var command = new Command("score", "Score a JSONL file of transactions with a model, a rule set or both (and optionally a classifier).")
         {
-            input, output, model, rules, decision,
+            input, output, model, rules, decision, classifier,
         };
         command.Validators.Add(result =>
         {
@@ -40,15 +42,17 @@ internal static class ScoreCommand
             parse.GetRequiredValue(output),
             parse.GetValue(model),
             parse.GetValue(rules),
-            parse.GetValue(decision)));
+            parse.GetValue(decision),
+            parse.GetValue(classifier)));
         return command;
     }
 
-    private static int Run(FileInfo input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile)
+    private static int Run(FileInfo input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
     {
         var model = DetectionInputs.Model(modelFile);
         var rules = DetectionInputs.Rules(rulesFile);
-        var engine = DetectionInputs.Engine(model, rules, DetectionInputs.Decision(decisionFile));
+        var classifier = DetectionInputs.Classifier(classifierFile);
+        var engine = DetectionInputs.Engine(model, rules, DetectionInputs.Decision(decisionFile), classifier);
 
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
@@ -71,7 +75,7 @@ internal static class ScoreCommand
         summary.AddRow("transactions scored", $"{scored:N0}");
         summary.AddRow("alerts", scored == 0 ? "0" : $"{alerts:N0} ({alerts / (double)scored:P2})");
         summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
-        summary.AddRow("detector", Markup.Escape(DetectionInputs.Describe(model, rules)));
+        summary.AddRow("detector", Markup.Escape(DetectionInputs.Describe(model, rules, classifier)));
         summary.AddRow("users tracked / forgotten", $"{engine.Features.TrackedUsers:N0} / {engine.Features.ForgottenUsers:N0}");
         summary.AddRow("elapsed", $"{elapsed.TotalSeconds:0.0} s ({scored / Math.Max(elapsed.TotalSeconds, 1e-3):N0} transactions/s)");
         Terminal.Out.Write(summary);

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fraud.Core.Simulation;
+using Fraud.ServiceDefaults.CommandLine;
 
 namespace Fraud.Producer.CommandLine;
 
@@ -132,8 +133,7 @@ internal sealed partial class SimulationArguments
             return DateTimeOffset.UtcNow;
         }
 
-        // A time without an offset is taken as UTC, the contracts' time zone.
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var start))
+        if (CommandLineValues.TryParseUtcTime(text, out var start))
         {
             return start;
         }
@@ -145,22 +145,12 @@ internal sealed partial class SimulationArguments
     private static TimeSpan? ParseDuration(ArgumentResult result)
     {
         string text = result.Tokens.Single().Value;
-        var match = DurationPattern().Match(text);
-        if (match.Success && double.TryParse(match.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0)
+        if (CommandLineValues.TryParseSpan(text, out var duration) && duration > TimeSpan.Zero)
         {
-            return match.Groups["unit"].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                "h" => TimeSpan.FromHours(value),
-                _ => TimeSpan.FromDays(value),
-            };
+            return duration;
         }
 
-        result.AddError($"--duration: '{text}' is not a positive span such as 90s, 30m, 12h or 7d.");
+        result.AddError($"--duration: '{text}' is not a positive span such as {CommandLineValues.SpanExamples}.");
         return null;
     }
-
-    [GeneratedRegex(@"^(?<value>\d+(\.\d+)?)(?<unit>[smhd])$")]
-    private static partial Regex DurationPattern();
 }
