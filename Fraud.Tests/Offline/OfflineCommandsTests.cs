@@ -173,6 +173,7 @@ public sealed class OfflineCommandsTests : IDisposable
     [InlineData("train", "--input", "missing.jsonl", "--output", "model.bin")]
     [InlineData("evaluate", "--scores", "missing.jsonl", "--labels", "missing.jsonl")]
     [InlineData("frobnicate")]
+    [InlineData("train-classifier", "--input", "missing.jsonl", "--labels", "missing.jsonl", "--output", "gb.json")]
     public async Task Bad_usage_exits_with_two(params string[] args)
     {
         var result = await DetectorProcess.RunAsync(args.Select(arg => arg.EndsWith(".jsonl", StringComparison.Ordinal) || arg.EndsWith(".bin", StringComparison.Ordinal) ? PathOf(arg) : arg).ToArray());
@@ -193,6 +194,7 @@ public sealed class OfflineCommandsTests : IDisposable
 
     [Theory]
     [InlineData("train")]
+    [InlineData("train-classifier")]
     [InlineData("score")]
     [InlineData("evaluate")]
     [InlineData("backtest")]
@@ -306,4 +308,73 @@ public sealed class OfflineCommandsTests : IDisposable
         Assert.Equal(2, backtest.ExitCode);
         Assert.Contains("backtest needs a candidate", backtest.Error + backtest.Out);
     }
+
+    [Fact]
+    public async Task A_classifier_learns_the_labelled_frauds_and_raises_their_risk()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+
+        var train = await DetectorProcess.RunAsync(
+            "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"), "--min-rows-per-leaf", "2");
+        var without = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("without.jsonl"), "--rules", DetectorProcess.DefaultRules);
+        var with = await DetectorProcess.RunAsync(
+            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("with.jsonl"), "--rules", DetectorProcess.DefaultRules, "--classifier", PathOf("gb.json"));
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.True(with.ExitCode == 0, with.Error);
+        Assert.Equal(0, without.ExitCode);
+        var classifier = Fraud.Core.Detection.Supervised.GradientBoostedClassifier.Deserialize(File.ReadAllBytes(PathOf("gb.json")));
+        Assert.StartsWith("gb-", classifier.Version);
+        Assert.Contains(classifier.Version, with.Out);
+        var risksWithout = Risks(PathOf("without.jsonl"));
+        foreach (var (txId, risk) in Risks(PathOf("with.jsonl")).Where(pair => pair.Key.EndsWith("_fraud", StringComparison.Ordinal)))
+        {
+            Assert.True(risk > 0.5 && risk >= risksWithout[txId], $"{txId}: risk {risk} with the classifier, {risksWithout[txId]} without");
+        }
+    }
+
+    [Fact]
+    public async Task Labels_not_yet_known_at_the_training_time_are_not_learnt()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));   // the frauds happen on 2025-09-07
+
+        var beforeTheirLabels = await DetectorProcess.RunAsync(
+            "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"),
+            "--as-of", "2025-09-10T00:00:00Z", "--label-delay", "3d");
+        var afterTheirLabels = await DetectorProcess.RunAsync(
+            "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"),
+            "--as-of", "2025-09-10T00:00:00Z", "--label-delay", "2d", "--min-rows-per-leaf", "2");
+
+        Assert.Equal(2, beforeTheirLabels.ExitCode);
+        Assert.Contains("0 of them fraud; training needs both classes", string.Join(' ', beforeTheirLabels.Error.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+        Assert.True(afterTheirLabels.ExitCode == 0, afterTheirLabels.Error);
+        Assert.Contains("2025-09-08 00:00:00Z", afterTheirLabels.Out);
+    }
+
+    [Fact]
+    public async Task Backtest_compares_a_candidate_classifier_on_the_period_from_a_time_on()
+    {
+        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        await DetectorProcess.RunAsync(
+            "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"), "--min-rows-per-leaf", "2");
+        var from = new DateTimeOffset(2025, 9, 5, 0, 0, 0, TimeSpan.Zero);
+        int compared = File.ReadLines(PathOf("tx.jsonl"))
+            .Count(line => TransactionJson.TryParse(System.Text.Encoding.UTF8.GetBytes(line), out var transaction, out _) && transaction.Ts >= from);
+
+        var backtest = await DetectorProcess.RunAsync(
+            "backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-classifier", PathOf("gb.json"), "--from", "2025-09-05T00:00:00Z", "--json");
+
+        Assert.True(backtest.ExitCode == 0, backtest.Error);
+        var report = JsonNode.Parse(backtest.Out)!;
+        Assert.Null(report["active"]!["classifier_version"]);
+        Assert.StartsWith("gb-", report["candidate"]!["classifier_version"]!.GetValue<string>());
+        Assert.Equal(compared, report["active"]!["overall"]!["transactions"]!.GetValue<int>());
+        Assert.Equal(compared, report["candidate"]!["overall"]!["transactions"]!.GetValue<int>());
+    }
+
+    private static Dictionary<string, double> Risks(string scoresFile) =>
+        File.ReadLines(scoresFile)
+            .Select(line => JsonNode.Parse(line)!)
+            .ToDictionary(node => node["tx_id"]!.GetValue<string>(), node => node["risk"]!.GetValue<double>(), StringComparer.Ordinal);
 }
