@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using Fraud.Core.Simulation;
@@ -10,7 +11,8 @@ namespace Fraud.Benchmarks;
 
 /// <summary>
 /// The detector's per-transaction work on simulated traffic (10,000 users, 200,000 transactions, cycled): feature
-/// update, rule evaluation, and the whole decision (features + forest + rules). One operation is one transaction.
+/// update, rule evaluation, the supervised classifier alone, and the whole decision (features + forest + rules, with
+/// and without the classifier). One operation is one transaction.
 /// </summary>
 [MemoryDiagnoser]
 public class DetectionBenchmarks
@@ -25,13 +27,16 @@ public class DetectionBenchmarks
     private RuleSet _rules = null!;
     private RuleHit[] _hits = [];
     private DecisionEngine _engine = null!;
+    private DecisionEngine _engineWithClassifier = null!;
+    private GradientBoostedClassifier _classifier = null!;
     private int _next;
 
     [GlobalSetup]
     public void Setup()
     {
         var simulator = new TransactionSimulator(new SimulationOptions { Seed = 5 });
-        _transactions = Enumerable.Range(0, Transactions).Select(_ => simulator.Next().Transaction).ToArray();
+        var simulated = Enumerable.Range(0, Transactions).Select(_ => simulator.Next()).ToArray();
+        _transactions = simulated.Select(item => item.Transaction).ToArray();
 
         // Features as each transaction saw them, and a state that has seen the whole stream, for the rules alone.
         _warmState = new FeatureState();
@@ -48,12 +53,22 @@ public class DetectionBenchmarks
         float[] rows = _featuresOf.SelectMany(features => columns.Select(column => features[column])).ToArray();
         var model = IsolationForest.Fit(rows, FeatureSchema.ForestDefaults, new IsolationForestOptions(), "if-bench");
 
+        var labelled = new LabelledTrainingSet();
+        foreach (var item in simulated)
+        {
+            labelled.Add(item.Transaction, item.Label.IsFraud);
+        }
+
+        _classifier = labelled.Fit(new GradientBoostingOptions(), "gb-bench");
+
         _state = new FeatureState();
         _engine = new DecisionEngine(model, _rules);
+        _engineWithClassifier = new DecisionEngine(model, _rules, classifier: _classifier);
         foreach (var transaction in _transactions)
         {
             _state.Update(transaction, _features);
             _engine.Decide(transaction);
+            _engineWithClassifier.Decide(transaction);
         }
     }
 
@@ -73,9 +88,21 @@ public class DetectionBenchmarks
         return _rules.Evaluate(new RuleContext(transaction, _featuresOf[index], _warmState.Track(transaction)), _hits);
     }
 
+    /// <summary>The supervised classifier (100 trees of 16 leaves) on one transaction's features.</summary>
+    [Benchmark]
+    public double ClassifierProbability()
+    {
+        NextTransaction(out int index);
+        return _classifier.Probability(_featuresOf[index]);
+    }
+
     /// <summary>The whole decision: features, forest (100 trees, 256 samples) and the default rules.</summary>
     [Benchmark]
     public double Decision() => _engine.Decide(NextTransaction(out _)).Risk;
+
+    /// <summary>The whole decision with the supervised classifier too.</summary>
+    [Benchmark]
+    public double DecisionWithClassifier() => _engineWithClassifier.Decide(NextTransaction(out _)).Risk;
 
     private Transaction NextTransaction(out int index)
     {
