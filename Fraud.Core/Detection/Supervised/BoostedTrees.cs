@@ -1,16 +1,20 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Fraud.Core.Detection.Supervised;
 
 /// <summary>
 /// Regression trees in flat arrays, ML.NET's layout kept: per tree, internal node i splits on
 /// <c>SplitFeature[i]</c> at <c>Threshold[i]</c> and continues at <c>LessOrEqual[i]</c> or <c>Greater[i]</c>; a child
 /// c ≥ 0 is another internal node of the same tree, a child c &lt; 0 is the leaf ~c. A tree with no split is a single
-/// leaf. The arrays of all trees are concatenated (one allocation each, cache friendly), with each tree's first node
-/// and first leaf recorded.
+/// leaf. The arrays of all trees are concatenated, with each tree's first node and first leaf recorded.
 /// </summary>
 internal sealed class BoostedTrees
 {
     private readonly int[] _nodeStart;   // per tree, its first internal node in the node arrays (tree count + 1 entries)
     private readonly int[] _leafStart;   // per tree, its first leaf in LeafValues (tree count + 1 entries)
+    private readonly Node[] _nodes;      // the split arrays interleaved: one cache line holds four whole nodes
+    private readonly double[] _weightedLeaves;   // LeafValues × the tree's weight
 
     public BoostedTrees(double bias, IReadOnlyList<BoostedTree> trees)
     {
@@ -43,6 +47,20 @@ internal sealed class BoostedTrees
         }
 
         MaxFeature = SplitFeature.Length == 0 ? -1 : SplitFeature.Max();
+        _nodes = new Node[SplitFeature.Length];
+        for (int i = 0; i < _nodes.Length; i++)
+        {
+            _nodes[i] = new Node(SplitFeature[i], Threshold[i], LessOrEqual[i], Greater[i]);
+        }
+
+        _weightedLeaves = new double[LeafValues.Length];
+        for (int t = 0; t < trees.Count; t++)
+        {
+            for (int leaf = _leafStart[t]; leaf < _leafStart[t + 1]; leaf++)
+            {
+                _weightedLeaves[leaf] = Weights[t] * LeafValues[leaf];
+            }
+        }
     }
 
     public double Bias { get; }
@@ -64,8 +82,14 @@ internal sealed class BoostedTrees
 
     public double[] Weights { get; }
 
+    /// <summary>
+    /// The walk reads nodes through an unchecked reference: the constructor has checked that every child stays inside
+    /// its tree (<see cref="BoostedTree.Validate"/>), so the bounds checks of the inner loop can only cost time. The
+    /// row's own accesses stay checked, as its length comes from the caller.
+    /// </summary>
     public double Margin(ReadOnlySpan<float> row)
     {
+        ref Node nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         double margin = Bias;
         for (int t = 0; t < TreeCount; t++)
         {
@@ -73,15 +97,18 @@ internal sealed class BoostedTrees
             int node = first == _nodeStart[t + 1] ? ~0 : 0;   // a tree with no split is its leaf 0
             while (node >= 0)
             {
-                int at = first + node;
-                node = row[SplitFeature[at]] <= Threshold[at] ? LessOrEqual[at] : Greater[at];
+                ref Node split = ref Unsafe.Add(ref nodes, first + node);
+                node = row[split.Feature] <= split.Threshold ? split.LessOrEqual : split.Greater;
             }
 
-            margin += Weights[t] * LeafValues[_leafStart[t] + ~node];
+            margin += _weightedLeaves[_leafStart[t] + ~node];
         }
 
         return margin;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct Node(int Feature, float Threshold, int LessOrEqual, int Greater);
 
     /// <summary>One tree as <see cref="BoostedTrees"/> takes it in, e.g. from ML.NET or a model file.</summary>
     public IEnumerable<BoostedTree> Split()
