@@ -3,6 +3,6 @@
 # mode with Fraud.LocalKafka, Postgres and Redis as processes). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")"
-FRAUD_NEEDS_BROWSER=1 eng/prerequisites.sh
+FRAUD_FOR_TESTS=1 eng/prerequisites.sh
 dotnet build Fraud.sln --nologo -v quiet -clp:ErrorsOnly
 dotnet test Fraud.sln --no-build --nologo --logger "console;verbosity=normal" "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what local mode needs on Debian 12 (run by ./run.sh and ./test.sh): Redis and the PostgreSQL
-# server, and for the tests (FRAUD_NEEDS_BROWSER=1) Debian's Chromium. Everything else comes from NuGet.
+# server, and for the tests (FRAUD_FOR_TESTS=1) Debian's Chromium and kubectl. Everything else comes from NuGet.
 # Idempotent and quiet when nothing is missing.
 set -euo pipefail
 
@@ -8,8 +8,10 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 command -v setpriv >/dev/null || missing+=(util-linux)
-if [[ ${FRAUD_NEEDS_BROWSER:-0} == 1 && ! -x /usr/bin/chromium ]]; then
-  missing+=(chromium)   # the browser tests drive Debian's headless Chromium
+if [[ ${FRAUD_FOR_TESTS:-0} == 1 ]]; then
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)   # the browser tests drive Debian's headless Chromium
+  # The deployment tests render deploy/k8s with `kubectl kustomize`; any kubectl from 1.20 (Debian's) on will do.
+  command -v kubectl >/dev/null || missing+=(kubernetes-client)
 fi
 
 if ((${#missing[@]})); then

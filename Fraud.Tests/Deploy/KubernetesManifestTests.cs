@@ -1,0 +1,167 @@
+using System.Text.RegularExpressions;
+using Fraud.Tests.Integration;
+using k8s;
+using k8s.Models;
+
+namespace Fraud.Tests.Deploy;
+
+/// <summary>
+/// deploy/k8s is generated from the AppHost and renders with kustomize into objects a cluster accepts: each overlay
+/// is rendered with the machine's kubectl and every object loaded as its typed Kubernetes model.
+/// </summary>
+public sealed partial class KubernetesManifestTests
+{
+    private static readonly string Root = ChildProcess.RepositoryRoot();
+    private static readonly string[] Services = ["producer", "detector", "api"];
+
+    private static Task<(int ExitCode, string StandardOutput, string StandardError)> Generator(params string[] args) =>
+        ChildProcess.RunAsync("dotnet", ["run", "--project", Path.Combine(Root, "deploy", "Fraud.Deploy"), "--no-build", "-c", ChildProcess.BuildConfiguration, "--", .. args]);
+
+    private static async Task<List<IKubernetesObject>> RenderAsync(string overlay)
+    {
+        var (exitCode, yaml, error) = await ChildProcess.RunAsync("kubectl", ["kustomize", Path.Combine(Root, "deploy", "k8s", "overlays", overlay)]);
+        Assert.True(exitCode == 0, error);
+        return KubernetesYaml.LoadAllFromString(yaml).Cast<IKubernetesObject>().ToList();
+    }
+
+    [Fact]
+    public async Task The_committed_manifests_are_what_the_AppHost_generates()
+    {
+        var (exitCode, stdout, stderr) = await Generator("k8s", "--check");
+
+        Assert.True(exitCode == 0, $"deploy/k8s drifted from the AppHost; regenerate it. {stderr}{stdout}");
+        Assert.Contains("in sync", stdout);
+    }
+
+    [Fact]
+    public async Task A_hand_edit_is_reported_as_drift_naming_the_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("fraud-k8s-");
+        try
+        {
+            Assert.Equal(0, (await Generator("k8s", "--output", folder.FullName)).ExitCode);
+            File.AppendAllText(Path.Combine(folder.FullName, "base", "api.yaml"), "# edited by hand\n");
+            File.WriteAllText(Path.Combine(folder.FullName, "base", "extra.yaml"), "kind: ConfigMap\n");
+
+            var (exitCode, _, stderr) = await Generator("k8s", "--check", "--output", folder.FullName);
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("changed: base/api.yaml", stderr);
+            Assert.Contains("not generated: base/extra.yaml", stderr);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task Every_service_is_a_deployment_with_probes_resources_and_a_service(string overlay)
+    {
+        var objects = await RenderAsync(overlay);
+
+        foreach (string name in Services)
+        {
+            var deployment = Assert.Single(objects.OfType<V1Deployment>(), item => item.Metadata.Name == name);
+            var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+            Assert.Equal("/health", container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal("/alive", container.LivenessProbe.HttpGet.Path);
+            Assert.All(new[] { "cpu", "memory" }, resource =>
+            {
+                Assert.True(container.Resources.Requests.ContainsKey(resource), $"{name}: no {resource} request");
+                Assert.True(container.Resources.Limits.ContainsKey(resource), $"{name}: no {resource} limit");
+            });
+            Assert.EndsWith($"fraud-{name}:{(overlay == "dev" ? "latest" : "1.0.0")}", container.Image);
+            Assert.Contains(container.EnvFrom, source => source.ConfigMapRef?.Name == "fraud-config");
+            Assert.Equal("true", deployment.Spec.Template.Metadata.Annotations["prometheus.io/scrape"]);
+            var service = Assert.Single(objects.OfType<V1Service>(), item => item.Metadata.Name == name);
+            Assert.Equal(container.Ports.Single().ContainerPort, service.Spec.Ports.Single().Port);
+        }
+
+        var detector = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "detector");
+        Assert.Equal("9000", detector.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Contains("partitions", detector.Metadata.Annotations["fraud/replicas"]);
+        Assert.Equal(8080, objects.OfType<V1Service>().Single(item => item.Metadata.Name == "api").Spec.Ports.Single().Port);
+        var budget = Assert.Single(objects.OfType<V1PodDisruptionBudget>());
+        Assert.Equal("detector", budget.Spec.Selector.MatchLabels["app.kubernetes.io/name"]);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task No_secret_value_is_in_the_manifests_only_references(string overlay)
+    {
+        var objects = await RenderAsync(overlay);
+
+        Assert.Empty(objects.OfType<V1Secret>());
+        foreach (var container in Containers(objects))
+        {
+            var defined = new List<string>();
+            foreach (var variable in container.Env ?? [])
+            {
+                if (variable.ValueFrom?.SecretKeyRef is { } secret)
+                {
+                    Assert.Contains(secret.Name, new[] { "fraud-secrets", "fraud-connections" });
+                }
+
+                Assert.DoesNotMatch("(?i)password=[^$;,]", variable.Value ?? string.Empty);
+                // $(NAME) expands only from a variable defined earlier in the same list.
+                foreach (Match reference in VariableReference().Matches(variable.Value ?? string.Empty))
+                {
+                    Assert.Contains(reference.Groups[1].Value, defined);
+                }
+
+                defined.Add(variable.Name);
+            }
+        }
+
+        Assert.DoesNotContain("password", string.Join(' ', objects.OfType<V1ConfigMap>().SelectMany(map => map.Data.Values)), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Dev_runs_the_broker_postgres_and_redis_in_the_cluster_with_volumes()
+    {
+        var objects = await RenderAsync("dev");
+
+        foreach (string name in new[] { "kafka", "postgres", "redis" })
+        {
+            Assert.Single(objects.OfType<V1StatefulSet>(), item => item.Metadata.Name == name);
+            Assert.Single(objects.OfType<V1Service>(), item => item.Metadata.Name == name);
+        }
+
+        Assert.Contains("redpanda", objects.OfType<V1StatefulSet>().Single(item => item.Metadata.Name == "kafka").Spec.Template.Spec.Containers.Single().Image);
+        Assert.All(
+            objects.OfType<V1StatefulSet>().Where(item => item.Metadata.Name is "kafka" or "postgres"),
+            set => Assert.Equal("10Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString()));
+        var detector = Containers(objects, "detector").Single();
+        Assert.Equal("kafka:9092", detector.Env.Single(variable => variable.Name == "ConnectionStrings__kafka").Value);
+        Assert.StartsWith("Host=postgres;", detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud").Value);
+    }
+
+    [Fact]
+    public async Task Prod_reads_external_connection_strings_from_a_secret_and_scales_out_within_the_partitions()
+    {
+        var objects = await RenderAsync("prod");
+
+        Assert.Empty(objects.OfType<V1StatefulSet>());
+        foreach (string name in Services)
+        {
+            Assert.All(
+                Containers(objects, name).Single().Env.Where(variable => variable.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)),
+                variable => Assert.Equal("fraud-connections", variable.ValueFrom.SecretKeyRef.Name));
+        }
+
+        int replicas = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "detector").Spec.Replicas!.Value;
+        Assert.InRange(replicas, 2, 6);   // transactions.v1 has 6 partitions (Kafka:TransactionsPartitions)
+        Assert.StartsWith("registry.example.com/", Containers(objects, "api").Single().Image);
+    }
+
+    private static IEnumerable<V1Container> Containers(List<IKubernetesObject> objects, string? name = null) =>
+        objects.OfType<V1Deployment>().Where(item => name is null || item.Metadata.Name == name).SelectMany(item => item.Spec.Template.Spec.Containers)
+            .Concat(objects.OfType<V1StatefulSet>().Where(item => name is null || item.Metadata.Name == name).SelectMany(item => item.Spec.Template.Spec.Containers));
+
+    [GeneratedRegex(@"\$\(([A-Z0-9_]+)\)")]
+    private static partial Regex VariableReference();
+}

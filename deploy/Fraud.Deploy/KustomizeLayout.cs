@@ -1,0 +1,94 @@
+using System.Text;
+using k8s;
+using k8s.Models;
+
+namespace Fraud.Deploy;
+
+/// <summary>
+/// The files of <c>deploy/k8s</c>: a kustomize base with the services, a <c>dev</c> overlay that adds the broker,
+/// Postgres and Redis in the cluster, and a <c>prod</c> overlay that points at external ones through a Secret and
+/// scales out. Kustomization files use the syntax both kustomize 2 (Debian's kubectl 1.20) and 5 render.
+/// </summary>
+internal static class KustomizeLayout
+{
+    private const string Header =
+        "# Generated from the AppHost's manifest by deploy/Fraud.Deploy; do not edit. Change Fraud.AppHost or the generator, then run:\n" +
+        "#   dotnet run --project deploy/Fraud.Deploy -- k8s\n";
+
+    public static SortedDictionary<string, string> Files(AspireManifest manifest)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var config = KubernetesObjects.Config(manifest);
+        files["base/config.yaml"] = Yaml(config);
+        foreach (var service in manifest.Services)
+        {
+            files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config)]);
+        }
+
+        files["base/kustomization.yaml"] = Kustomization(
+            bases: [],
+            resources: ["config.yaml", .. manifest.Services.Select(service => $"{service.Name}.yaml")],
+            patches: [],
+            images: []);
+
+        var inCluster = new ManifestExpressions(manifest);
+        foreach (var container in manifest.Containers.Values.OrderBy(container => container.Name, StringComparer.Ordinal))
+        {
+            files[$"overlays/dev/{container.Name}.yaml"] = Yaml([.. KubernetesObjects.Infrastructure(container, inCluster)]);
+        }
+
+        files["overlays/dev/connections.yaml"] = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster))]);
+        files["overlays/dev/kustomization.yaml"] = Kustomization(
+            bases: ["../../base"],
+            resources: manifest.Containers.Keys.Order(StringComparer.Ordinal).Select(name => $"{name}.yaml").ToArray(),
+            patches: ["connections.yaml"],
+            images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"localhost:5000/{KubernetesObjects.ImageOf(service.Name)}", "latest")).ToArray());
+
+        files["overlays/prod/connections.yaml"] = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster: null))]);
+        files["overlays/prod/replicas.yaml"] = Yaml(
+            KubernetesObjects.Replicas("detector", KubernetesObjects.ProductionDetectorReplicas),
+            KubernetesObjects.Replicas("api", KubernetesObjects.ProductionApiReplicas));
+        files["overlays/prod/kustomization.yaml"] = Kustomization(
+            bases: ["../../base"],
+            resources: [],
+            patches: ["connections.yaml", "replicas.yaml"],
+            images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"registry.example.com/fraud/{KubernetesObjects.ImageOf(service.Name)}", "1.0.0")).ToArray());
+        return files;
+    }
+
+    private static string Yaml(params object[] objects) =>
+        Header + string.Join("---\n", objects.Select(item => KubernetesYaml.Serialize(item).TrimEnd() + "\n"));
+
+    private static string Kustomization(string[] bases, string[] resources, string[] patches, (string Name, string NewName, string NewTag)[] images)
+    {
+        var text = new StringBuilder(Header);
+        text.Append("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
+        List("bases", bases);
+        List("resources", resources);
+        List("patchesStrategicMerge", patches);
+        if (images.Length > 0)
+        {
+            text.Append("images:\n");
+            foreach (var (name, newName, newTag) in images)
+            {
+                text.Append($"- name: {name}\n  newName: {newName}\n  newTag: \"{newTag}\"\n");
+            }
+        }
+
+        return text.ToString();
+
+        void List(string key, string[] items)
+        {
+            if (items.Length == 0)
+            {
+                return;
+            }
+
+            text.Append(key).Append(":\n");
+            foreach (string item in items)
+            {
+                text.Append("- ").Append(item).Append('\n');
+            }
+        }
+    }
+}
