@@ -158,6 +158,21 @@ public sealed partial class KubernetesManifestTests
         Assert.StartsWith("registry.example.com/", Containers(objects, "api").Single().Image);
     }
 
+    [Theory]
+    [InlineData("Producer")]
+    [InlineData("Detector")]
+    [InlineData("Api")]
+    public async Task Each_service_project_publishes_the_image_the_overlays_deploy(string project)
+    {
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync("dotnet",
+            ["msbuild", Path.Combine(Root, $"Fraud.{project}", $"Fraud.{project}.csproj"), "-getProperty:ContainerRepository", "-getProperty:ContainerImageTags"]);
+
+        Assert.True(exitCode == 0, stderr);
+        var properties = System.Text.Json.JsonDocument.Parse(stdout).RootElement.GetProperty("Properties");
+        Assert.Equal($"fraud-{project.ToLowerInvariant()}", properties.GetProperty("ContainerRepository").GetString());
+        Assert.Equal(["1.0.0", "latest"], properties.GetProperty("ContainerImageTags").GetString()!.Split(';'));
+    }
+
     private static IEnumerable<V1Container> Containers(List<IKubernetesObject> objects, string? name = null) =>
         objects.OfType<V1Deployment>().Where(item => name is null || item.Metadata.Name == name).SelectMany(item => item.Spec.Template.Spec.Containers)
             .Concat(objects.OfType<V1StatefulSet>().Where(item => name is null || item.Metadata.Name == name).SelectMany(item => item.Spec.Template.Spec.Containers));
