@@ -83,6 +83,10 @@ public sealed partial class KubernetesManifestTests
         var detector = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "detector");
         Assert.Equal("9000", detector.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
         Assert.Contains("partitions", detector.Metadata.Annotations["fraud/replicas"]);
+        string modelPath = detector.Spec.Template.Spec.Containers.Single().Env.Single(variable => variable.Name == "Detector__ModelPath").Value;
+        var stateMount = detector.Spec.Template.Spec.Containers.Single().VolumeMounts.Single();
+        Assert.StartsWith(stateMount.MountPath + "/", modelPath);   // the non-root app can write its bootstrap model
+        Assert.NotNull(detector.Spec.Template.Spec.Volumes.Single(volume => volume.Name == stateMount.Name).EmptyDir);
         Assert.Equal(8080, objects.OfType<V1Service>().Single(item => item.Metadata.Name == "api").Spec.Ports.Single().Port);
         var budget = Assert.Single(objects.OfType<V1PodDisruptionBudget>());
         Assert.Equal("detector", budget.Spec.Selector.MatchLabels["app.kubernetes.io/name"]);

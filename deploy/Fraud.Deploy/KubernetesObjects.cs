@@ -17,6 +17,9 @@ internal static class KubernetesObjects
     public const string ReplicasNote =
         "Replicas split the partitions of transactions.v1 (Kafka:TransactionsPartitions, 6 by default); more replicas than partitions sit idle.";
 
+    /// <summary>A writable folder for what a service keeps on disk; the active models and rules live in Postgres, so it may be empty at every start.</summary>
+    public const string StateFolder = "/var/lib/fraud";
+
     public static string ImageOf(string service) => $"fraud-{service}";
 
     public static V1ConfigMap Config(AspireManifest manifest)
@@ -42,6 +45,13 @@ internal static class KubernetesObjects
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
             .Select(pair => SecretVariable(pair.Key, SecretsName, pair.Value)));
         var sizing = ServiceSizing.For(service.Name);
+        // The detector writes its bootstrap model file on a first start; the image's folders belong to root, the app does not.
+        bool needsState = service.Name == "detector";
+        if (needsState)
+        {
+            env.Add(new V1EnvVar { Name = "Detector__ModelPath", Value = $"{StateFolder}/models/iforest.model" });
+        }
+
         var container = new V1Container
         {
             Name = service.Name,
@@ -54,6 +64,7 @@ internal static class KubernetesObjects
             LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/alive", Port = "http" }, InitialDelaySeconds = 10, PeriodSeconds = 10, FailureThreshold = 6 },
             Resources = Resources(sizing),
             SecurityContext = new V1SecurityContext { RunAsNonRoot = true, AllowPrivilegeEscalation = false },
+            VolumeMounts = needsState ? [new V1VolumeMount { Name = "state", MountPath = StateFolder }] : null,
         };
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -79,7 +90,12 @@ internal static class KubernetesObjects
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = Labels(service.Name, "service"), Annotations = annotations },
-                    Spec = new V1PodSpec { Containers = [container], TerminationGracePeriodSeconds = 30 },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [container],
+                        TerminationGracePeriodSeconds = 30,
+                        Volumes = needsState ? [new V1Volume { Name = "state", EmptyDir = new V1EmptyDirVolumeSource() }] : null,
+                    },
                 },
             },
         };
