@@ -36,6 +36,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
 var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
+    .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
