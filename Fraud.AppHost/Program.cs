@@ -46,6 +46,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithHttpHealthCheck("/health");
 
 // Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
-builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
+var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
+builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
 
 builder.Build().Run();
