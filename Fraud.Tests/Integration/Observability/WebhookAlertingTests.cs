@@ -22,9 +22,11 @@ public sealed class WebhookAlertingTests
     public async Task A_burst_of_fraud_sends_one_signed_firing_and_one_resolved_and_normal_traffic_sends_nothing()
     {
         using var receiver = new WebhookReceiver(failFirst: 1); // the first delivery is refused: it must be retried
+        var deadUrl = $"http://127.0.0.1:{WebhookReceiver.FreePort()}/nobody-listens"; // fails every attempt
         await using var system = await FraudSystem.StartAsync([
             "--Producer:Enabled=false", // only this test's traffic
-            $"--Alerting:Webhooks:0={receiver.Url}",
+            $"--Alerting:Webhooks:0={deadUrl}",
+            $"--Alerting:Webhooks:1={receiver.Url}",
             $"--Alerting:Secret={Secret}",
             "--Alerting:Window=00:00:05",
             "--Alerting:EvaluationInterval=00:00:01",
@@ -34,6 +36,7 @@ public sealed class WebhookAlertingTests
             "--Alerting:MinTransactions=20",
             "--Alerting:Cooldown=00:00:05",
             "--Alerting:InitialBackoff=00:00:00.200",
+            "--Alerting:MaxAttempts=3",
         ]);
         await using var traffic = new Traffic(system);
 
@@ -42,6 +45,7 @@ public sealed class WebhookAlertingTests
         await WaitForCounterAsync(system, "fraud_alerting_evaluations_total", evaluations + 15, "15 evaluations of normal traffic");
         Assert.Empty(receiver.Accepted);
         Assert.Equal(0, receiver.Refused);
+        Assert.Equal(0, await system.Api.ReadCounterAsync("fraud_alerting_delivery_retries_total")); // nor tried to the dead URL
 
         // A burst of fraud (every transaction above the hard limit alerts), on top of the normal traffic.
         traffic.FraudPerTick = 5;
@@ -58,8 +62,10 @@ public sealed class WebhookAlertingTests
         var received = receiver.Accepted;
         Assert.Equal(["firing", "resolved"], received.Select(r => Json(r).GetProperty("status").GetString()));
         Assert.Equal(1, receiver.Refused);
-        Assert.True(await system.Api.ReadCounterAsync("fraud_alerting_delivery_retries_total") >= 1);
-        Assert.Equal(0, await system.Api.ReadCounterAsync("fraud_alerting_notifications_failed_total"));
+        // The dead receiver neither delayed nor blocked the live one; each of its notifications failed after 3 attempts.
+        await WaitForCounterAsync(system, "fraud_alerting_notifications_failed_total", 2, "both notifications to the dead URL given up");
+        Assert.Equal(2, await system.Api.ReadCounterAsync("fraud_alerting_notifications_failed_total"));
+        Assert.Equal(1 + 2 * 2, await system.Api.ReadCounterAsync("fraud_alerting_delivery_retries_total"));
         foreach (var request in received)
         {
             Assert.StartsWith("application/json", request.ContentType);
