@@ -8,26 +8,28 @@ namespace Fraud.AppHost.Infrastructure;
 /// scraped on its own port). A stopped or crashed instance stays a target, so Prometheus reports it down.
 /// </summary>
 internal sealed class PrometheusTargetsWriter(
-    string folder, IReadOnlyCollection<string> jobs, Func<ResourceEvent, string?> targetOf, ResourceNotificationService notifications)
+    string folder, IReadOnlyCollection<string> jobs, Func<ResourceEvent, ScrapeTarget?> targetOf, ResourceNotificationService notifications)
     : BackgroundService
 {
+    // Per job: replica label → address.
     private readonly Dictionary<string, SortedDictionary<string, string>> _targets =
         jobs.ToDictionary(job => job, _ => new SortedDictionary<string, string>(StringComparer.Ordinal));
 
-    /// <summary>Local mode: each replica's own port on the loopback.</summary>
-    public static string? EachReplica(ResourceEvent resourceEvent)
+    /// <summary>Local mode: each replica's own port on the loopback, labelled with the replica's resource id.</summary>
+    public static ScrapeTarget? EachReplica(ResourceEvent resourceEvent)
     {
         var urls = resourceEvent.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value;
         var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return Uri.TryCreate(first, UriKind.Absolute, out var uri) ? $"127.0.0.1:{uri.Port}" : null;
+        return Uri.TryCreate(first, UriKind.Absolute, out var uri) ? new ScrapeTarget($"127.0.0.1:{uri.Port}", resourceEvent.ResourceId) : null;
     }
 
-    /// <summary>Containers mode: Prometheus runs in a container and reaches each resource through its proxy on the host.</summary>
-    public static Func<ResourceEvent, string?> ThroughProxy(string host, IEnumerable<IResourceBuilder<ProjectResource>> scraped)
+    /// <summary>Containers mode: Prometheus runs in a container and reaches each resource through its proxy on the host
+    /// (one target per resource, labelled with its name: behind the proxy replicas alternate).</summary>
+    public static Func<ResourceEvent, ScrapeTarget?> ThroughProxy(string host, IEnumerable<IResourceBuilder<ProjectResource>> scraped)
     {
         var endpoints = scraped.ToDictionary(s => s.Resource.Name, s => s.GetEndpoint("http"));
         return resourceEvent => endpoints.TryGetValue(resourceEvent.Resource.Name, out var endpoint) && endpoint.IsAllocated
-            ? $"{host}:{endpoint.Port}"
+            ? new ScrapeTarget($"{host}:{endpoint.Port}", resourceEvent.Resource.Name)
             : null;
     }
 
@@ -45,9 +47,9 @@ internal sealed class PrometheusTargetsWriter(
                 {
                     continue;
                 }
-                if (!targets.TryGetValue(resourceEvent.ResourceId, out var known) || known != target)
+                if (!targets.TryGetValue(target.Replica, out var known) || known != target.Address)
                 {
-                    targets[resourceEvent.ResourceId] = target;
+                    targets[target.Replica] = target.Address;
                     Write(resourceEvent.Resource.Name);
                 }
             }
@@ -60,3 +62,6 @@ internal sealed class PrometheusTargetsWriter(
     private void Write(string job) =>
         PrometheusConfig.WriteTargets(Path.Combine(folder, job + ".json"), _targets[job].Select(t => (t.Value, t.Key)));
 }
+
+/// <summary>An address Prometheus scrapes and the <c>replica</c> label it gets.</summary>
+internal sealed record ScrapeTarget(string Address, string Replica);
