@@ -1,6 +1,7 @@
 namespace Fraud.Tests.Integration.Observability;
 
-/// <summary><c>deploy/prometheus</c> is valid for Prometheus's own checker (promtool, from Debian's prometheus package).</summary>
+/// <summary><c>deploy/prometheus</c> is valid for Prometheus's own checker, and its alert rules pass their unit tests
+/// (<c>deploy/prometheus/tests</c>), with promtool from Debian's prometheus package.</summary>
 public sealed class PrometheusConfigTests
 {
     private static readonly string Deploy = Path.Combine(ChildProcess.RepositoryRoot(), "deploy", "prometheus");
@@ -22,5 +23,16 @@ public sealed class PrometheusConfigTests
         var (exitCode, stdout, stderr) = await ChildProcess.RunAsync("promtool", ["check", "rules", .. files]);
 
         Assert.True(exitCode == 0, $"promtool check rules exited {exitCode}: {stdout}{stderr}");
+    }
+
+    [Fact]
+    public async Task The_alert_rules_fire_and_clear_as_their_unit_tests_say()
+    {
+        var tests = Directory.GetFiles(Path.Combine(Deploy, "tests"), "*.test.yml");
+        Assert.NotEmpty(tests);
+
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync("promtool", ["test", "rules", .. tests]);
+
+        Assert.True(exitCode == 0, $"promtool test rules exited {exitCode}: {stdout}{stderr}");
     }
 }
