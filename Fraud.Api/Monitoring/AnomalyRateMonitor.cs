@@ -47,6 +47,10 @@ internal sealed class AnomalyRateMonitor(
             AssignAtEnd(consumer, stoppingToken);
             logger.LogInformation("Watching the anomaly rate over {Window} (limit {Limit}, clear below {ClearBelow}, {Webhooks} webhook(s))",
                 settings.Window, settings.Limit, settings.ClearBelow, settings.Webhooks.Length);
+            if (settings.Webhooks.Length > 0 && string.IsNullOrEmpty(settings.Secret))
+            {
+                logger.LogWarning("Alerting:Secret is not set: webhook notifications are sent unsigned");
+            }
             var nextEvaluation = time.GetUtcNow() + settings.EvaluationInterval;
             while (!stoppingToken.IsCancellationRequested)
             {
