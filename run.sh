@@ -12,6 +12,7 @@ cat <<'INFO'
     Console    http://localhost:8080/      (analyst console; development API key: dev-only-key-not-a-secret)
     API        http://localhost:8080/alerts?limit=5    http://localhost:8080/scalar/ (reference)
     Metrics    http://localhost:9000/metrics           (detector, Prometheus format)
+    Prometheus http://localhost:9090/               (every service scraped; alert rules at /alerts)
   Stop with Ctrl+C.
 
 INFO

@@ -3,6 +3,7 @@ using Fraud.Api.Alerts;
 using Fraud.Api.Documentation;
 using Fraud.Api.Feedback;
 using Fraud.Api.Models;
+using Fraud.Api.Monitoring;
 using Fraud.Api.Rules;
 using Fraud.Api.Security;
 using Fraud.Api.Stats;
@@ -17,6 +18,7 @@ builder.AddKafkaClients("kafka");
 builder.AddApiSecurity();
 builder.AddApiDocumentation();
 builder.AddFraudApi();
+builder.AddAnomalyAlerting();
 
 var app = builder.Build();
 app.UseExceptionHandler();

@@ -17,13 +17,13 @@ var redis = builder.AddFraudRedis("redis", infra);
 var apiKey = builder.AddParameter("api-key", secret: true);
 
 // Any service setting can be overridden from the AppHost's configuration, e.g. --Detector:BatchSize=10.
-builder.AddProject<Projects.Fraud_Producer>("producer")
+var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
     .WithSettingsFrom("Producer")
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Fraud_Detector>("detector")
+var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithSettingsFrom("Detector")
     .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
@@ -33,9 +33,10 @@ builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.Fraud_Api>("api")
+var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
+    .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
@@ -43,5 +44,9 @@ builder.AddProject<Projects.Fraud_Api>("api")
     .WithHttpEndpoint(port: 8080)          // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+
+// Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
+var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
+builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
 
 builder.Build().Run();

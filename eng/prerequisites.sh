@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what local mode needs on Debian 12 (run by ./run.sh and ./test.sh): Redis and the PostgreSQL
+# Installs what local mode needs on Debian 12 (run by ./run.sh and ./test.sh): Redis, Prometheus and the PostgreSQL
 # server, and for the tests (FRAUD_FOR_TESTS=1) Debian's Chromium and kubectl. Everything else comes from NuGet.
 # Idempotent and quiet when nothing is missing.
 set -euo pipefail
@@ -7,6 +7,7 @@ set -euo pipefail
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v prometheus >/dev/null || missing+=(prometheus)   # local-mode metrics and alert rules
 command -v setpriv >/dev/null || missing+=(util-linux)
 if [[ ${FRAUD_FOR_TESTS:-0} == 1 ]]; then
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)   # the browser tests drive Debian's headless Chromium

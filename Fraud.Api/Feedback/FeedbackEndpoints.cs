@@ -11,6 +11,8 @@ internal static class FeedbackEndpoints
 {
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder app)
     {
+        // Created now rather than at the first verdict, so its series are on /metrics from the start.
+        app.ServiceProvider.GetRequiredService<FeedbackMetrics>();
         app.MapPost("/alerts/{tx_id}/feedback", PostAsync)
             .WithTags("Feedback")
             .RequireApiKey(ApiAccess.Write)
@@ -33,7 +35,7 @@ internal static class FeedbackEndpoints
 
     // The body is read here rather than bound, so every way it can be wrong gets its own clear problem.
     private static async Task<Results<Ok<FeedbackResult>, ProblemHttpResult>> PostAsync(
-        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, FeedbackStore store, IOptions<JsonOptions> json,
+        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, FeedbackStore store, FeedbackMetrics metrics, IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         if (request.ContentLength > ApiOptions.MaxRequestBodyBytes)
@@ -71,6 +73,10 @@ internal static class FeedbackEndpoints
         }
 
         var result = await store.ApplyAsync(txId, body.Label!, status, note, cancellationToken);
+        if (result is { Changed: true })
+        {
+            metrics.Recorded(result.Label);
+        }
         return result is null ? Problems.AlertNotFound(txId) : TypedResults.Ok(result);
     }
 

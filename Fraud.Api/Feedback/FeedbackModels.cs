@@ -19,6 +19,8 @@ internal static class FeedbackLabels
 {
     public const int MaxNoteLength = 2000;
 
+    public static readonly string[] All = ["fraud", "legit"];
+
     public static bool TryGetStatus(string? label, out string status)
     {
         status = label switch

@@ -21,6 +21,8 @@ internal static class LocalTools
 
     public static string RedisServer() => FindOnPath("redis-server") ?? throw Missing("redis-server", "redis-server");
 
+    public static string Prometheus() => FindOnPath("prometheus") ?? throw Missing("Prometheus server", "prometheus");
+
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)

@@ -20,7 +20,7 @@ namespace Fraud.Tests.Integration;
 /// </summary>
 public class FraudSystem : IAsyncDisposable
 {
-    public static readonly string[] Resources = ["kafka", "postgres", "fraud", "redis", "producer", "detector", "api"];
+    public static readonly string[] Resources = ["kafka", "postgres", "fraud", "redis", "producer", "detector", "api", "prometheus"];
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private IProducer<string, byte[]>? _producer;

@@ -6,7 +6,7 @@ namespace Fraud.Tests.Integration;
 public sealed class ManifestTests
 {
     [Fact]
-    public async Task Publishing_writes_a_manifest_with_the_broker_the_stores_and_the_services()
+    public async Task Publishing_writes_a_manifest_with_the_broker_the_stores_the_services_and_their_monitoring()
     {
         var output = Path.Combine(Path.GetTempPath(), $"fraud-manifest-{Guid.NewGuid():N}", "aspire-manifest.json");
         try
@@ -23,6 +23,8 @@ public sealed class ManifestTests
             Assert.StartsWith("container.", resources.GetProperty("postgres").GetProperty("type").GetString());
             Assert.StartsWith("container.", resources.GetProperty("redis").GetProperty("type").GetString());
             Assert.Contains("Database=fraud", resources.GetProperty("fraud").GetProperty("connectionString").GetString());
+            Assert.Contains("prom/prometheus", resources.GetProperty("prometheus").GetProperty("image").GetString());
+            Assert.Contains("grafana/grafana", resources.GetProperty("grafana").GetProperty("image").GetString());
             foreach (var service in new[] { "producer", "detector", "api" })
             {
                 Assert.StartsWith("project.", resources.GetProperty(service).GetProperty("type").GetString());

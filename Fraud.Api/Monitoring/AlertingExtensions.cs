@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+
+namespace Fraud.Api.Monitoring;
+
+internal static class AlertingExtensions
+{
+    /// <summary>The anomaly-rate alarm (<see cref="AnomalyRateMonitor"/>) and its webhooks (<see cref="WebhookNotifier"/>).</summary>
+    public static WebApplicationBuilder AddAnomalyAlerting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AlertingOptions>()
+            .Bind(builder.Configuration.GetSection(AlertingOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AlertingOptions>, AlertingOptionsValidation>();
+        builder.Services.AddSingleton<AlertingMetrics>();
+        // The notifier retries with its own backoff and counts every failure; the default resilience handler would
+        // retry underneath it and hide attempts. (RemoveAllResilienceHandlers is marked experimental; it is the
+        // documented way to opt one client out of ConfigureHttpClientDefaults' handler.)
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(WebhookNotifier.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<WebhookNotifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        builder.Services.AddHostedService<AnomalyRateMonitor>();
+        return builder;
+    }
+}
