@@ -31,16 +31,21 @@ internal static class KustomizeLayout
             patches: [],
             images: []);
 
+        // The dev overlay runs in the cluster the containers the services connect to (broker, Postgres, Redis). The
+        // AppHost's observability containers are left to the cluster's own Prometheus, which finds the pods by their
+        // scrape annotations and can load deploy/prometheus/rules.
         var inCluster = new ManifestExpressions(manifest);
-        foreach (var container in manifest.Containers.Values.OrderBy(container => container.Name, StringComparer.Ordinal))
+        string connections = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster))]);
+        var dependencies = inCluster.Containers.ToArray();
+        foreach (string name in dependencies)
         {
-            files[$"overlays/dev/{container.Name}.yaml"] = Yaml([.. KubernetesObjects.Infrastructure(container, inCluster)]);
+            files[$"overlays/dev/{name}.yaml"] = Yaml([.. KubernetesObjects.Infrastructure(manifest.Containers[name], inCluster)]);
         }
 
-        files["overlays/dev/connections.yaml"] = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster))]);
+        files["overlays/dev/connections.yaml"] = connections;
         files["overlays/dev/kustomization.yaml"] = Kustomization(
             bases: ["../../base"],
-            resources: manifest.Containers.Keys.Order(StringComparer.Ordinal).Select(name => $"{name}.yaml").ToArray(),
+            resources: dependencies.Select(name => $"{name}.yaml").ToArray(),
             patches: ["connections.yaml"],
             images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"localhost:5000/{KubernetesObjects.ImageOf(service.Name)}", "latest")).ToArray());
 

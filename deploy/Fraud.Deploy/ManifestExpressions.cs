@@ -14,6 +14,9 @@ internal sealed partial class ManifestExpressions(AspireManifest manifest)
     /// <summary>The secret parameters the last resolutions referred to, by environment variable name.</summary>
     public SortedSet<string> SecretParameters { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The containers the resolutions so far pointed at.</summary>
+    public SortedSet<string> Containers { get; } = new(StringComparer.Ordinal);
+
     public static string VariableOf(string parameter) => parameter.Replace('-', '_').ToUpperInvariant();
 
     public string Resolve(string text) => Placeholder().Replace(text, match =>
@@ -35,6 +38,7 @@ internal sealed partial class ManifestExpressions(AspireManifest manifest)
 
         if (BindingPath().Match(path) is { Success: true } binding && manifest.Containers.TryGetValue(resource, out var container))
         {
+            Containers.Add(resource);
             return binding.Groups["part"].Value == "host"
                 ? resource
                 : container.Ports[binding.Groups["binding"].Value].ToString(System.Globalization.CultureInfo.InvariantCulture);
