@@ -72,7 +72,8 @@ internal sealed class LabelsConsumer(KafkaClientFactory kafka, LabelStore store,
             ConsumeResult<Ignore, byte[]>? result;
             try
             {
-                result = consumer.Consume(deadline - DateTime.UtcNow);
+                // Never a negative timeout: librdkafka would read it as "wait forever".
+                result = consumer.Consume(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks)));
             }
             catch (ConsumeException ex) when (!ex.Error.IsFatal)
             {
