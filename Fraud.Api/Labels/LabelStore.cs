@@ -56,15 +56,6 @@ internal sealed class LabelStore(NpgsqlDataSource dataSource)
         Parameters = { new() { Value = txId }, new() { Value = isFraud } },
     };
 
-    /// <summary>The label of one transaction, or null.</summary>
-    public async Task<(bool IsFraud, string? Scenario, string Source)?> GetAsync(string txId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT is_fraud, scenario, source FROM labels WHERE tx_id = $1");
-        command.Parameters.Add(new() { Value = txId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2)) : null;
-    }
-
     /// <summary>
     /// The classifier's training rows, oldest first (the Fraud Detection Handbook's two sets):
     /// <list type="bullet">
