@@ -21,4 +21,7 @@ public sealed class ApiOptions
     /// <summary>Origins allowed to call the API from a browser. Empty (the default) means no CORS at all:
     /// only the console served by the API itself, from the same origin, can read the responses.</summary>
     public string[] CorsOrigins { get; set; } = [];
+
+    /// <summary>The simulator's labels, stored in <c>labels</c> for the classifier's training; empty to read none.</summary>
+    public string LabelsTopic { get; set; } = "transactions.labels.v1";
 }

@@ -1,5 +1,6 @@
 using Fraud.Api.Alerts;
 using Fraud.Api.Feedback;
+using Fraud.Api.Labels;
 using Fraud.Api.Models;
 using Fraud.Api.Rules;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -29,6 +30,9 @@ internal static class FraudApiExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelTrainer>();
+        builder.Services.AddSingleton<LabelStore>();
+        builder.Services.AddSingleton<ClassifierTrainer>();
+        builder.Services.AddHostedService<LabelsConsumer>();
         builder.Services.AddHostedService<ScheduledTraining>();
         builder.Services.AddSingleton<StatsQueries>();
         builder.Services.AddSingleton<AlertStream>();

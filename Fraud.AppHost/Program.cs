@@ -8,7 +8,7 @@ var infra = builder.ResolveInfraMode();
 var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
     .WithTopic("transactions.v1.dlq")
-    .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth, for evaluation
+    .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
 var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
 var redis = builder.AddFraudRedis("redis", infra);
@@ -37,7 +37,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
-    .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream
+    .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream and the alarm; transactions.labels.v1 the labels table
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Api__Key", apiKey)

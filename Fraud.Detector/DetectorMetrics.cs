@@ -69,7 +69,7 @@ public sealed class DetectorMetrics
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
         meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",
-            "1, labelled with the model and rule-set versions in use.");
+            "1, labelled with the model, rule-set and classifier versions in use.");
     }
 
     public void Processed(int count) => _processed.Add(count);
@@ -120,6 +120,7 @@ public sealed class DetectorMetrics
     private IEnumerable<Measurement<int>> ObserveProfile() => _profile is { } profile
         ? [new Measurement<int>(1,
             new KeyValuePair<string, object?>("model_version", profile.ModelVersion),
-            new KeyValuePair<string, object?>("rules_version", profile.RulesVersion))]
+            new KeyValuePair<string, object?>("rules_version", profile.RulesVersion),
+            new KeyValuePair<string, object?>("classifier_version", profile.ClassifierVersion))]
         : [];
 }

@@ -6,7 +6,7 @@ namespace Fraud.Api.Alerts;
 /// <summary>Reads of <c>fraud_alerts</c>; every value is a parameter.</summary>
 internal sealed class AlertQueries(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version";
+    private const string Columns = "tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version, classifier_version";
 
     /// <summary>
     /// Newest first by (created_at, tx_id), which the index <c>fraud_alerts_created_at_idx</c> serves in order,
@@ -84,7 +84,8 @@ internal sealed class AlertQueries(NpgsqlDataSource dataSource)
                 Rules: reader.GetFieldValue<string[]>(9),
                 ModelVersion: reader.GetString(10),
                 Status: reader.GetString(11),
-                RulesVersion: reader.IsDBNull(12) ? null : reader.GetString(12)));
+                RulesVersion: reader.IsDBNull(12) ? null : reader.GetString(12),
+                ClassifierVersion: reader.IsDBNull(13) ? null : reader.GetString(13)));
         }
         return alerts;
     }

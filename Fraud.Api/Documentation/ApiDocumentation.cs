@@ -92,6 +92,7 @@ internal static class ApiDocumentation
             ["rules"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = Of(JsonSchemaType.String, "A rule name."), Description = "Rules that fired." },
             ["model_version"] = Of(JsonSchemaType.String, "Version of the model that scored it; the rule set's when no model did."),
             ["rules_version"] = Of(JsonSchemaType.String | JsonSchemaType.Null, "Version of the rule set that took part in the decision; null when no rules did."),
+            ["classifier_version"] = Of(JsonSchemaType.String | JsonSchemaType.Null, "Version of the supervised classifier (trained on analyst and simulator labels) that took part in the decision; null when none was active."),
             ["status"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
@@ -104,7 +105,7 @@ internal static class ApiDocumentation
             {"tx_id":"tx_1539","user_id":4405,"amount":"1881.22","location":"ES","ts":"2025-09-13T07:46:41.31435Z",
              "score":-0.767,"reason":"iforest_score=-0.767; threshold=-0.657","created_at":"2025-09-13T07:46:41.400Z",
              "risk":0.91,"rules":["amount_vs_user_history"],"model_version":"if-2025-09-13-01","status":"open",
-             "rules_version":"rules-2025-09-13"}
+             "rules_version":"rules-2025-09-13","classifier_version":"gb-2025-09-13-06-1a2b3c4d"}
             """)!];
     }
 }

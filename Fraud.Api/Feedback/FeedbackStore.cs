@@ -1,9 +1,11 @@
+using Fraud.Api.Labels;
 using Npgsql;
 
 namespace Fraud.Api.Feedback;
 
 /// <summary>
-/// Applies feedback to <c>fraud_alerts.status</c> and appends it to <c>alert_feedback</c>, in one transaction.
+/// Applies feedback to <c>fraud_alerts.status</c>, appends it to <c>alert_feedback</c> and records it as the
+/// transaction's label (source <c>analyst</c>, overriding the simulator's) for the classifier, in one transaction.
 /// Idempotent: when the alert's latest feedback already has this label and note, nothing is written, so a
 /// retried or double-clicked post leaves one audit row and the same status.
 /// </summary>
@@ -52,6 +54,7 @@ internal sealed class FeedbackStore(NpgsqlDataSource dataSource)
                 {
                     Parameters = { new() { Value = txId }, new() { Value = label }, new() { Value = note }, new() { Value = previousStatus }, new() { Value = status } },
                 },
+                LabelStore.AnalystLabel(txId, isFraud: label == "fraud"),
             },
         };
         await write.ExecuteNonQueryAsync(cancellationToken);

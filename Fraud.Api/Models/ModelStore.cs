@@ -7,6 +7,7 @@ namespace Fraud.Api.Models;
 /// <summary>A stored model version, as <c>GET /models</c> lists it (the model's bytes stay in the table).</summary>
 internal sealed record ModelVersion(
     string Version,
+    string Kind,
     DateTimeOffset CreatedAt,
     string Source,
     JsonElement Parameters,
@@ -17,15 +18,20 @@ internal sealed record ModelVersion(
     bool Active);
 
 /// <summary>What an activation did.</summary>
-internal sealed record ModelActivation(string Version, bool Active, bool Changed);
+internal sealed record ModelActivation(string Version, string Kind, bool Active, bool Changed);
 
 /// <summary>
-/// Reads and writes <c>models</c> (migration 006). Activating a version deactivates the previous one in the same
-/// transaction, so detectors never see two active versions or none.
+/// Reads and writes <c>models</c> (migrations 006, 007). Each version has a kind (<see cref="Forest"/> or
+/// <see cref="Classifier"/>) and one version per kind is active: activating a version deactivates the previous one of
+/// its kind in the same transaction, so detectors never see two active versions of a kind, and switching the
+/// classifier never touches the forest.
 /// </summary>
 internal sealed class ModelStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "version, created_at, source, parameters::text, window_start, window_end, training_rows, validation::text, active";
+    public const string Forest = "isolation_forest";
+    public const string Classifier = "classifier";
+
+    private const string Columns = "version, kind, created_at, source, parameters::text, window_start, window_end, training_rows, validation::text, active";
 
     public async Task<IReadOnlyList<ModelVersion>> ListAsync(CancellationToken cancellationToken)
     {
@@ -36,40 +42,49 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         {
             versions.Add(new ModelVersion(
                 reader.GetString(0),
-                Utc(reader.GetDateTime(1)),
-                reader.GetString(2),
-                Json(reader.GetString(3)),
-                reader.IsDBNull(4) ? null : Utc(reader.GetDateTime(4)),
+                reader.GetString(1),
+                Utc(reader.GetDateTime(2)),
+                reader.GetString(3),
+                Json(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : Utc(reader.GetDateTime(5)),
-                reader.GetInt32(6),
-                Json(reader.GetString(7)),
-                reader.GetBoolean(8)));
+                reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
+                reader.GetInt32(7),
+                Json(reader.GetString(8)),
+                reader.GetBoolean(9)));
         }
 
         return versions;
     }
 
+    /// <summary>Makes <paramref name="version"/> the active one of its kind; the other kind's active version stays.</summary>
     /// <returns>The activation, or null when no model has <paramref name="version"/>.</returns>
     public async Task<ModelActivation?> ActivateAsync(string version, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var current = new NpgsqlCommand("SELECT active FROM models WHERE version = $1 FOR UPDATE", connection, transaction)
+        bool active;
+        string kind;
+        await using (var current = new NpgsqlCommand("SELECT active, kind FROM models WHERE version = $1 FOR UPDATE", connection, transaction)
         {
             Parameters = { new() { Value = version } },
-        };
-        if (await current.ExecuteScalarAsync(cancellationToken) is not bool active)
+        })
+        await using (var reader = await current.ExecuteReaderAsync(cancellationToken))
         {
-            return null;
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            (active, kind) = (reader.GetBoolean(0), reader.GetString(1));
         }
 
         if (!active)
         {
-            await ActiveVersions.ActivateAsync(connection, transaction, "models", version, cancellationToken);
+            await ActiveVersions.ActivateAsync(connection, transaction, "models", version, cancellationToken, kind);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new ModelActivation(version, Active: true, Changed: !active);
+        return new ModelActivation(version, kind, Active: true, Changed: !active);
     }
 
     /// <summary>Stores a trained model, activating it when <paramref name="activate"/>.</summary>
@@ -78,8 +93,8 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO models (version, source, parameters, window_start, window_end, training_rows, validation, model)
-            VALUES ($1, 'trainer', $2, $3, $4, $5, $6, $7)
+            INSERT INTO models (version, source, parameters, window_start, window_end, training_rows, validation, model, kind)
+            VALUES ($1, 'trainer', $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (version) DO NOTHING
             """, connection, transaction))
         {
@@ -90,12 +105,13 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
             insert.Parameters.Add(new() { Value = trained.TrainingRows });
             insert.Parameters.Add(new() { Value = trained.ValidationJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
             insert.Parameters.Add(new() { Value = trained.Model });
+            insert.Parameters.Add(new() { Value = trained.Kind });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         if (activate)
         {
-            await ActiveVersions.ActivateAsync(connection, transaction, "models", trained.Version, cancellationToken);
+            await ActiveVersions.ActivateAsync(connection, transaction, "models", trained.Version, cancellationToken, trained.Kind);
         }
 
         await transaction.CommitAsync(cancellationToken);

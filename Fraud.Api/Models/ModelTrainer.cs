@@ -8,19 +8,19 @@ using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Models;
 
-/// <summary>A model the trainer fitted, ready to store.</summary>
+/// <summary>A model a trainer fitted, ready to store; <see cref="Kind"/> is <see cref="ModelStore.Forest"/> or <see cref="ModelStore.Classifier"/>.</summary>
 internal sealed record TrainedModel(
     string Version,
+    string Kind,
     byte[] Model,
     string ParametersJson,
     DateTimeOffset WindowStart,
     DateTimeOffset WindowEnd,
     int TrainingRows,
-    ModelValidation Validation,
     string ValidationJson);
 
-/// <summary>What a training run did: the model (stored, and activated only if it validated), or why there is none.</summary>
-internal sealed record TrainingOutcome(TrainedModel? Model, bool Activated, string? Problem);
+/// <summary>What a forest training run did: the model (stored, and activated only if it validated) and its validation, or why there is none.</summary>
+internal sealed record TrainingOutcome(TrainedModel? Model, bool Activated, string? Problem, ModelValidation? Validation = null);
 
 /// <summary>
 /// Fits an Isolation Forest on the detectors' recent sample of feature vectors (<c>training_samples</c>), never on a
@@ -77,6 +77,7 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
 
         var trained = new TrainedModel(
             version,
+            ModelStore.Forest,
             forest.Serialize(),
             JsonSerializer.Serialize(new Dictionary<string, object?>
             {
@@ -91,7 +92,6 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
             windowStart,
             windowEnd,
             forest.TrainingRows,
-            validation,
             JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["holdout_rows"] = validation.HoldoutRows,
@@ -112,7 +112,7 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
             logger.LogWarning("Trained {Version} but kept the active model: {Problems}", version, string.Join("; ", validation.Problems));
         }
 
-        return new TrainingOutcome(trained, validation.Passed, null);
+        return new TrainingOutcome(trained, validation.Passed, null, validation);
     }
 
     private static List<float> Rows(IEnumerable<(float[] Features, DateTimeOffset Ts)> samples, int[] columns)
@@ -142,8 +142,12 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }
 
-/// <summary>Trains on the schedule of <see cref="TrainingOptions.Every"/> (off when zero).</summary>
-internal sealed class ScheduledTraining(ModelTrainer trainer, IOptions<TrainingOptions> options, ILogger<ScheduledTraining> logger) : BackgroundService
+/// <summary>
+/// Trains the forest, then the classifier, on the schedule of <see cref="TrainingOptions.Every"/> (off when zero). The
+/// classifier is skipped (logged) while there are too few fraud labels.
+/// </summary>
+internal sealed class ScheduledTraining(
+    ModelTrainer trainer, ClassifierTrainer classifierTrainer, IOptions<TrainingOptions> options, ILogger<ScheduledTraining> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -155,18 +159,23 @@ internal sealed class ScheduledTraining(ModelTrainer trainer, IOptions<TrainingO
         using var timer = new PeriodicTimer(options.Value.Every);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            await RunAsync("model", async () => (await trainer.TrainAsync(stoppingToken)).Problem);
+            await RunAsync("classifier", async () => (await classifierTrainer.TrainAsync(stoppingToken)).Problem);
+        }
+    }
+
+    private async Task RunAsync(string what, Func<Task<string?>> train)
+    {
+        try
+        {
+            if (await train() is { } problem)
             {
-                var outcome = await trainer.TrainAsync(stoppingToken);
-                if (outcome.Problem is { } problem)
-                {
-                    logger.LogInformation("Scheduled training skipped: {Problem}", problem);
-                }
+                logger.LogInformation("Scheduled {What} training skipped: {Problem}", what, problem);
             }
-            catch (Exception exception) when (exception is Npgsql.NpgsqlException or ArgumentException)
-            {
-                logger.LogWarning("Scheduled training failed: {Reason}", exception.Message);
-            }
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or ArgumentException)
+        {
+            logger.LogWarning("Scheduled {What} training failed: {Reason}", what, exception.Message);
         }
     }
 }

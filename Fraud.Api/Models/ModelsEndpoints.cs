@@ -1,10 +1,14 @@
 using Fraud.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using FromRouteAttribute = Microsoft.AspNetCore.Mvc.FromRouteAttribute;
 
 namespace Fraud.Api.Models;
 
-/// <summary>The model lifecycle: list the versions, train one from the detectors' sample, activate any (rollback).</summary>
+/// <summary>
+/// The model lifecycle, for both kinds (the Isolation Forest and the supervised classifier): list the versions, train
+/// one, activate any (rollback) within its kind.
+/// </summary>
 internal static class ModelsEndpoints
 {
     public static IEndpointRouteBuilder MapModelsEndpoints(this IEndpointRouteBuilder app)
@@ -13,12 +17,16 @@ internal static class ModelsEndpoints
         models.MapGet("", ListAsync)
             .WithName("GetModels")
             .WithSummary("Every stored model, newest first")
-            .WithDescription("Version, source (trainer or a detector's model file), parameters, training window and rows, validation figures, and which one is active.");
+            .WithDescription("Version, kind (`isolation_forest` or `classifier`), source (trainer or a detector's model file), parameters, training window and rows, validation figures, and whether it is the active one of its kind.");
         models.MapPost("/train", TrainAsync)
             .RequireApiKey(ApiAccess.Write)
             .WithName("TrainModel")
-            .WithSummary("Train a model on recent traffic now")
-            .WithDescription("Fits an Isolation Forest on the detectors' sample of recent feature vectors, validates it on the newest part of the sample, stores it, and activates it only if it passes (detectors switch within seconds). 201 with the model and its validation; 422 when there are not enough samples yet. Needs the API key in `X-Api-Key`.")
+            .WithSummary("Train a model now")
+            .WithDescription("""
+                `kind=isolation_forest` (the default) fits an Isolation Forest on the detectors' sample of recent feature vectors and validates it on the newest part of the sample (`TrainingResult`). `kind=classifier` fits the gradient-boosted classifier on labelled rows (alerts with an analyst's or the simulator's label, and samples older than `Training:LabelDelay`), ordered by event time: the older 80% fitted, the newest 20% validate it (ROC-AUC, average precision; `ClassifierTrainingResult`). Either is stored, and activated only if it passes (detectors switch within seconds). 201 with the model and its validation; 422 when there are not enough samples or fraud labels yet. Needs the API key in `X-Api-Key`.
+                """)
+            .Produces<ClassifierTrainingResult>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -26,7 +34,7 @@ internal static class ModelsEndpoints
             .RequireApiKey(ApiAccess.Write)
             .WithName("ActivateModel")
             .WithSummary("Make a stored model the active one")
-            .WithDescription("Every detector switches to it within seconds; use it to roll back. Needs the API key in `X-Api-Key`.")
+            .WithDescription("Every detector switches to it within seconds; use it to roll back. Only the version's own kind changes: activating a classifier leaves the active forest, and the reverse. Needs the API key in `X-Api-Key`.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -36,15 +44,26 @@ internal static class ModelsEndpoints
     private static async Task<Ok<IReadOnlyList<ModelVersion>>> ListAsync(ModelStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListAsync(cancellationToken));
 
-    private static async Task<Results<Created<TrainingResult>, ProblemHttpResult>> TrainAsync(ModelTrainer trainer, CancellationToken cancellationToken)
+    private static async Task<Results<Created<TrainingResult>, Created<ClassifierTrainingResult>, ProblemHttpResult>> TrainAsync(
+        [FromQuery(Name = "kind")] string? kind, ModelTrainer trainer, ClassifierTrainer classifierTrainer, CancellationToken cancellationToken)
     {
-        var outcome = await trainer.TrainAsync(cancellationToken);
-        if (outcome.Model is not { } model)
+        switch (kind)
         {
-            return TypedResults.Problem(outcome.Problem, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not enough training data");
+            case null or "" or ModelStore.Forest:
+                break;
+            case ModelStore.Classifier:
+                return await TrainClassifierAsync(classifierTrainer, cancellationToken);
+            default:
+                return TypedResults.Problem($"kind must be '{ModelStore.Forest}' (the default) or '{ModelStore.Classifier}'; got '{kind}'.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Unknown model kind");
         }
 
-        var validation = model.Validation;
+        var outcome = await trainer.TrainAsync(cancellationToken);
+        if (outcome is not { Model: { } model, Validation: { } validation })
+        {
+            return NotEnoughData(outcome.Problem);
+        }
+
         return TypedResults.Created($"/models/{model.Version}", new TrainingResult(
             model.Version,
             outcome.Activated,
@@ -53,6 +72,30 @@ internal static class ModelsEndpoints
             model.WindowEnd,
             new ValidationResult(validation.HoldoutRows, Finite(validation.AnomalyRate), Finite(validation.ScoreP50), validation.Passed, validation.Problems)));
     }
+
+    private static async Task<Results<Created<TrainingResult>, Created<ClassifierTrainingResult>, ProblemHttpResult>> TrainClassifierAsync(
+        ClassifierTrainer trainer, CancellationToken cancellationToken)
+    {
+        var outcome = await trainer.TrainAsync(cancellationToken);
+        if (outcome is not { Model: { } model, Validation: { } validation })
+        {
+            return NotEnoughData(outcome.Problem);
+        }
+
+        return TypedResults.Created($"/models/{model.Version}", new ClassifierTrainingResult(
+            model.Version,
+            ModelStore.Classifier,
+            outcome.Activated,
+            model.TrainingRows,
+            outcome.TrainingFrauds,
+            model.WindowStart,
+            model.WindowEnd,
+            new ClassifierValidationResult(
+                validation.HoldoutRows, validation.HoldoutFrauds, Finite(validation.RocAuc), Finite(validation.AveragePrecision), validation.Passed, validation.Problems)));
+    }
+
+    private static ProblemHttpResult NotEnoughData(string? problem) =>
+        TypedResults.Problem(problem, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not enough training data");
 
     private static async Task<Results<Ok<ModelActivation>, ProblemHttpResult>> ActivateAsync(
         [FromRoute(Name = "version")] string version, ModelStore store, ILogger<ModelStore> logger, CancellationToken cancellationToken)
@@ -79,3 +122,18 @@ internal sealed record TrainingResult(
 
 /// <summary>How the trained model did on the held-out newest samples.</summary>
 internal sealed record ValidationResult(int HoldoutRows, double? AnomalyRate, double? ScoreP50, bool Passed, IReadOnlyList<string> Problems);
+
+/// <summary>The answer to <c>POST /models/train?kind=classifier</c>.</summary>
+internal sealed record ClassifierTrainingResult(
+    string Version,
+    string Kind,
+    bool Activated,
+    int TrainingRows,
+    int TrainingFrauds,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    ClassifierValidationResult Validation);
+
+/// <summary>How the trained classifier ranked the held-out newest labelled rows.</summary>
+internal sealed record ClassifierValidationResult(
+    int HoldoutRows, int HoldoutFrauds, double? RocAuc, double? AveragePrecision, bool Passed, IReadOnlyList<string> Problems);

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Fraud.Api.Models;
 
-/// <summary>Settings under <c>Training:</c>: how the trainer fits and validates a model from <c>training_samples</c>.</summary>
+/// <summary>
+/// Settings under <c>Training:</c>: how the trainers fit and validate the forest (from <c>training_samples</c>) and the
+/// supervised classifier (from labelled alerts and delayed samples).
+/// </summary>
 public sealed class TrainingOptions
 {
     public const string Section = "Training";
@@ -36,4 +39,27 @@ public sealed class TrainingOptions
 
     [Range(2, 100_000)]
     public int MaxSamples { get; set; } = 256;
+
+    /// <summary>
+    /// Classifier: how long after a transaction its label is taken as known. Samples newer than this (back from the
+    /// newest sample) are not trained on, since their frauds may not be reported yet and would be learnt as legitimate.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
+    public TimeSpan LabelDelay { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Classifier: fewer fraud rows than this are not enough to train (a 422).</summary>
+    [Range(2, 10_000_000)]
+    public int MinFraudLabels { get; set; } = 50;
+
+    /// <summary>Classifier: the lowest ROC-AUC on the holdout that is activated.</summary>
+    [Range(0.5, 1)]
+    public double MinClassifierAuc { get; set; } = 0.7;
+
+    /// <summary>Classifier: fewer fraud rows than this in the holdout cannot judge it, so it is not activated.</summary>
+    [Range(1, 100_000)]
+    public int MinHoldoutFrauds { get; set; } = 5;
+
+    /// <summary>Classifier: boosting rounds.</summary>
+    [Range(1, 10_000)]
+    public int ClassifierTrees { get; set; } = 100;
 }

@@ -243,6 +243,7 @@ function renderDetail({ alert, reasons, feedback, user_recent_alerts: userAlerts
   $('detail-score').textContent = alert.score === null ? 'not scored by a model' : alert.score.toFixed(3);
   $('detail-model').textContent = alert.model_version || '–';
   $('detail-rules-version').textContent = alert.rules_version || '–';
+  $('detail-classifier-version').textContent = alert.classifier_version || '–';
   $('detail-reasons').replaceChildren(...reasons.map((reason) => element('li', { text: reason })));
   $('detail-rules').replaceChildren(...alert.rules.map((rule) => element('span', { className: 'chip', text: rule })));
   $('detail-feedback').replaceChildren(...feedback.map((entry) => element('li', {

@@ -1,6 +1,7 @@
 using System.Text;
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Rules;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,11 @@ namespace Fraud.Detector.Detection;
 /// Holds the current <see cref="DetectionProfile"/> and reloads it when one of its parts changes, polled every
 /// <see cref="DetectorOptions.ReloadInterval"/> (two file stats and one indexed query):
 /// <list type="bullet">
-/// <item>the active model in Postgres (<c>models</c>: the API's trainer, <c>POST /models/{version}/activate</c>). The
-/// model file seeds it on a fresh installation, and a replaced model file is stored and activated;</item>
+/// <item>the active model in Postgres (<c>models</c> of kind <c>isolation_forest</c>: the API's trainer,
+/// <c>POST /models/{version}/activate</c>). The model file seeds it on a fresh installation, and a replaced model file
+/// is stored and activated;</item>
+/// <item>the active supervised classifier in Postgres (<c>models</c> of kind <c>classifier</c>, trained by the API
+/// from labels); none active means deciding without one;</item>
 /// <item>the active rule set in Postgres (<c>rule_sets</c>, changed through the API's <c>PUT /rules</c>). On a fresh
 /// installation the detector stores its rules file there first;</item>
 /// <item>the decision options file.</item>
@@ -38,6 +42,7 @@ internal sealed class DetectionProfileSource(
     private string _fingerprint = "";
     private string? _activeRulesVersion;
     private string? _activeModelVersion;
+    private string? _activeClassifierVersion;
     private string _modelFileStamp = "";
 
     /// <summary>The profile to decide with; set before the detector starts consuming.</summary>
@@ -68,7 +73,8 @@ internal sealed class DetectionProfileSource(
         }
 
         _activeRulesVersion = await ruleSets.ActiveVersionAsync(cancellationToken);
-        _activeModelVersion = await models.ActiveVersionAsync(cancellationToken);
+        _activeModelVersion = await models.ActiveVersionAsync(ModelTable.Forest, cancellationToken);
+        _activeClassifierVersion = await models.ActiveVersionAsync(ModelTable.Classifier, cancellationToken);
         _fingerprint = Fingerprint();
         Publish(await LoadAsync(cancellationToken));
         await base.StartAsync(cancellationToken);
@@ -83,7 +89,8 @@ internal sealed class DetectionProfileSource(
             {
                 await ImportChangedModelFileAsync(stoppingToken);
                 _activeRulesVersion = await ruleSets.ActiveVersionAsync(stoppingToken);
-                _activeModelVersion = await models.ActiveVersionAsync(stoppingToken);
+                _activeModelVersion = await models.ActiveVersionAsync(ModelTable.Forest, stoppingToken);
+                _activeClassifierVersion = await models.ActiveVersionAsync(ModelTable.Classifier, stoppingToken);
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
@@ -130,10 +137,12 @@ internal sealed class DetectionProfileSource(
         var profile = new DetectionProfile(
             await LoadModelAsync(cancellationToken),
             await LoadRulesAsync(cancellationToken),
-            _decisionPath is null ? new DecisionOptions() : DetectionFiles.ReadDecision(_decisionPath));
+            _decisionPath is null ? new DecisionOptions() : DetectionFiles.ReadDecision(_decisionPath),
+            await LoadClassifierAsync(cancellationToken));
         try
         {
-            _ = new DecisionEngine(profile.Model, profile.Rules, profile.Decision); // the same checks the consume loop will make
+            // the same checks the consume loop will make
+            _ = new DecisionEngine(profile.Model, profile.Rules, profile.Decision, classifier: profile.Classifier);
         }
         catch (ArgumentException exception)
         {
@@ -146,7 +155,7 @@ internal sealed class DetectionProfileSource(
     /// <summary>The active stored model, or the model file when none is stored.</summary>
     private async Task<IsolationForest?> LoadModelAsync(CancellationToken cancellationToken)
     {
-        if (_activeModelVersion is not null && await models.ActiveAsync(cancellationToken) is { } active)
+        if (_activeModelVersion is not null && await models.ActiveAsync(ModelTable.Forest, cancellationToken) is { } active)
         {
             try
             {
@@ -159,6 +168,24 @@ internal sealed class DetectionProfileSource(
         }
 
         return _modelPath is null ? null : DetectionFiles.ReadModel(_modelPath);
+    }
+
+    /// <summary>The active stored classifier, or none.</summary>
+    private async Task<GradientBoostedClassifier?> LoadClassifierAsync(CancellationToken cancellationToken)
+    {
+        if (_activeClassifierVersion is null || await models.ActiveAsync(ModelTable.Classifier, cancellationToken) is not { } active)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GradientBoostedClassifier.Deserialize(active.Model);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new DetectionFileException($"classifier {active.Version} (models): not usable: {exception.Message}");
+        }
     }
 
     /// <summary>An operator replaced the model file: store it and make it the active version, for every detector.</summary>
@@ -226,11 +253,11 @@ internal sealed class DetectionProfileSource(
     }
 
     /// <summary>
-    /// What a poll compares: the active model and rule set versions (or, with none stored, their files' stamps) and
-    /// the decision file's stamp.
+    /// What a poll compares: the active model and rule set versions (or, with none stored, their files' stamps), the
+    /// active classifier's version and the decision file's stamp.
     /// </summary>
     private string Fingerprint() =>
-        $"model:{_activeModelVersion ?? Stamp(_modelPath)}|rules:{_activeRulesVersion ?? Stamp(_rulesPath)}|decision:{Stamp(_decisionPath)}";
+        $"model:{_activeModelVersion ?? Stamp(_modelPath)}|rules:{_activeRulesVersion ?? Stamp(_rulesPath)}|classifier:{_activeClassifierVersion ?? "-"}|decision:{Stamp(_decisionPath)}";
 
     /// <summary>A file's size and modification time, "missing", or "-" when none is configured.</summary>
     private static string Stamp(string? path)

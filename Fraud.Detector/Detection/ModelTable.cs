@@ -8,16 +8,26 @@ namespace Fraud.Detector.Detection;
 /// <summary>
 /// The detector's side of <c>models</c> (migration 006): which version is active and its bytes, and storing a model
 /// file: as the seed when nothing is active yet, or as the new active version when an operator replaced the file.
-/// The API's trainer stores and activates trained versions.
+/// The API's trainer stores and activates trained versions. Since migration 007 one version per <c>kind</c> is active:
+/// the forest (<see cref="Forest"/>, the only kind a model file holds) and the supervised classifier
+/// (<see cref="Classifier"/>, trained by the API only; none active means deciding without one).
 /// </summary>
 internal sealed class ModelTable(NpgsqlDataSource dataSource)
 {
-    public async Task<string?> ActiveVersionAsync(CancellationToken cancellationToken) =>
-        await dataSource.CreateCommand("SELECT version FROM models WHERE active").ExecuteScalarAsync(cancellationToken) as string;
+    public const string Forest = "isolation_forest";
+    public const string Classifier = "classifier";
 
-    public async Task<(string Version, byte[] Model)?> ActiveAsync(CancellationToken cancellationToken)
+    public async Task<string?> ActiveVersionAsync(string kind, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT version, model FROM models WHERE active");
+        await using var command = dataSource.CreateCommand("SELECT version FROM models WHERE active AND kind = $1");
+        command.Parameters.Add(new() { Value = kind });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<(string Version, byte[] Model)?> ActiveAsync(string kind, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT version, model FROM models WHERE active AND kind = $1");
+        command.Parameters.Add(new() { Value = kind });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetFieldValue<byte[]>(1)) : null;
     }
@@ -27,7 +37,7 @@ internal sealed class ModelTable(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO models (version, source, parameters, training_rows, model, active)
-            SELECT $1, $2, $3, $4, $5, true WHERE NOT EXISTS (SELECT 1 FROM models WHERE active)
+            SELECT $1, $2, $3, $4, $5, true WHERE NOT EXISTS (SELECT 1 FROM models WHERE active AND kind = 'isolation_forest')
             ON CONFLICT DO NOTHING
             """);
         AddModel(command.Parameters, model, bytes, source);
@@ -48,7 +58,7 @@ internal sealed class ModelTable(NpgsqlDataSource dataSource)
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var deactivate = new NpgsqlCommand("UPDATE models SET active = false WHERE active AND version <> $1", connection, transaction))
+        await using (var deactivate = new NpgsqlCommand("UPDATE models SET active = false WHERE active AND kind = 'isolation_forest' AND version <> $1", connection, transaction))
         {
             deactivate.Parameters.Add(new() { Value = model.Version });
             await deactivate.ExecuteNonQueryAsync(cancellationToken);

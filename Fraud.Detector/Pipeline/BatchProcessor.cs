@@ -47,7 +47,7 @@ internal sealed class BatchProcessor(
 
         using var activity = StartBatchActivity(batch);
         await deadLetters.PublishAsync(batch.DeadLetters, cancellationToken);
-        await alertSink.WriteAsync(batch.Alerts, cancellationToken);
+        await alertSink.WriteAsync(batch.Alerts, batch.AlertFeatures, cancellationToken);
         var durableAt = time.GetUtcNow();
         await CheckpointAsync(engine, batch);
         await sampler.WriteAsync(cancellationToken);
@@ -72,8 +72,8 @@ internal sealed class BatchProcessor(
         if (_engine is null || !ReferenceEquals(profile, _profile))
         {
             _engine = _engine is null
-                ? new DecisionEngine(profile.Model, profile.Rules, profile.Decision)
-                : new DecisionEngine(profile.Model, profile.Rules, profile.Decision, _engine.Features);
+                ? new DecisionEngine(profile.Model, profile.Rules, profile.Decision, classifier: profile.Classifier)
+                : new DecisionEngine(profile.Model, profile.Rules, profile.Decision, _engine.Features, profile.Classifier);
             _profile = profile;
         }
 
@@ -161,6 +161,7 @@ internal sealed class BatchProcessor(
             {
                 batch.Alerts.Add(alert);
                 batch.AlertSources.Add(source);
+                batch.AlertFeatures.Add(engine.LastFeatures.ToArray()); // copied only for alerts: the engine reuses its buffer
             }
         }
     }

@@ -17,6 +17,9 @@ internal sealed class MicroBatch
     /// <summary>The message each alert was raised for, in the same order (for its trace context).</summary>
     public List<ConsumeResult<string?, byte[]>> AlertSources { get; } = [];
 
+    /// <summary>Each alert's full feature vector, in the same order (stored with it, so a reviewed alert is a training row).</summary>
+    public List<float[]> AlertFeatures { get; } = [];
+
     public List<DeadLetter> DeadLetters { get; } = [];
 
     /// <summary>The users the batch decided for, with the position of their last transaction in it: what to checkpoint.</summary>
@@ -45,6 +48,7 @@ internal sealed class MicroBatch
         Messages.Clear();
         Alerts.Clear();
         AlertSources.Clear();
+        AlertFeatures.Clear();
         DeadLetters.Clear();
         Touched.Clear();
         Processed = 0;

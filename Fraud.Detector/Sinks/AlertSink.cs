@@ -24,14 +24,15 @@ public sealed class AlertSink(
 {
     private readonly DetectorOptions _options = options.Value;
 
-    public async Task WriteAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    /// <param name="features">Each alert's full feature vector, in the same order (Postgres only: the record keeps them for training).</param>
+    public async Task WriteAsync(IReadOnlyList<Alert> alerts, IReadOnlyList<float[]> features, CancellationToken cancellationToken)
     {
         if (alerts.Count == 0)
         {
             return;
         }
 
-        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, cancellationToken), cancellationToken);
+        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, features, cancellationToken), cancellationToken);
         metrics.AlertsStored(stored);
 
         // One JSON form per alert serves both Redis and the topic.

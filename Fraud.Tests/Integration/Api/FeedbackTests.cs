@@ -165,4 +165,43 @@ public sealed class FeedbackTests(FraudSystemFixture system)
         Assert.Contains(after.GetProperty("by_country").EnumerateArray(),
             entry => entry.GetProperty("country").GetString() == "LU" && entry.GetProperty("count").GetInt64() >= 40);
     }
+
+    [Fact]
+    public async Task Feedback_becomes_the_transactions_label_and_a_later_simulator_label_does_not_override_it()
+    {
+        var alert = await OpenAlertAsync();
+        Detector.DetectorStreams.ProduceLabels(system.KafkaBootstrap, [new Label(alert.TxId, IsFraud: false)]);
+        await FraudSystem.EventuallyAsync(async () => await LabelAsync(alert.TxId) is { Source: "simulator" } label ? label : null, "the simulator's label");
+
+        (await system.PostFeedbackAsync(alert.TxId, """{"label":"fraud","note":"confirmed with the card holder"}""")).EnsureSuccessStatusCode();
+        var analyst = await LabelAsync(alert.TxId);
+        // The simulator labels it legitimate again, then labels a marker on the same partition (same key), read after it.
+        var marker = new Label($"tx_marker_{Guid.NewGuid():N}", IsFraud: false);
+        using (var producer = new Confluent.Kafka.ProducerBuilder<string, byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = system.KafkaBootstrap }).Build())
+        {
+            foreach (var label in new[] { new Label(alert.TxId, IsFraud: false), marker })
+            {
+                await producer.ProduceAsync("transactions.labels.v1", new() { Key = alert.TxId, Value = LabelJson.SerializeToUtf8Bytes(label) });
+            }
+        }
+
+        await FraudSystem.EventuallyAsync(() => LabelAsync(marker.TxId), "the marker's label");
+
+        Assert.Equal(new StoredLabel(true, "analyst"), analyst);
+        Assert.Equal(new StoredLabel(true, "analyst"), await LabelAsync(alert.TxId));
+    }
+
+    private sealed record StoredLabel(bool IsFraud, string Source);
+
+    private async Task<StoredLabel?> LabelAsync(string txId)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT is_fraud, source FROM labels WHERE tx_id = $1", connection)
+        {
+            Parameters = { new() { Value = txId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new StoredLabel(reader.GetBoolean(0), reader.GetString(1)) : null;
+    }
 }

@@ -18,8 +18,10 @@ public sealed class ModelsApiTests(FraudSystemFixture system)
 
         using var models = JsonDocument.Parse(await system.Api.GetStringAsync("/models"));
 
-        var active = Assert.Single(models.RootElement.EnumerateArray(), model => model.GetProperty("active").GetBoolean());
+        var active = Assert.Single(models.RootElement.EnumerateArray(),
+            model => model.GetProperty("active").GetBoolean() && model.GetProperty("kind").GetString() == "isolation_forest");
         Assert.Equal(file.Version, active.GetProperty("version").GetString());
+        Assert.Equal("isolation_forest", active.GetProperty("kind").GetString());
         Assert.Equal("file iforest.model", active.GetProperty("source").GetString());
         Assert.Equal(file.TrainingRows, active.GetProperty("training_rows").GetInt32());
         Assert.Equal(100, active.GetProperty("parameters").GetProperty("estimators").GetInt32());
@@ -45,8 +47,17 @@ public sealed class ModelsApiTests(FraudSystemFixture system)
         Assert.False(body.RootElement.GetProperty("changed").GetBoolean());
     }
 
+    [Fact]
+    public async Task Training_an_unknown_kind_of_model_is_a_400()
+    {
+        var response = await PostAsync("/models/train?kind=neural_network");
+
+        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, "kind must be 'isolation_forest' (the default) or 'classifier'; got 'neural_network'.");
+    }
+
     [Theory]
     [InlineData("/models/train", "")]
+    [InlineData("/models/train?kind=classifier", "")]
     [InlineData("/models/train", "not-the-key")]
     [InlineData("/models/anything/activate", "")]
     public async Task Training_and_activating_need_the_api_key(string path, string apiKey)

@@ -30,6 +30,31 @@ internal static class DetectorStreams
             .ToList();
     }
 
+    /// <summary>
+    /// <see cref="Simulate"/> with the simulator's labels and a fraud rate of its own: the transactions and, for each,
+    /// its ground truth, for tests that feed <c>transactions.labels.v1</c>.
+    /// </summary>
+    public static IReadOnlyList<SimulatedTransaction> SimulateLabelled(TransactionSimulator simulator, int count, long firstUserId) =>
+        Enumerable.Range(0, count)
+            .Select(_ => simulator.Next())
+            .Select(next => next with { Transaction = next.Transaction with { UserId = firstUserId + next.Transaction.UserId } })
+            .ToList();
+
+    /// <summary>Produces labels to <c>transactions.labels.v1</c> (key = tx_id, as the producer does) and waits for every acknowledgement.</summary>
+    public static void ProduceLabels(string bootstrap, IEnumerable<Label> labels)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, LingerMs = 5 }).Build();
+        var failures = 0;
+        foreach (var label in labels)
+        {
+            producer.Produce("transactions.labels.v1", new Message<string, byte[]> { Key = label.TxId, Value = LabelJson.SerializeToUtf8Bytes(label) },
+                report => { if (report.Error.IsError) { Interlocked.Increment(ref failures); } });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, failures);
+    }
+
     /// <summary>The offline verdict for the stream: alerted tx_id → risk, from the detector's <c>score</c> verb.</summary>
     public static async Task<IReadOnlyDictionary<string, double>> OfflineAlertsAsync(IReadOnlyList<Transaction> stream, string modelPath, string rulesPath)
     {

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Text.Json;
+using Fraud.Core;
+using Fraud.Core.Features;
+using Fraud.Core.Simulation;
+using Fraud.Tests.Integration.Faults;
+using Npgsql;
+using Xunit.Abstractions;
+using static Fraud.Tests.Integration.Detector.DetectorStreams;
+
+namespace Fraud.Tests.Integration.Detector;
+
+/// <summary>
+/// The supervised classifier, end to end: the simulator's labels reach <c>labels</c> through the API, the API trains
+/// the classifier on labelled alerts and samples, and every detector decides with it without a restart. Each test has
+/// a private system (no live simulator; labels known at once: <c>Training:LabelDelay=0</c>), since the classifier it
+/// trains would change every other test's decisions.
+/// </summary>
+[Collection(PrivateSystemsCollection.Name)]
+public sealed class ClassifierTests(ITestOutputHelper output)
+{
+    private const string Processed = "fraud_transactions_processed_total";
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(180);
+
+    private static readonly string[] Settings =
+        ["--Producer:Enabled=false", "--Training:Every=00:00:00", "--Training:LabelDelay=00:00:00", "--Training:MinFraudLabels=30"];
+
+    [Fact]
+    public async Task A_classifier_trained_through_the_api_on_labels_is_activated_and_decides_the_next_alerts_without_a_restart()
+    {
+        const long firstUser = 12_000_000;
+        await using var system = await FraudSystem.StartAsync(Settings);
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = 41, Users = 400, FraudRate = 0.05, Start = DateTimeOffset.UtcNow.AddDays(-6) });
+        var history = SimulateLabelled(simulator, 6_000, firstUser);
+        string forest = (await ActiveAsync(system, "isolation_forest"))!;
+        await FeedAsync(system, history);
+
+        var (status, body) = await TrainClassifierAsync(system);
+
+        Assert.True(status == HttpStatusCode.Created, body);
+        using var result = JsonDocument.Parse(body);
+        string version = result.RootElement.GetProperty("version").GetString()!;
+        Assert.StartsWith("gb-", version, StringComparison.Ordinal);
+        Assert.Equal("classifier", result.RootElement.GetProperty("kind").GetString());
+        Assert.True(result.RootElement.GetProperty("activated").GetBoolean(), body);
+        Assert.True(result.RootElement.GetProperty("validation").GetProperty("roc_auc").GetDouble() >= 0.7, body);
+        await DetectorUsesAsync(system, version);
+
+        // The next transactions are decided with it: their alerts record its version, and keep their feature vector.
+        var next = SimulateLabelled(simulator, 1_500, firstUser);
+        await FeedAsync(system, next);
+        var alerts = await AlertsAsync(system, next.Select(item => item.Transaction.TxId));
+        Assert.NotEmpty(alerts);
+        Assert.All(alerts, alert =>
+        {
+            Assert.Equal(version, alert.ClassifierVersion);
+            Assert.Equal(FeatureSchema.Count, alert.Features);
+        });
+        using var served = JsonDocument.Parse(await system.Api.GetStringAsync($"/alerts/{alerts[0].TxId}"));
+        Assert.Equal(version, served.RootElement.GetProperty("alert").GetProperty("classifier_version").GetString());
+
+        // The classifier has a kind of its own: the forest that was active stays active.
+        Assert.Equal(forest, await ActiveAsync(system, "isolation_forest"));
+        Assert.Equal(version, await ActiveAsync(system, "classifier"));
+    }
+
+    [Fact]
+    public async Task Activating_and_rolling_back_a_classifier_leaves_the_active_forest_alone()
+    {
+        const long firstUser = 13_000_000;
+        await using var system = await FraudSystem.StartAsync(Settings);
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = 43, Users = 400, FraudRate = 0.05, Start = DateTimeOffset.UtcNow.AddDays(-6) });
+        string forest = (await ActiveAsync(system, "isolation_forest"))!;
+        await FeedAsync(system, SimulateLabelled(simulator, 5_000, firstUser));
+        string first = await TrainedVersionAsync(system);
+        await FeedAsync(system, SimulateLabelled(simulator, 1_500, firstUser));
+        string second = await TrainedVersionAsync(system);
+        Assert.NotEqual(first, second);
+        await ActivateAsync(system, second); // whether or not it validated, it can be activated by hand
+
+        using var rollback = await ActivateAsync(system, first);
+
+        Assert.Equal("classifier", rollback.RootElement.GetProperty("kind").GetString());
+        Assert.True(rollback.RootElement.GetProperty("changed").GetBoolean());
+        Assert.Equal(first, await ActiveAsync(system, "classifier"));
+        Assert.Equal(forest, await ActiveAsync(system, "isolation_forest"));
+        await DetectorUsesAsync(system, first);
+        Assert.Contains($"model_version=\"{forest}\"", await system.Detector.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Training_a_classifier_with_too_few_fraud_labels_is_a_422_and_stores_nothing()
+    {
+        const long firstUser = 14_000_000;
+        await using var system = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Training:Every=00:00:00", "--Training:LabelDelay=00:00:00"]);
+        var stream = SimulateLabelled(new TransactionSimulator(new SimulationOptions { Seed = 47, Users = 200, FraudRate = 0.02 }), 300, firstUser);
+        Assert.True(stream.Count(item => item.Label.IsFraud) < 50, "the stream should hold fewer frauds than Training:MinFraudLabels");
+        await FeedAsync(system, stream);
+
+        var (status, body) = await TrainClassifierAsync(system);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        using var problem = JsonDocument.Parse(body);
+        Assert.Contains("at least 50 are needed to train the classifier", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await ActiveAsync(system, "classifier"));
+        using var models = JsonDocument.Parse(await system.Api.GetStringAsync("/models"));
+        Assert.DoesNotContain(models.RootElement.EnumerateArray(), model => model.GetProperty("kind").GetString() == "classifier");
+    }
+
+    /// <summary>Produces the transactions and their labels, and waits until the detector has decided and sampled them all and the API has stored every label.</summary>
+    private async Task FeedAsync(FraudSystem system, IReadOnlyList<SimulatedTransaction> stream)
+    {
+        output.WriteLine($"{stream.Count} transactions, {stream.Count(item => item.Label.IsFraud)} frauds, {stream[0].Transaction.Ts:u} – {stream[^1].Transaction.Ts:u}");
+        double before = await StableMetricAsync(system.Detector, Processed);
+        Produce(system.KafkaBootstrap, stream.Select(item => item.Transaction).ToList());
+        ProduceLabels(system.KafkaBootstrap, stream.Select(item => item.Label));
+        await SettledMetricAsync(system.Detector, Processed, before + stream.Count, Within);
+        string last = stream[^1].Transaction.TxId;
+        string[] txIds = stream.Select(item => item.Transaction.TxId).ToArray();
+        await FraudSystem.EventuallyAsync(async () => await ScalarAsync<long>(system,
+                "SELECT (SELECT count(*) FROM labels WHERE tx_id = ANY($1)) + (SELECT count(*) FROM training_samples WHERE tx_id = $2)", txIds, last) == txIds.Length + 1
+                ? "stored" : null,
+            "every label stored and the last transaction sampled", Within);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> TrainClassifierAsync(FraudSystem system)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/models/train?kind=classifier");
+        request.Headers.Add("X-Api-Key", system.ApiKey);
+        using var response = await system.Api.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> TrainedVersionAsync(FraudSystem system)
+    {
+        var (status, body) = await TrainClassifierAsync(system);
+        Assert.True(status == HttpStatusCode.Created, body);
+        using var result = JsonDocument.Parse(body);
+        return result.RootElement.GetProperty("version").GetString()!;
+    }
+
+    private static async Task<JsonDocument> ActivateAsync(FraudSystem system, string version)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/models/{version}/activate");
+        request.Headers.Add("X-Api-Key", system.ApiKey);
+        using var response = await system.Api.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body);
+    }
+
+    /// <summary>The active version of a kind, as <c>GET /models</c> lists it; null when none is active.</summary>
+    private static async Task<string?> ActiveAsync(FraudSystem system, string kind)
+    {
+        using var models = JsonDocument.Parse(await system.Api.GetStringAsync("/models"));
+        return models.RootElement.EnumerateArray()
+            .Where(model => model.GetProperty("kind").GetString() == kind && model.GetProperty("active").GetBoolean())
+            .Select(model => model.GetProperty("version").GetString())
+            .SingleOrDefault();
+    }
+
+    private static Task DetectorUsesAsync(FraudSystem system, string classifier) =>
+        FraudSystem.EventuallyAsync(async () => (await system.Detector.GetStringAsync("/metrics")).Contains($"classifier_version=\"{classifier}\"", StringComparison.Ordinal) ? "switched" : null,
+            $"the detector to decide with classifier {classifier}");
+
+    private sealed record StoredAlert(string TxId, string? ClassifierVersion, int Features);
+
+    private static async Task<List<StoredAlert>> AlertsAsync(FraudSystem system, IEnumerable<string> txIds)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT tx_id, classifier_version, coalesce(cardinality(features), 0) FROM fraud_alerts WHERE tx_id = ANY($1) ORDER BY tx_id", connection)
+        {
+            Parameters = { new() { Value = txIds.ToArray() } },
+        };
+        await using var reader = await command.ExecuteReaderAsync();
+        var alerts = new List<StoredAlert>();
+        while (await reader.ReadAsync())
+        {
+            alerts.Add(new StoredAlert(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
+        }
+
+        return alerts;
+    }
+
+    private static async Task<T> ScalarAsync<T>(FraudSystem system, string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new() { Value = parameter });
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
