@@ -21,6 +21,7 @@ builder.AddFraudApi();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<DatabaseOutageMiddleware>();   // a Postgres restart or outage is never a 500
 app.UseApiSecurity();
 app.UseAnalystConsole();
 app.MapDefaultEndpoints();
