@@ -11,7 +11,7 @@ using Fraud.Api.Streaming;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddFraudDatabase("fraud");
+builder.AddFraudDatabase("fraud", connectTimeout: TimeSpan.FromSeconds(DatabaseOutageMiddleware.ConnectTimeoutSeconds));
 builder.AddRedisClient("redis");
 builder.AddKafkaClients("kafka");
 builder.AddApiSecurity();

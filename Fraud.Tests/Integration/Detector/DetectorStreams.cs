@@ -71,12 +71,14 @@ internal static class DetectorStreams
     /// <param name="poison">Extra messages to interleave: index in the stream before which each goes, and its raw value.</param>
     public static void Produce(string bootstrap, IReadOnlyList<Transaction> stream, IReadOnlyDictionary<int, byte[]>? poison = null)
     {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        var config = new ProducerConfig
         {
             BootstrapServers = bootstrap,
             EnableIdempotence = true,
             LingerMs = 5,
-        }).Build();
+        };
+        config.Set("log_level", "4"); // warnings and errors: through a broker outage it would log every reconnect
+        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
         var failures = 0;
         void Send(string key, byte[] value)
         {

@@ -19,6 +19,16 @@ internal sealed class ApiProbe(HttpClient api)
     public async Task FillConnectionPoolAsync() =>
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => ReadAllAsync("before")));
 
+    /// <summary>Reads in turn, several at a time, until <paramref name="stop"/> (the reads under way finish).</summary>
+    public async Task ReadUntilAsync(string during, CancellationToken stop) =>
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await ReadAllAsync(during);
+            }
+        }));
+
     /// <summary>Each read once, in turn.</summary>
     public async Task ReadAllAsync(string during)
     {

@@ -22,7 +22,8 @@ public sealed class DetectorProgress : IDisposable
             BootstrapServers = bootstrap,
             GroupId = group,
             EnableAutoCommit = false,
-        }).Build();
+            LogConnectionClose = false,
+        }).SetLogHandler((_, _) => { }).Build(); // its reconnect attempts during a broker outage are expected
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
         _partitions = admin.GetMetadata(Topic, Timeout).Topics.Single().Partitions
             .Select(partition => new TopicPartition(Topic, partition.PartitionId)).ToList();

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Fraud.Tests.Integration.Faults;
 
-/// <summary>What one fault scenario did, as <c>docs/reliability.md</c> tabulates it.</summary>
+/// <summary>What one fault scenario did, as <c>docs/reliability.md</c> tabulates it (null: not part of the scenario,
+/// e.g. the stream figures of an API-only one).</summary>
 /// <param name="Produced">Messages sent to <c>transactions.v1</c> (valid and poison).</param>
 /// <param name="Processed">Messages the detector consumed and committed (its group's committed offsets moved by this much).</param>
 /// <param name="AlertsExpected">Alerts the offline <c>score</c> raises on the valid transactions.</param>
@@ -16,8 +17,8 @@ namespace Fraud.Tests.Integration.Faults;
 /// (null when the scenario has no outage). Measured, never asserted.</param>
 /// <param name="Notes">Anything else the scenario checks (API answers, counts).</param>
 public sealed record FaultFigures(
-    string Scenario, long Produced, long Processed, int AlertsExpected, int AlertsStored, long Duplicates,
-    long DeadLettered, double? RecoverySeconds, string Notes = "");
+    string Scenario, long? Produced, long? Processed, int? AlertsExpected, int? AlertsStored, long? Duplicates,
+    long? DeadLettered, double? RecoverySeconds, string Notes = "");
 
 /// <summary>
 /// Collects every fault scenario's figures of one test run into <c>TestResults/reliability.json</c> and
@@ -59,9 +60,11 @@ public static class ReliabilityReport
         foreach (var row in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Scenario} | {row.Produced:N0} | {row.Processed:N0} | {row.AlertsExpected:N0} | {row.AlertsStored:N0} | {row.Duplicates:N0} | {row.DeadLettered:N0} | {(row.RecoverySeconds is { } seconds ? $"{seconds:0.0} s" : "–")} | {row.Notes} |");
+                $"| {row.Scenario} | {Number(row.Produced)} | {Number(row.Processed)} | {Number(row.AlertsExpected)} | {Number(row.AlertsStored)} | {Number(row.Duplicates)} | {Number(row.DeadLettered)} | {(row.RecoverySeconds is { } seconds ? $"{seconds:0.0} s" : "–")} | {row.Notes} |");
         }
 
         return text.ToString();
     }
+
+    private static string Number(long? value) => value is { } number ? number.ToString("N0", CultureInfo.InvariantCulture) : "–";
 }
