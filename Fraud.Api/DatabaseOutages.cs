@@ -33,6 +33,8 @@ internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataS
         }
         catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
         {
+            // A connect that timed out would only time out again: only a broken connection is worth a second try.
+            repeatable &= ex.InnerException is not TimeoutException;
             logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool{Retry}",
                 context.Request.Method, context.Request.Path, ex.Message, repeatable ? " and retrying once" : "");
             dataSource.Clear();

@@ -10,7 +10,7 @@ namespace Fraud.Tests.Integration.Faults;
 internal sealed class ApiProbe(HttpClient api)
 {
     private static readonly string[] Reads = ["/alerts?limit=5", "/stats", "/rules", "/rules/versions", "/models"];
-    private readonly ConcurrentQueue<(string Phase, string Path, HttpStatusCode Status)> _answers = new();
+    private readonly ConcurrentQueue<(string Phase, string Path, HttpStatusCode Status, TimeSpan Took)> _answers = new();
 
     /// <summary>Answers that broke the promise, described.</summary>
     public ConcurrentQueue<string> Problems { get; } = new();
@@ -34,8 +34,9 @@ internal sealed class ApiProbe(HttpClient api)
     {
         foreach (var path in Reads)
         {
+            var started = System.Diagnostics.Stopwatch.StartNew();
             using var response = await api.GetAsync(path);
-            _answers.Enqueue((during, path, response.StatusCode));
+            _answers.Enqueue((during, path, response.StatusCode, started.Elapsed));
             if ((int)response.StatusCode < 500)
             {
                 continue;
@@ -62,6 +63,7 @@ internal sealed class ApiProbe(HttpClient api)
     private string Describe(string phase)
     {
         var statuses = _answers.Where(answer => answer.Phase == phase).GroupBy(answer => (int)answer.Status).OrderBy(group => group.Key);
-        return $"{Count(phase, _ => true)} reads, " + string.Join(", ", statuses.Select(group => $"{group.Key} ×{group.Count()}"));
+        return $"{Count(phase, _ => true)} reads, " + string.Join(", ", statuses.Select(group =>
+            $"{group.Key} ×{group.Count()} (slowest {group.Max(answer => answer.Took.TotalSeconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s)"));
     }
 }
