@@ -42,8 +42,9 @@ public sealed class BadApiRequestTests(FraudSystemFixture system, ITestOutputHel
         Assert.Empty(answers.Where(answer => answer.Status == 400 && answer.Request.Kind != BadRequestKind.RawBytes && !answer.IsProblem)
             .Select(answer => answer.Describe()));
         Assert.Empty(answers.Where(answer => answer.Status == 0 && !answer.Request.MayBeDropped).Select(answer => answer.Describe()));
-        Assert.Empty(answers.Where(answer => answer.Request.Method is "POST" or "PUT" && answer.Status is >= 200 and < 300)
-            .Select(answer => answer.Describe())); // no bad write was accepted
+        // No bad write was accepted. (/health answers every method, as ASP.NET Core's health checks do; it writes nothing.)
+        Assert.Empty(answers.Where(answer => answer.Request.Method is "POST" or "PUT" && answer.Request.Path != "/health"
+            && answer.Status is >= 200 and < 300).Select(answer => answer.Describe()));
 
         // Still correct: the same alert, a page of alerts, health, a verdict recorded.
         Assert.Equal(before, await system.Api.GetStringAsync($"/alerts/{alert.TxId}"));
