@@ -57,8 +57,9 @@ internal sealed class ApiProbe(HttpClient api)
         _answers.Count(answer => answer.Phase == phase && which(answer.Status));
 
     /// <summary>e.g. "API during the outage: 100 reads, 503 ×100; right after: 40 reads, 200 ×40".</summary>
-    public string Summary() =>
-        $"API during the outage: {Describe("outage")}; right after the restart: {Describe("after")}";
+    public string Summary() => Count("outage", _ => true) == 0
+        ? $"API right after the restart: {Describe("after")}"
+        : $"API during the outage: {Describe("outage")}; right after the restart: {Describe("after")}";
 
     private string Describe(string phase)
     {
