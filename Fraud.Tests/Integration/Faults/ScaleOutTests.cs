@@ -17,6 +17,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var clients = replicas.Select(replica => new HttpClient { BaseAddress = replica.Uri }).ToList();
         var stream = Simulate(seed: 21, count: 20_000, users: 3_000, firstUser);
         var offline = await OfflineAlertsAsync(stream, system.Files.ModelPath, system.Files.RulesPath);
+        using var progress = new DetectorProgress(system.KafkaBootstrap);
 
         Produce(system.KafkaBootstrap, stream);
 
@@ -29,7 +30,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }, "every expected alert to be stored", TimeSpan.FromSeconds(120));
         AssertSameAlerts(offline, online);
         var processed = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_transactions_processed_total")));
-        output.WriteLine($"processed per replica: {string.Join(", ", processed)}; alerts {online.Count}");
+        await progress.CommittedReachesAsync(stream.Count, TimeSpan.FromSeconds(120));
+        ReliabilityReport.Record(new FaultFigures("two detector replicas, six partitions (a rebalance as the second joins)", stream.Count,
+            progress.Committed(), offline.Count, online.Count, await DuplicateAlertRowsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000),
+            CountDeadLetters(system.KafkaBootstrap, firstUser, firstUser + 3_000), null,
+            $"decided per replica: {string.Join(" + ", processed)} (a rebalance may replay a batch; the rows stay one per alert)"), output);
         Assert.All(processed, count => Assert.True(count > 0, "a replica decided nothing"));
         Assert.True(processed.Sum() >= stream.Count);
         clients.ForEach(client => client.Dispose());
