@@ -7,8 +7,8 @@ namespace Fraud.Api;
 /// Keeps a Postgres restart or outage from ever answering 500. A restart breaks every pooled connection, and Npgsql
 /// learns it only when a request uses one; so on a transient database failure the pool is cleared (every idle
 /// connection is dropped) and the request runs once more on a fresh connection, if repeating it is safe. When that
-/// fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c>, within
-/// twice <see cref="ConnectTimeoutSeconds"/> when Postgres does not even accept connections.
+/// fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c> (after at
+/// most <see cref="ConnectTimeoutSeconds"/> when connecting hangs, at once when it is refused).
 /// </summary>
 internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, ILogger<DatabaseOutageMiddleware> logger)
 {
