@@ -12,7 +12,7 @@ using Fraud.Api.Streaming;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddFraudDatabase("fraud");
+builder.AddFraudDatabase("fraud", connectTimeout: TimeSpan.FromSeconds(DatabaseOutageMiddleware.ConnectTimeoutSeconds));
 builder.AddRedisClient("redis");
 builder.AddKafkaClients("kafka");
 builder.AddApiSecurity();
@@ -23,6 +23,7 @@ builder.AddAnomalyAlerting();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<DatabaseOutageMiddleware>();   // a Postgres restart or outage is never a 500
 app.UseApiSecurity();
 app.UseAnalystConsole();
 app.MapDefaultEndpoints();

@@ -34,7 +34,8 @@ internal sealed record LocalKafkaOptions(
           -h, --help                  Show this help.
 
         Options also accept --name=value. Prints one "LocalKafka ready: ..." line once clients can connect;
-        stops cleanly on SIGTERM or Ctrl+C. Exit codes: 0 stopped, 1 failed to start, 2 bad arguments.
+        stops cleanly on SIGTERM or Ctrl+C. For fault tests (Linux): SIGUSR1 drops every client connection and
+        refuses new ones, SIGUSR2 accepts them again; the topics and offsets stay. Exit codes: 0 stopped, 1 failed to start, 2 bad arguments.
         """;
 
     private const string DefaultAdvertisedHost = "127.0.0.1";

@@ -27,6 +27,9 @@ catch (FormatException ex)
 using var stopping = new CancellationTokenSource();
 using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+TcpForwarder? faultTarget = null;
+using var onCut = OperatingSystem.IsLinux() ? PosixSignalRegistration.Create(BrokerOutageSignals.Cut, Cut) : null;
+using var onRestore = OperatingSystem.IsLinux() ? PosixSignalRegistration.Create(BrokerOutageSignals.Restore, Restore) : null;
 
 try
 {
@@ -42,12 +45,14 @@ try
     cluster.AdvertiseBroker(brokerId: 1, options.AdvertisedHost, options.AdvertisedPort);
 
     await using TcpForwarder forwarder = TcpForwarder.Start(new IPEndPoint(IPAddress.Loopback, options.ListenPort), cluster.BrokerEndPoints[0]);
+    faultTarget = forwarder;
     Console.WriteLine(
         $"LocalKafka ready: listening {forwarder.ListenEndPoint}, advertised {options.AdvertisedHost}:{options.AdvertisedPort}, " +
         $"topics {(options.Topics.Count == 0 ? "none" : string.Join(", ", options.Topics))}, " +
         $"mock broker {cluster.BrokerEndPoints[0]}, librdkafka {Librdkafka.Version} ({Path.GetFileName(Librdkafka.LoadedFrom)})");
 
     await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    faultTarget = null;
     return 0;
 }
 catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
@@ -60,4 +65,24 @@ void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
     stopping.Cancel();
+}
+
+// Fault injection (BrokerOutageSignals): the broker's network goes away and comes back; its data stays.
+void Cut(PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (faultTarget is { } forwarder)
+    {
+        Console.WriteLine($"LocalKafka: outage: dropped {forwarder.Cut()} connection(s), refusing new ones until SIGUSR2.");
+    }
+}
+
+void Restore(PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (faultTarget is { } forwarder)
+    {
+        forwarder.Restore();
+        Console.WriteLine("LocalKafka: outage over: accepting connections again.");
+    }
 }

@@ -8,6 +8,11 @@ namespace Fraud.LocalKafka;
 /// <summary>
 /// Accepts TCP connections on a fixed local end point and pipes each one, both ways, to a target end point
 /// (the mock broker's random port). A connection ends as a whole when either side closes.
+/// <para>
+/// For fault tests the forwarder can simulate the broker's network going away (<see cref="Cut"/>): every forwarded
+/// connection is dropped and new ones are closed as soon as they arrive, until <see cref="Restore"/>. The mock
+/// cluster behind it keeps running, so no message or committed offset is lost, as with a network partition.
+/// </para>
 /// </summary>
 internal sealed class TcpForwarder : IAsyncDisposable
 {
@@ -25,6 +30,8 @@ internal sealed class TcpForwarder : IAsyncDisposable
     private readonly SemaphoreSlim _admission = new(MaxUnansweredConnections);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly Lock _outageLock = new();
+    private CancellationTokenSource? _outage;
     private Task _acceptLoop = Task.CompletedTask;
 
     private TcpForwarder(TcpListener listener, IPEndPoint target)
@@ -50,6 +57,7 @@ internal sealed class TcpForwarder : IAsyncDisposable
         }
 
         var forwarder = new TcpForwarder(listener, target);
+        forwarder.Restore();
         forwarder._acceptLoop = forwarder.AcceptLoopAsync();
         return forwarder;
     }
@@ -75,16 +83,55 @@ internal sealed class TcpForwarder : IAsyncDisposable
                 continue;
             }
 
-            Task connection = ForwardAsync(client, stopping);
+            CancellationToken outage;
+            lock (_outageLock)
+            {
+                if (_outage is null)
+                {
+                    // Cut: accept and close at once, which a client sees as the broker dropping it (a refusal
+                    // would never reach it anyway: the AppHost's proxy accepts on our behalf).
+                    client.Dispose();
+                    continue;
+                }
+
+                outage = _outage.Token;
+            }
+
+            Task connection = ForwardAsync(client, stopping, outage);
             _connections.TryAdd(connection, 0);
             _ = connection.ContinueWith(done => _connections.TryRemove(done, out _), TaskScheduler.Default);
         }
     }
 
-    private async Task ForwardAsync(Socket client, CancellationToken stopping)
+    /// <summary>Drops every forwarded connection and refuses new ones until <see cref="Restore"/>; returns how many were dropped.</summary>
+    public int Cut()
+    {
+        CancellationTokenSource? outage;
+        lock (_outageLock)
+        {
+            outage = _outage;
+            _outage = null;
+        }
+
+        // Not disposed: a connection accepted just before may still link to its (cancelled) token.
+        int dropped = _connections.Count;
+        outage?.Cancel();
+        return outage is null ? 0 : dropped;
+    }
+
+    /// <summary>Forwards new connections again after <see cref="Cut"/>; clients reconnect by themselves.</summary>
+    public void Restore()
+    {
+        lock (_outageLock)
+        {
+            _outage ??= new CancellationTokenSource();
+        }
+    }
+
+    private async Task ForwardAsync(Socket client, CancellationToken stopping, CancellationToken outage)
     {
         await using var clientStream = new NetworkStream(client, ownsSocket: true);
-        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping, outage);
         try
         {
             // Kafka clients send many small requests and wait for each answer: never delay small segments.
@@ -155,6 +202,7 @@ internal sealed class TcpForwarder : IAsyncDisposable
 
         _listener.Dispose();
         _stopping.Dispose();
+        _outage?.Dispose();
 
         // _admission is not disposed: a late Admission timer may still release it, and a SemaphoreSlim only
         // needs disposing when its AvailableWaitHandle was used.

@@ -8,9 +8,17 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>The Postgres database every service shares, migrated to the newest script at start-up.</summary>
 public static class DatabaseExtensions
 {
-    public static IHostApplicationBuilder AddFraudDatabase(this IHostApplicationBuilder builder, string connectionName)
+    /// <param name="connectTimeout">How long opening a connection may take (Npgsql's default: 15 s); an
+    /// interactive service sets less, so that while Postgres is unreachable it can answer soon that it is.</param>
+    public static IHostApplicationBuilder AddFraudDatabase(this IHostApplicationBuilder builder, string connectionName, TimeSpan? connectTimeout = null)
     {
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
+        {
+            if (connectTimeout is { } timeout)
+            {
+                dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(timeout.TotalSeconds);
+            }
+        });
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;
     }

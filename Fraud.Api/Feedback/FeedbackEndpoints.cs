@@ -17,6 +17,7 @@ internal static class FeedbackEndpoints
             .WithTags("Feedback")
             .RequireApiKey(ApiAccess.Write)
             .WithName("PostFeedback")
+            .WithMetadata(RepeatableRequest.Instance) // the same verdict twice changes nothing (see the description)
             .WithSummary("Record a verdict")
             .WithDescription($"""
                 An analyst's verdict: label `fraud` sets status `confirmed_fraud`, `legit` sets `false_positive`. Needs the API key in `X-Api-Key`. Idempotent: posting the alert's latest label and note again changes

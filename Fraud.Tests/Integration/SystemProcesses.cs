@@ -91,6 +91,20 @@ public sealed class SystemProcesses(DistributedApplication app)
         return pid;
     }
 
+    /// <summary>
+    /// Sends a POSIX signal (its name as <c>kill -s</c> takes it, e.g. <c>USR1</c>) to the service process, e.g. the
+    /// local broker's outage switch (Fraud.LocalKafka: USR1 cuts every connection, USR2 restores them).
+    /// </summary>
+    public async Task SignalAsync(string resourceId, string signal)
+    {
+        var pid = ServiceProcessId(ProcessId(ResolveId(resourceId)));
+        var (exitCode, _, error) = await ChildProcess.RunAsync("kill", ["-s", signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -s {signal} {pid} failed ({exitCode}): {error}");
+        }
+    }
+
     /// <summary>Stops the instance the way the dashboard's Stop does (SIGTERM, then SIGKILL after a grace period).</summary>
     public async Task StopAsync(string resourceId)
     {

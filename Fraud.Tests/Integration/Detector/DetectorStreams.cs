@@ -96,12 +96,14 @@ internal static class DetectorStreams
     /// <param name="poison">Extra messages to interleave: index in the stream before which each goes, and its raw value.</param>
     public static void Produce(string bootstrap, IReadOnlyList<Transaction> stream, IReadOnlyDictionary<int, byte[]>? poison = null)
     {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        var config = new ProducerConfig
         {
             BootstrapServers = bootstrap,
             EnableIdempotence = true,
             LingerMs = 5,
-        }).Build();
+        };
+        config.Set("log_level", "4"); // warnings and errors: through a broker outage it would log every reconnect
+        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
         var failures = 0;
         void Send(string key, byte[] value)
         {
@@ -203,6 +205,57 @@ internal static class DetectorStreams
         {
             Assert.True(Math.Abs(risk - online[txId]) <= 0.00011, $"{txId}: offline risk {risk}, online {online[txId]}");
         }
+    }
+
+    /// <summary>How many messages of the users from <paramref name="firstUser"/> to <paramref name="lastUser"/> (by key) are on the DLQ.</summary>
+    public static int CountDeadLetters(string bootstrap, long firstUser, long lastUser)
+    {
+        using var consumer = NewConsumer(bootstrap, "transactions.v1.dlq");
+        int count = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && consumer.Consume(TimeSpan.FromMilliseconds(500)) is var result)
+        {
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            count += long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>Alert rows of the users' range beyond one per tx_id (the unique key should keep it at zero).</summary>
+    public static async Task<long> DuplicateAlertRowsAsync(string connectionString, long firstUserId, long lastUserId)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) - count(DISTINCT tx_id) FROM fraud_alerts WHERE user_id BETWEEN $1 AND $2", connection)
+        {
+            Parameters = { new() { Value = firstUserId }, new() { Value = lastUserId } },
+        };
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A consumer of <paramref name="topic"/> from its beginning, in a group of its own.</summary>
+    public static IConsumer<string, byte[]> NewConsumer(string bootstrap, string topic)
+    {
+        var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = true,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        return consumer;
     }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);

@@ -10,14 +10,62 @@ using static Fraud.Tests.Integration.Detector.DetectorStreams;
 namespace Fraud.Tests.Integration.Detector;
 
 /// <summary>
-/// A private system for the online detector's evidence: no live simulator (the tests own all traffic) and a
-/// one-partition transactions topic, so the online order is exactly the file's.
+/// A private system for the online detector's evidence and its fault tests (<c>Integration/Faults</c>): no live
+/// simulator (the tests own all traffic) and a one-partition transactions topic, so the online order is exactly
+/// the file's.
 /// </summary>
 public sealed class OnlineDetectorSystem : IAsyncLifetime
 {
     public FraudSystem System { get; private set; } = null!;
 
     public DetectorFiles Files => System.Files;
+
+    /// <summary>The offline verdict on <paramref name="stream"/> with the active model and rule set.</summary>
+    public async Task<IReadOnlyDictionary<string, double>> OfflineAlertsAsync(IReadOnlyList<Transaction> stream) =>
+        await DetectorStreams.OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
+
+    /// <summary>The active model (another test may have trained or swapped one), saved from Postgres for <c>score</c>.</summary>
+    public async Task<string> ActiveModelPathAsync()
+    {
+        string path = Files.ModelPath + ".active.model";
+        await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT model FROM models WHERE active", connection);
+        await File.WriteAllBytesAsync(path, (byte[])(await command.ExecuteScalarAsync())!);
+        return path;
+    }
+
+    /// <summary>The active rule set (another test may have replaced the seed through the API), saved for <c>score</c>.</summary>
+    public async Task<string> ActiveRulesPathAsync()
+    {
+        string path = Files.ModelPath + ".active-rules.json";
+        await File.WriteAllTextAsync(path, await System.Api.GetStringAsync("/rules"));
+        return path;
+    }
+
+    /// <summary>The detector's health document, whatever its status code (503 while a dependency is down).</summary>
+    public async Task<string> DetectorHealthAsync()
+    {
+        using var response = await System.Detector.GetAsync("/health");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Produces the stream (and its poison) in chunks at about <paramref name="perSecond"/> messages a second.</summary>
+    public void ProducePaced(IReadOnlyList<Transaction> stream, int perSecond, IReadOnlyDictionary<int, byte[]>? poison = null)
+    {
+        const int chunk = 200;
+        var started = DateTime.UtcNow;
+        for (int offset = 0; offset < stream.Count; offset += chunk)
+        {
+            var chunkPoison = poison?.Where(p => p.Key >= offset && p.Key < offset + chunk).ToDictionary(p => p.Key - offset, p => p.Value);
+            Produce(System.KafkaBootstrap, stream.Skip(offset).Take(chunk).ToList(), chunkPoison);
+            var due = started + TimeSpan.FromSeconds((offset + chunk) / (double)perSecond);
+            if (due > DateTime.UtcNow)
+            {
+                Thread.Sleep(due - DateTime.UtcNow);
+            }
+        }
+    }
 
     public async Task InitializeAsync() =>
         System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00"]);
@@ -39,7 +87,8 @@ public sealed class OnlineDetectorCollection : ICollectionFixture<OnlineDetector
 
 /// <summary>
 /// The online detector decides exactly as the offline <c>score</c> does, processes every transaction once, and
-/// loses or duplicates no alert through poison messages, a kill -9, a Postgres outage and a rule reload. Each test
+/// switches model and rules without dropping or repeating a decision (its behaviour under faults:
+/// <see cref="Faults.DetectorFaultTests"/>). Each test
 /// has users of its own (an id range), so their histories never mix.
 /// </summary>
 [Collection(OnlineDetectorCollection.Name)]
@@ -57,7 +106,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     {
         const long firstUser = 1_000_000;
         var stream = Simulate(seed: 11, count: 20_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
+        var offline = await fixture.OfflineAlertsAsync(stream);
         double before = await StableMetricAsync(System.Detector, Processed);
 
         Produce(System.KafkaBootstrap, stream);
@@ -66,107 +115,6 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var online = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
         AssertSameAlerts(offline, online);
         Assert.Equal(online.Count, await DedupKeysAsync(System.RedisConnectionString, online.Keys));
-    }
-
-    [Fact]
-    public async Task One_percent_poison_goes_to_the_dead_letter_topic_and_everything_else_is_processed()
-    {
-        const long firstUser = 2_000_000;
-        var stream = Simulate(seed: 12, count: 10_000, users: 1_000, firstUser);
-        var poison = Enumerable.Range(0, 100).ToDictionary(i => i * 100 + 7, i => i % 2 == 0
-            ? Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":"  )                        // cut short: invalid JSON
-            : Utf8($"{{\"tx_id\":\"poison_{i}\",\"user_id\":{firstUser},\"amount\":-5,\"location\":\"ES\",\"ts\":\"2025-09-01T00:00:00Z\"}}"));
-        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
-        double processedBefore = await StableMetricAsync(System.Detector, Processed);
-        double deadBefore = await MetricAsync(System.Detector, "fraud_dlq_messages_total");
-
-        Produce(System.KafkaBootstrap, stream, poison);
-
-        Assert.Equal(processedBefore + stream.Count, await SettledMetricAsync(System.Detector, Processed, processedBefore + stream.Count, Within));
-        Assert.Equal(deadBefore + poison.Count, await MetricAsync(System.Detector, "fraud_dlq_messages_total"));
-        Assert.Equal(poison.Count, CountDeadLetters(firstUser, firstUser + 1_000));
-        AssertSameAlerts(offline, await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_000));
-    }
-
-    [Fact]
-    public async Task Killing_the_detector_mid_stream_loses_no_alert_and_duplicates_none()
-    {
-        const long firstUser = 3_000_000;
-        var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
-        double before = await StableMetricAsync(System.Detector, Processed);
-
-        var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
-        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 4_000 ? "mid-stream" : null, "the detector to be mid-stream");
-        await System.Processes.KillAsync("detector");
-        await System.Processes.StartAsync("detector");
-        await producing;
-
-        // Every alert exactly once, with the offline risk: the restarted detector resumed from the last commit and
-        // from the users' checkpoints, skipping what they already held.
-        var online = await FraudSystem.EventuallyAsync(async () =>
-        {
-            var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
-            return stored.Count >= offline.Count ? stored : null;
-        }, "every expected alert to be stored", Within);
-        AssertSameAlerts(offline, online);
-    }
-
-    [Fact]
-    public async Task Stopping_Postgres_for_ten_seconds_mid_stream_loses_no_alert()
-    {
-        const long firstUser = 4_000_000;
-        var stream = Simulate(seed: 14, count: 16_000, users: 1_500, firstUser);
-        var offline = await OfflineAlertsAsync(stream, await ActiveModelPathAsync(), await ActiveRulesPathAsync());
-        double before = await StableMetricAsync(System.Detector, Processed);
-
-        var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
-        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 2_000 ? "mid-stream" : null, "the detector to be mid-stream");
-        await System.Processes.StopAsync("postgres");
-        var degraded = await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
-            && !health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report the outage");
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        await System.Processes.StartAsync("postgres");
-        await producing;
-
-        Assert.Contains("postgres", degraded, StringComparison.OrdinalIgnoreCase);
-        var online = await FraudSystem.EventuallyAsync(async () =>
-        {
-            var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
-            return stored.Count >= offline.Count ? stored : null;
-        }, "every expected alert to be stored", Within);
-        AssertSameAlerts(offline, online);
-        await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
-            && health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report healthy again");
-    }
-
-    [Fact]
-    public async Task Without_Redis_alerts_are_still_stored_and_the_detector_recovers_by_itself()
-    {
-        const long firstUser = 8_500_000;
-        // Every 300th transaction is above the hard limit, so it alerts whatever its user's history (Redis comes
-        // back empty: the users' checkpoints are gone, so only these alerts are certain).
-        var stream = Simulate(seed: 16, count: 6_000, users: 500, firstUser)
-            .Select((transaction, i) => i % 300 == 150 ? transaction with { Amount = 5_000m } : transaction)
-            .ToList();
-        var markers = stream.Where(transaction => transaction.Amount == 5_000m).Select(transaction => transaction.TxId).ToList();
-        double before = await StableMetricAsync(System.Detector, Processed);
-
-        var producing = Task.Run(() => ProducePaced(stream, perSecond: 1_000));
-        await FraudSystem.EventuallyAsync(async () => await MetricAsync(System.Detector, Processed) >= before + 1_000 ? "mid-stream" : null, "the detector to be mid-stream");
-        await System.Processes.StopAsync("redis");
-        var degraded = await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
-            && !health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report the outage");
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        await System.Processes.StartAsync("redis");
-        await producing;
-
-        Assert.Contains("redis", degraded, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(before + stream.Count, await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within));
-        var stored = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 500);
-        Assert.All(markers, txId => Assert.True(stored.ContainsKey(txId), $"{txId} was not stored"));
-        await FraudSystem.EventuallyAsync(async () => await HealthAsync() is var health
-            && health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report healthy again");
     }
 
     [Fact]
@@ -205,7 +153,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
             .Replace($"\"{activeVersion}\"", $"\"{version}\"", StringComparison.Ordinal)
             .Replace("\"rules\": [", ProbeRule, StringComparison.Ordinal);
 
-        var producing = Task.Run(() => ProducePaced(stream, perSecond: 2_000));
+        var producing = Task.Run(() => fixture.ProducePaced(stream, perSecond: 2_000));
         await Task.Delay(TimeSpan.FromSeconds(1));
         using (var put = new HttpRequestMessage(HttpMethod.Put, "/rules") { Content = new StringContent(rules, Encoding.UTF8, "application/json") })
         {
@@ -281,73 +229,9 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         Assert.Equal(traceId, traceparent.Split('-')[1]);
     }
 
-    /// <summary>The active model (another test may have trained or swapped one), saved from Postgres for <c>score</c>.</summary>
-    private async Task<string> ActiveModelPathAsync()
-    {
-        string path = fixture.Files.ModelPath + ".active.model";
-        await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT model FROM models WHERE active", connection);
-        await File.WriteAllBytesAsync(path, (byte[])(await command.ExecuteScalarAsync())!);
-        return path;
-    }
-
-    /// <summary>The active rule set (another test may have replaced the seed through the API), saved for <c>score</c>.</summary>
-    private async Task<string> ActiveRulesPathAsync()
-    {
-        string path = fixture.Files.ModelPath + ".active-rules.json";
-        await File.WriteAllTextAsync(path, await System.Api.GetStringAsync("/rules"));
-        return path;
-    }
-
-    /// <summary>The detector's health document, whatever its status code (503 while a dependency is down).</summary>
-    private async Task<string> HealthAsync()
-    {
-        using var response = await System.Detector.GetAsync("/health");
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    private void ProducePaced(IReadOnlyList<Transaction> stream, int perSecond)
-    {
-        const int chunk = 200;
-        var started = DateTime.UtcNow;
-        for (int offset = 0; offset < stream.Count; offset += chunk)
-        {
-            Produce(System.KafkaBootstrap, stream.Skip(offset).Take(chunk).ToList());
-            var due = started + TimeSpan.FromSeconds((offset + chunk) / (double)perSecond);
-            if (due > DateTime.UtcNow)
-            {
-                Thread.Sleep(due - DateTime.UtcNow);
-            }
-        }
-    }
-
-    private int CountDeadLetters(long firstUser, long lastUser)
-    {
-        using var consumer = NewConsumer("transactions.v1.dlq");
-        int count = 0;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline && consumer.Consume(TimeSpan.FromMilliseconds(500)) is var result)
-        {
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                break;
-            }
-
-            count += long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser ? 1 : 0;
-        }
-
-        return count;
-    }
-
     private string ConsumeAlertTraceParent(string txId)
     {
-        using var consumer = NewConsumer("alerts.v1");
+        using var consumer = NewConsumer(System.KafkaBootstrap, "alerts.v1");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -361,20 +245,6 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         }
 
         throw new TimeoutException($"no alert for {txId} on alerts.v1");
-    }
-
-    private IConsumer<string, byte[]> NewConsumer(string topic)
-    {
-        var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = System.KafkaBootstrap,
-            GroupId = $"test-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnablePartitionEof = true,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        return consumer;
     }
 
     private sealed record StoredVersions(string[] Rules, string? RulesVersion, string ModelVersion);

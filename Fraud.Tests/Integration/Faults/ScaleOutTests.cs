@@ -17,6 +17,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var clients = replicas.Select(replica => new HttpClient { BaseAddress = replica.Uri }).ToList();
         var stream = Simulate(seed: 21, count: 20_000, users: 3_000, firstUser);
         var offline = await OfflineAlertsAsync(stream, system.Files.ModelPath, system.Files.RulesPath);
+        using var progress = new DetectorProgress(system.KafkaBootstrap);
 
         Produce(system.KafkaBootstrap, stream);
 
@@ -28,14 +29,22 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             return stored.Count >= offline.Count ? stored : null;
         }, "every expected alert to be stored", TimeSpan.FromSeconds(120));
         AssertSameAlerts(offline, online);
-        // The last alert can be stored while a replica still decides its partitions' tail: wait for the counters too.
+        // The last alert can be stored before the stream's tail (transactions that raise none) is decided: wait for
+        // the replicas to have decided every transaction between them.
         var processed = await FraudSystem.EventuallyAsync(async () =>
         {
             var counts = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_transactions_processed_total")));
             return counts.Sum() >= stream.Count ? counts : null;
-        }, "every transaction to be counted as processed", TimeSpan.FromSeconds(60));
-        output.WriteLine($"processed per replica: {string.Join(", ", processed)}; alerts {online.Count}");
+        }, "the replicas to decide every transaction", TimeSpan.FromSeconds(120));
+        // Recorded, not asserted (yet): in one run under heavy load the group's committed offsets stayed at about
+        // half the stream long after every alert was stored (see docs/reliability.md).
+        await progress.CommittedEventuallyAsync(stream.Count, TimeSpan.FromSeconds(20));
+        ReliabilityReport.Record(new FaultFigures("two detector replicas, six partitions (a rebalance as the second joins)", stream.Count,
+            progress.Committed(), offline.Count, online.Count, await DuplicateAlertRowsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000),
+            CountDeadLetters(system.KafkaBootstrap, firstUser, firstUser + 3_000), null,
+            $"decided per replica: {string.Join(" + ", processed)} (a rebalance may replay a batch; the rows stay one per alert)"), output);
         Assert.All(processed, count => Assert.True(count > 0, "a replica decided nothing"));
+        Assert.True(processed.Sum() >= stream.Count);
         clients.ForEach(client => client.Dispose());
     }
 }
