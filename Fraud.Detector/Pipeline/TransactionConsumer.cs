@@ -19,7 +19,13 @@ internal sealed class TransactionConsumer(
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
     private readonly DetectorOptions _options = options.Value;
+    private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
     private readonly MicroBatch _batch = new();
+
+    // Offsets whose batch is durable but whose commit failed (e.g. during a rebalance that left us the partition):
+    // retried while idle, so a quiet partition does not keep an old commit, and a restart does not replay it.
+    private readonly Dictionary<TopicPartition, TopicPartitionOffset> _uncommitted = [];
+    private DateTimeOffset _commitRetriedAt;
     private DateTimeOffset _lagReportedAt;
 
     // Consume() blocks, so the loop gets its own thread instead of a pool thread.
@@ -34,6 +40,7 @@ internal sealed class TransactionConsumer(
             .SetPartitionsRevokedHandler((c, _) =>
             {
                 FlushAsync(c, stoppingToken).GetAwaiter().GetResult();
+                _uncommitted.Clear();   // no longer ours: the new owner replays from the last commit
                 processor.ForgetUsers();
             })
             // Lost (e.g. the session timed out): someone else may already own them; the batch cannot be committed.
@@ -41,6 +48,7 @@ internal sealed class TransactionConsumer(
             {
                 logger.LogWarning("Lost {Count} partitions; {Messages} uncommitted messages will be replayed by their new owner", lost.Count, _batch.Messages.Count);
                 _batch.Clear();
+                _uncommitted.Clear();
                 processor.ForgetUsers();
             })
             .Build();
@@ -61,6 +69,10 @@ internal sealed class TransactionConsumer(
                 if (!_batch.IsEmpty && (result is null || _batch.Messages.Count >= _options.BatchSize || time.GetUtcNow() - _batch.OpenedAt >= _options.BatchMaxWait))
                 {
                     await FlushAsync(consumer, stoppingToken);
+                }
+                else if (result is null && _uncommitted.Count > 0 && time.GetUtcNow() - _commitRetriedAt >= CommitRetryInterval)
+                {
+                    CommitPending(consumer);
                 }
 
                 ReportLag(consumer);
@@ -120,15 +132,34 @@ internal sealed class TransactionConsumer(
 
     private void Commit(IConsumer<string?, byte[]> consumer)
     {
+        foreach (var offset in _batch.OffsetsToCommit())
+        {
+            _uncommitted[offset.TopicPartition] = offset;   // batches go in order: a later offset replaces an earlier one
+        }
+
+        CommitPending(consumer);
+    }
+
+    /// <summary>Commits the durable offsets not committed yet, of the partitions this consumer still owns.</summary>
+    private void CommitPending(IConsumer<string?, byte[]> consumer)
+    {
+        _commitRetriedAt = time.GetUtcNow();
+        var offsets = _uncommitted.Values.Where(offset => consumer.Assignment.Contains(offset.TopicPartition)).ToList();
         try
         {
-            consumer.Commit(_batch.OffsetsToCommit());
+            if (offsets.Count > 0)
+            {
+                consumer.Commit(offsets);
+            }
+
+            _uncommitted.Clear();
         }
         catch (KafkaException ex)
         {
-            // Typically a rebalance took the partitions: their new owner replays from the last commit, the
-            // checkpoint positions skip what was already folded in and the idempotent sinks absorb the rest.
-            logger.LogWarning("Offset commit failed, the batch will be replayed: {Reason}", ex.Error.Reason);
+            // Typically a rebalance in progress. If it takes the partitions, their new owner replays from the last
+            // commit (the checkpoints skip what was already folded in, the idempotent sinks absorb the rest); if it
+            // leaves them here, the commit is retried once the loop is idle.
+            logger.LogWarning("Offset commit failed, retrying while idle unless the partitions move: {Reason}", ex.Error.Reason);
         }
     }
 
@@ -166,6 +197,11 @@ internal sealed class TransactionConsumer(
         catch (OperationCanceledException)
         {
             logger.LogWarning("Shutting down with an unflushed batch of {Count} messages; they will be replayed", _batch.Messages.Count);
+        }
+
+        if (_uncommitted.Count > 0)
+        {
+            CommitPending(consumer);
         }
     }
 }
