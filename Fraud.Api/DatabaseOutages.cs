@@ -6,8 +6,8 @@ namespace Fraud.Api;
 /// <summary>
 /// Keeps a Postgres restart or outage from ever answering 500. A restart breaks every pooled connection, and Npgsql
 /// learns it only when a request uses one; so on a transient database failure the pool is cleared (every idle
-/// connection is dropped) and the request runs once more on a fresh connection, if repeating it is safe. When that
-/// fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c> (after at
+/// connection is dropped) and the request runs again on a fresh connection, up to three times, if repeating it is
+/// safe. When the last run fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c> (after at
 /// most <see cref="ConnectTimeoutSeconds"/> when connecting hangs, at once when it is refused).
 /// </summary>
 internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, ILogger<DatabaseOutageMiddleware> logger)
@@ -17,44 +17,45 @@ internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataS
     /// <summary>The API's connect timeout: Postgres answers a connect in milliseconds when it is up.</summary>
     public const int ConnectTimeoutSeconds = 3;
 
+    /// <summary>Runs of a repeatable request at most, each after clearing the pool.</summary>
+    private const int MaxAttempts = 3;
+
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(25);
+
     public async Task InvokeAsync(HttpContext context)
     {
         bool repeatable = IsRepeatable(context);
         if (repeatable)
         {
-            // So a second run can read the body again (bodies are at most 16 KiB: kept in memory).
+            // So a later run can read the body again (bodies are at most 16 KiB: kept in memory).
             context.Request.EnableBuffering();
         }
 
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await next(context);
-            return;
-        }
-        catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
-        {
-            // A connect that timed out would only time out again: only a broken connection is worth a second try.
-            repeatable &= ex.InnerException is not TimeoutException;
-            logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool{Retry}",
-                context.Request.Method, context.Request.Path, ex.Message, repeatable ? " and retrying once" : "");
-            dataSource.Clear();
-            if (!repeatable)
+            try
             {
-                await AnswerUnavailableAsync(context);
+                await next(context);
                 return;
             }
-        }
+            catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
+            {
+                // A connect that timed out would only time out again: only a broken connection is worth another try.
+                // More than one: requests running while the pool is cleared can still be handed a broken connection.
+                bool again = repeatable && attempt < MaxAttempts && ex.InnerException is not TimeoutException;
+                logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool{Retry}",
+                    context.Request.Method, context.Request.Path, ex.Message, again ? " and retrying" : "");
+                dataSource.Clear();
+                if (!again)
+                {
+                    await AnswerUnavailableAsync(context);
+                    return;
+                }
+            }
 
-        context.Response.Clear();
-        context.Request.Body.Position = 0;
-        try
-        {
-            await next(context);
-        }
-        catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
-        {
-            logger.LogWarning("{Method} {Path}: database unavailable ({Reason})", context.Request.Method, context.Request.Path, ex.Message);
-            await AnswerUnavailableAsync(context);
+            await Task.Delay(RetryPause * attempt, context.RequestAborted);
+            context.Response.Clear();
+            context.Request.Body.Position = 0;
         }
     }
 
