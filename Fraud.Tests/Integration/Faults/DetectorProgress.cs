@@ -66,6 +66,10 @@ public sealed class DetectorProgress : IDisposable
         return Committed();
     }
 
+    /// <summary>
+    /// Retries for up to about 15 s: while the broker is unreachable, and while a new client's metadata does not know
+    /// the partitions yet ("Local: Unknown partition", seen once under load right after the client was made).
+    /// </summary>
     private static long Retry(Func<long> read)
     {
         for (int attempt = 1; ; attempt++)
@@ -74,7 +78,7 @@ public sealed class DetectorProgress : IDisposable
             {
                 return read();
             }
-            catch (KafkaException) when (attempt < 5)
+            catch (KafkaException) when (attempt < 30)
             {
                 Thread.Sleep(500);
             }
