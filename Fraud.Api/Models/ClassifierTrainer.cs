@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Fraud.Api.Labels;
 using Fraud.Core.Detection.Supervised;
@@ -125,16 +124,10 @@ internal sealed class ClassifierTrainer(
         return flat;
     }
 
-    /// <summary><c>gb-2025-09-13-14-1a2b3c4d</c>: the newest row's hour and a hash of the rows, labels and parameters.</summary>
-    private static string Version(DateTimeOffset newest, List<float> rows, bool[] labels, GradientBoostingOptions options)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(rows)));
-        hash.AppendData(MemoryMarshal.AsBytes(labels.AsSpan()));
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"|{options.Trees}|{options.Leaves}|{options.MinRowsPerLeaf}|{options.LearningRate}|{options.Seed}")));
-        return $"gb-{newest.UtcDateTime:yyyy-MM-dd-HH}-{Convert.ToHexStringLower(hash.GetHashAndReset())[..8]}";
-    }
+    /// <summary><c>gb-2025-09-13-14-1a2b3c4d</c>: see <see cref="ModelVersions.Of"/>.</summary>
+    private static string Version(DateTimeOffset newest, List<float> rows, bool[] labels, GradientBoostingOptions options) =>
+        ModelVersions.Of("gb", newest, rows, labels, string.Create(CultureInfo.InvariantCulture,
+            $"|{options.Trees}|{options.Leaves}|{options.MinRowsPerLeaf}|{options.LearningRate}|{options.Seed}"));
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+    private static double? Finite(double value) => ModelVersions.Finite(value);
 }

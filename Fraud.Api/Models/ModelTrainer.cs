@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
@@ -129,17 +128,12 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
         return rows;
     }
 
-    /// <summary><c>if-2025-09-13-14-1a2b3c4d</c>: the newest sampled hour and a hash of the rows and parameters.</summary>
-    private static string Version(DateTimeOffset newest, List<float> rows, IsolationForestOptions options)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(rows)));
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"|{options.Estimators}|{options.MaxSamples}|{options.Contamination}|{options.Seed}")));
-        return $"if-{newest.UtcDateTime:yyyy-MM-dd-HH}-{Convert.ToHexStringLower(hash.GetHashAndReset())[..8]}";
-    }
+    /// <summary><c>if-2025-09-13-14-1a2b3c4d</c>: see <see cref="ModelVersions.Of"/> (no labels).</summary>
+    private static string Version(DateTimeOffset newest, List<float> rows, IsolationForestOptions options) =>
+        ModelVersions.Of("if", newest, rows, [], string.Create(CultureInfo.InvariantCulture,
+            $"|{options.Estimators}|{options.MaxSamples}|{options.Contamination}|{options.Seed}"));
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+    private static double? Finite(double value) => ModelVersions.Finite(value);
 }
 
 /// <summary>

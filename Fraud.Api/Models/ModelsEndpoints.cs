@@ -113,7 +113,7 @@ internal static class ModelsEndpoints
         return TypedResults.Ok(activation);
     }
 
-    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+    private static double? Finite(double value) => ModelVersions.Finite(value);
 }
 
 /// <summary>The answer to <c>POST /models/train</c>.</summary>
