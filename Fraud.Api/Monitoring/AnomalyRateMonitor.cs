@@ -7,19 +7,22 @@ namespace Fraud.Api.Monitoring;
 /// <summary>
 /// Watches the anomaly rate (alerts / transactions) of the whole system and raises the webhook alarm.
 /// <para>
-/// It counts messages on <c>transactions.v1</c> and <c>alerts.v1</c> by broker timestamp, without parsing them, into a
-/// per-second <see cref="AnomalyRateWindow"/>, and every <see cref="AlertingOptions.EvaluationInterval"/> hands the
-/// window (ending <see cref="AlertingOptions.SettleDelay"/> ago, so an alert published just after its transaction is
-/// in) to the <see cref="AnomalyAlarm"/>; a transition goes to the <see cref="WebhookNotifier"/>'s queues.
+/// Into a per-second <see cref="AnomalyRateWindow"/> it counts the alerts on <c>alerts.v1</c> by broker timestamp,
+/// without parsing them, and the transactions that arrived on <c>transactions.v1</c> each second from the growth of its
+/// partitions' high watermarks (<see cref="ArrivalCounter"/>). Every <see cref="AlertingOptions.EvaluationInterval"/> it
+/// hands the window (ending <see cref="AlertingOptions.SettleDelay"/> ago, so an alert published just after its
+/// transaction is in) to the <see cref="AnomalyAlarm"/>; a transition goes to the <see cref="WebhookNotifier"/>'s queues.
 /// </para>
 /// <para>
 /// Why the topics: every detector replica writes to them, so the rate covers all replicas without asking each one;
-/// the detector does not change and never waits for the alarm. Why no consumer group: the reader assigns itself
-/// every partition at the current end, so it sees all the traffic (a group would split it between API replicas and
-/// each would see part of the rate), commits nothing, and restarts at once (a group's lone member waits out the
-/// session timeout on rejoin). With several API replicas each would notify: enable webhooks on one.
-/// An alert replayed after a detector crash is counted again, which overstates the rate briefly; a crash is rare
-/// and shows on its own.
+/// the detector does not change and never waits for the alarm. Why watermarks for the transactions: reading every
+/// transaction only to count it made the broker serve the whole stream twice and slowed detection (docs/benchmarks.md);
+/// a watermark request per partition and second costs the same at any traffic. Alerts are few, so they are read. The partitions are those of the topics at start.
+/// Why no consumer group: the reader assigns itself every partition of <c>alerts.v1</c> at the current end, so it
+/// sees all the alerts (a group would split them between API replicas and each would see part of the rate), commits
+/// nothing, and restarts at once (a group's lone member waits out the session timeout on rejoin). With several API
+/// replicas each would notify: enable webhooks on one. An alert replayed after a detector crash is counted again, and
+/// a message bound for the dead-letter topic counts as a transaction; both are rare and show on their own.
 /// </para>
 /// </summary>
 internal sealed class AnomalyRateMonitor(
@@ -29,6 +32,11 @@ internal sealed class AnomalyRateMonitor(
     public const string TransactionsTopic = "transactions.v1";
     public const string AlertsTopic = "alerts.v1";
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
+
+    // The window counts per second, so the transactions' watermarks are read as often.
+    private static readonly TimeSpan ArrivalInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(2);
+    private bool _watermarksFailing;
 
     // Consume() blocks, so the reader gets its own thread instead of a pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -41,16 +49,19 @@ internal sealed class AnomalyRateMonitor(
         var settings = options.Value;
         var window = new AnomalyRateWindow(settings.Window, settings.SettleDelay + Margin);
         var alarm = new AnomalyAlarm(settings.Thresholds);
+        var arrivals = new ArrivalCounter();
         using var consumer = kafka.CreateConsumerBuilder<Ignore, Ignore>("fraud-api-anomaly-rate").Build();
         try
         {
-            AssignAtEnd(consumer, stoppingToken);
+            var transactionPartitions = AssignAlertsAtEnd(consumer, stoppingToken);
+            CountArrivals(consumer, transactionPartitions, arrivals, window, time.GetUtcNow());
             logger.LogInformation("Watching the anomaly rate over {Window} (limit {Limit}, clear below {ClearBelow}, {Webhooks} webhook(s))",
                 settings.Window, settings.Limit, settings.ClearBelow, settings.Webhooks.Length);
             if (settings.Webhooks.Length > 0 && string.IsNullOrEmpty(settings.Secret))
             {
                 logger.LogWarning("Alerting:Secret is not set: webhook notifications are sent unsigned");
             }
+            var nextCount = time.GetUtcNow() + ArrivalInterval;
             var nextEvaluation = time.GetUtcNow() + settings.EvaluationInterval;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -58,23 +69,20 @@ internal sealed class AnomalyRateMonitor(
                 {
                     if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result)
                     {
-                        var at = result.Message.Timestamp.UtcDateTime;
-                        if (result.Topic == AlertsTopic)
-                        {
-                            window.AddAlerts(at);
-                        }
-                        else
-                        {
-                            window.AddTransactions(at);
-                        }
+                        window.AddAlerts(result.Message.Timestamp.UtcDateTime);
                     }
                 }
                 catch (ConsumeException ex) when (!ex.Error.IsFatal)
                 {
-                    logger.LogWarning("Reading {Topics} failed: {Reason}", $"{TransactionsTopic}, {AlertsTopic}", ex.Error.Reason);
+                    logger.LogWarning("Reading {Topic} failed: {Reason}", AlertsTopic, ex.Error.Reason);
                 }
 
                 var now = time.GetUtcNow();
+                if (now >= nextCount)
+                {
+                    nextCount = now + ArrivalInterval;
+                    CountArrivals(consumer, transactionPartitions, arrivals, window, now);
+                }
                 if (now >= nextEvaluation)
                 {
                     nextEvaluation = now + settings.EvaluationInterval;
@@ -91,6 +99,38 @@ internal sealed class AnomalyRateMonitor(
         }
     }
 
+    /// <summary>
+    /// Counts, at <paramref name="now"/>, the transactions that arrived since the last reading. A partition whose
+    /// watermark cannot be read now is counted in full at the next reading that succeeds.
+    /// </summary>
+    private void CountArrivals(
+        IConsumer<Ignore, Ignore> consumer, IReadOnlyList<TopicPartition> partitions, ArrivalCounter arrivals, AnomalyRateWindow window, DateTimeOffset now)
+    {
+        long arrived = 0;
+        try
+        {
+            foreach (var partition in partitions)
+            {
+                arrived += arrivals.Advance(partition.Partition.Value, consumer.QueryWatermarkOffsets(partition, WatermarkTimeout).High.Value);
+            }
+            if (_watermarksFailing)
+            {
+                _watermarksFailing = false;
+                logger.LogInformation("Reading the watermarks of {Topic} again", TransactionsTopic);
+            }
+        }
+        catch (KafkaException ex)
+        {
+            if (!_watermarksFailing)
+            {
+                _watermarksFailing = true;
+                logger.LogWarning("Reading the watermarks of {Topic} failed, transactions are counted when it succeeds again: {Reason}",
+                    TransactionsTopic, ex.Error.Reason);
+            }
+        }
+        window.AddTransactions(now, arrived);
+    }
+
     private void Evaluate(AnomalyRateWindow window, AnomalyAlarm alarm, DateTimeOffset now, AlertingOptions settings)
     {
         var counts = window.CountsAt(now - settings.SettleDelay);
@@ -105,8 +145,11 @@ internal sealed class AnomalyRateMonitor(
         notifier.Enqueue(transition, window.WindowSeconds);
     }
 
-    /// <summary>Every partition of both topics, at its high watermark: only the rate from now on matters.</summary>
-    private void AssignAtEnd(IConsumer<Ignore, Ignore> consumer, CancellationToken stoppingToken)
+    /// <summary>
+    /// Assigns every partition of <c>alerts.v1</c> at its high watermark (only the rate from now on matters) and
+    /// returns the partitions of <c>transactions.v1</c>, once both topics exist.
+    /// </summary>
+    private List<TopicPartition> AssignAlertsAtEnd(IConsumer<Ignore, Ignore> consumer, CancellationToken stoppingToken)
     {
         using var admin = kafka.CreateAdminClient();
         for (var attempt = 1; ; attempt++)
@@ -117,12 +160,12 @@ internal sealed class AnomalyRateMonitor(
                 var partitions = metadata.Topics
                     .Where(topic => topic.Topic is TransactionsTopic or AlertsTopic && topic.Error.Code == ErrorCode.NoError)
                     .SelectMany(topic => topic.Partitions.Select(partition => new TopicPartition(topic.Topic, partition.PartitionId)))
-                    .ToList();
-                if (partitions.Select(partition => partition.Topic).Distinct().Count() == 2)
+                    .ToLookup(partition => partition.Topic);
+                if (partitions[TransactionsTopic].Any() && partitions[AlertsTopic].Any())
                 {
-                    consumer.Assign(partitions.Select(partition =>
+                    consumer.Assign(partitions[AlertsTopic].Select(partition =>
                         new TopicPartitionOffset(partition, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High)));
-                    return;
+                    return partitions[TransactionsTopic].ToList();
                 }
                 logger.LogWarning("Topics {Topics} not found yet (attempt {Attempt})", $"{TransactionsTopic}, {AlertsTopic}", attempt);
             }
