@@ -15,7 +15,7 @@ namespace Fraud.LoadTest;
 internal sealed class FraudSystem : IAsyncDisposable
 {
     /// <summary>Every resource of the AppHost, in the order the CPU table lists them.</summary>
-    public static readonly string[] Resources = ["detector", "kafka", "postgres", "redis", "api", "producer"];
+    public static readonly string[] Resources = ["detector", "kafka", "postgres", "redis", "api", "producer", "prometheus"];
 
     /// <summary>The detector's consumer group (its <c>Detector:GroupId</c> default).</summary>
     public const string DetectorGroup = "fraud-detector";
@@ -51,6 +51,7 @@ internal sealed class FraudSystem : IAsyncDisposable
     /// this wait, even when messages arrive meanwhile; a real broker answers as soon as data arrives. Left at 500 ms,
     /// that wait — not the detector — sets the latency of a lightly loaded system.</item>
     /// <item><c>DetectorSettings</c>: <c>key=value</c> configuration for the detector, as environment variables.</item>
+    /// <item><c>SystemSettings</c>: <c>key=value</c> configuration for the AppHost, as arguments after the tool's own.</item>
     /// </list>
     /// </summary>
     public static async Task<FraudSystem> StartAsync(RunSettings settings, ResourceLogs logs, CancellationToken cancellationToken)
@@ -67,6 +68,7 @@ internal sealed class FraudSystem : IAsyncDisposable
             $"--Parameters:api-key=load-test-{Guid.NewGuid():N}",
             // The live simulator would add its own ~50 tx/s to every count.
             "--Producer:Enabled=false",
+            .. settings.SystemSettings.Select(setting => $"--{setting}"),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(args, cancellationToken);
         // Until the AppHost forwards Producer:Enabled to the producer itself, say it to the producer directly.

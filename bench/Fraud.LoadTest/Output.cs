@@ -63,6 +63,11 @@ internal sealed class Output
             _console.MarkupLineInterpolated($"[bold]Detector settings[/]: {string.Join(", ", settings.DetectorSettings)}");
         }
 
+        if (settings.SystemSettings.Count > 0)
+        {
+            _console.MarkupLineInterpolated($"[bold]AppHost settings[/]: {string.Join(", ", settings.SystemSettings)}");
+        }
+
         _console.MarkupLineInterpolated(
             $"[bold]Traffic[/]: simulator seed {settings.Seed}, {settings.Users:N0} users, fraud rate {settings.FraudRate:P2} ({settings.ScenarioMix})");
     }

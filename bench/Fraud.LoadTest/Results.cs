@@ -23,6 +23,7 @@ internal sealed record RunSettings(
     string ScenarioMix,
     int? DetectorFetchWaitMs,
     IReadOnlyList<string> DetectorSettings,
+    IReadOnlyList<string> SystemSettings,
     bool PostgresDurable);
 
 /// <summary>One phase: a throughput phase ("max") or a latency phase at a fixed rate.</summary>

@@ -90,23 +90,12 @@ internal static class RunCommand
                 result.AddError("--fetch-wait-ms must be between 0 and 300000.");
             }
         });
-        var detectorSettings = new Option<string[]>("--detector-setting")
-        {
-            Description = "A setting for the detector service, as its configuration key and value (repeatable), e.g. "
-                + "Detector:BatchSize=2000 or Detector:BatchMaxWait=00:00:00.020. Given to the detector as an environment variable.",
-            HelpName = "key=value",
-            DefaultValueFactory = _ => [],
-        };
-        detectorSettings.Validators.Add(result =>
-        {
-            foreach (string setting in result.GetValueOrDefault<string[]>() ?? [])
-            {
-                if (setting.IndexOf('=', StringComparison.Ordinal) <= 0)
-                {
-                    result.AddError($"--detector-setting: '{setting}' is not key=value.");
-                }
-            }
-        });
+        var detectorSettings = KeyValueOption("--detector-setting",
+            "A setting for the detector service, as its configuration key and value (repeatable), e.g. "
+            + "Detector:BatchSize=2000 or Detector:BatchMaxWait=00:00:00.020. Given to the detector as an environment variable.");
+        var systemSettings = KeyValueOption("--system-setting",
+            "A setting for the AppHost, as its configuration key and value (repeatable), e.g. Alerting:Enabled=false or "
+            + "Detector:Replicas=2. Given to the AppHost as an argument, so it reaches a service the way the AppHost forwards it.");
         var noFsync = new Option<bool>("--no-fsync")
         {
             Description = "Run Postgres as the tests do (fsync and synchronous commit off) instead of durably.",
@@ -120,7 +109,7 @@ internal static class RunCommand
             + "at 'max', the detector's sustained rate against a bare consumer reading the same messages. Exit codes: 0 every phase complete, "
             + "1 a phase incomplete, 2 bad usage, 3 the system did not start or failed.")
         {
-            rates, count, duration, warmup, seed, users, fraudRate, scenarioMix, fetchWait, detectorSettings, noFsync, json, log,
+            rates, count, duration, warmup, seed, users, fraudRate, scenarioMix, fetchWait, detectorSettings, systemSettings, noFsync, json, log,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -139,11 +128,27 @@ internal static class RunCommand
             var settings = new RunSettings(
                 parsed.GetRequiredValue(rates), parsed.GetValue(count), parsed.GetValue(duration).TotalSeconds, parsed.GetValue(warmup).TotalSeconds,
                 simulation.Seed, simulation.Users, simulation.FraudRate, parsed.GetRequiredValue(scenarioMix).ToString(),
-                parsed.GetValue(fetchWait) is > 0 and var ms ? ms : null, parsed.GetRequiredValue(detectorSettings),
+                parsed.GetValue(fetchWait) is > 0 and var ms ? ms : null, parsed.GetRequiredValue(detectorSettings), parsed.GetRequiredValue(systemSettings),
                 PostgresDurable: !parsed.GetValue(noFsync));
             return RunAsync(settings, simulation, parsed.GetValue(json), parsed.GetValue(log), cancellationToken);
         });
         return command;
+    }
+
+    private static Option<string[]> KeyValueOption(string name, string description)
+    {
+        var option = new Option<string[]>(name) { Description = description, HelpName = "key=value", DefaultValueFactory = _ => [] };
+        option.Validators.Add(result =>
+        {
+            foreach (string setting in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (setting.IndexOf('=', StringComparison.Ordinal) <= 0)
+                {
+                    result.AddError($"{name}: '{setting}' is not key=value.");
+                }
+            }
+        });
+        return option;
     }
 
     private static async Task<int> RunAsync(RunSettings settings, SimulationOptions simulation, string? jsonPath, string? logPath, CancellationToken cancellationToken)
