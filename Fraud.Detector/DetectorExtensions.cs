@@ -25,7 +25,9 @@ internal static class DetectorExtensions
             .AddCheck<DetectionProfileSource>("detection-files")
             .AddCheck<SinkHealth>("sinks");
 
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaClientFactory>().CreateProducer<string?, byte[]>());
+        // The detector awaits every alert and dead letter before it commits, so a linger would only delay the commit;
+        // messages queued together still travel together.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaClientFactory>().CreateProducer<string?, byte[]>(config => config.LingerMs = 0));
         builder.Services.AddSingleton<Retry>();
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<PostgresAlertStore>();
@@ -34,6 +36,7 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton<UserStateCheckpoint>();
         builder.Services.AddSingleton<TrainingSampleStore>();
         builder.Services.AddSingleton<TrainingSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TrainingSampler>());
         builder.Services.AddSingleton<BatchProcessor>();
 
         // Hosted services start in order: the profile (and a bootstrap model) is loaded before consumption begins.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Fraud.Detector.Detection;
 
@@ -34,6 +35,7 @@ public sealed class DetectorMetrics
     private readonly Histogram<double> _endToEnd;
     private readonly Histogram<double> _decision;
     private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchStage;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private volatile DetectionProfile? _profile;
 
@@ -66,6 +68,11 @@ public sealed class DetectorMetrics
         _batchSize = meter.CreateHistogram("fraud.detector.batch.size", "{message}",
             "Messages per micro-batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
+        _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
+            "Time a micro-batch spends in each stage, by stage: fill (open, taking messages), parse, restore (users from "
+            + "their Redis checkpoint), decide, dead_letters, alerts (Postgres, Redis, alerts topic), checkpoint, "
+            + "training_sample, commit.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
         meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",
@@ -96,6 +103,17 @@ public sealed class DetectorMetrics
     public void Decided(TimeSpan duration) => _decision.Record(duration.TotalSeconds);
 
     public void Batch(int messages) => _batchSize.Record(messages);
+
+    /// <summary>Records a batch stage that began at <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp); returns the time it ended.</summary>
+    public long BatchStage(string stage, long since)
+    {
+        long now = Stopwatch.GetTimestamp();
+        _batchStage.Record(Stopwatch.GetElapsedTime(since, now).TotalSeconds, new KeyValuePair<string, object?>("stage", stage));
+        return now;
+    }
+
+    public void BatchStage(string stage, TimeSpan duration) =>
+        _batchStage.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("stage", stage));
 
     public void ProfileChanged(DetectionProfile profile) => _profile = profile;
 

@@ -57,6 +57,13 @@ public sealed class DetectorOptions
     [Range(0, 1_000_000)]
     public int TrainingSamplePerHour { get; set; } = 2000;
 
+    /// <summary>
+    /// Event-time hours whose reservoirs stay in memory (K × hours × 80 bytes). A transaction older than all of them
+    /// (a partition lagging that far behind the others, as in a replay of history) is not sampled.
+    /// </summary>
+    [Range(1, 168)]
+    public int TrainingSampleOpenHours { get; set; } = 4;
+
     /// <summary>Sampled hours older than this, before the newest hour seen, are deleted.</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan TrainingSampleRetention { get; set; } = TimeSpan.FromDays(7);

@@ -14,9 +14,9 @@ namespace Fraud.Detector.Pipeline;
 /// <summary>
 /// Makes a micro-batch durable, up to (not including) the offset commit: parse → restore users from their
 /// checkpoint → decide with the same <see cref="DecisionEngine"/> as the offline <c>score</c> → dead letters →
-/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched → write the training sample's changed
-/// slots. Owns the engine and its feature
-/// state, so it is used by the consume loop's thread only.
+/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched. Every decision is offered to the
+/// training sample, which writes on its own. Owns the engine and its feature state, so it is used by the consume
+/// loop's thread only.
 /// </summary>
 internal sealed class BatchProcessor(
     DetectionProfileSource profiles,
@@ -40,17 +40,23 @@ internal sealed class BatchProcessor(
 
     public async Task ProcessAsync(MicroBatch batch, CancellationToken cancellationToken)
     {
+        long stage = Stopwatch.GetTimestamp();
         var engine = CurrentEngine();
         Parse(batch);
+        stage = metrics.BatchStage("parse", stage);
         await RestoreAsync(engine, cancellationToken);
+        stage = metrics.BatchStage("restore", stage);
         Decide(engine, batch);
+        stage = metrics.BatchStage("decide", stage);
 
         using var activity = StartBatchActivity(batch);
         await deadLetters.PublishAsync(batch.DeadLetters, cancellationToken);
+        stage = metrics.BatchStage("dead_letters", stage);
         await alertSink.WriteAsync(batch.Alerts, batch.AlertFeatures, cancellationToken);
         var durableAt = time.GetUtcNow();
+        stage = metrics.BatchStage("alerts", stage);
         await CheckpointAsync(engine, batch);
-        await sampler.WriteAsync(cancellationToken);
+        metrics.BatchStage("checkpoint", stage);
 
         foreach (var message in batch.Messages)
         {

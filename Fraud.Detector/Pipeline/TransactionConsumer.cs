@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 
@@ -110,8 +111,15 @@ internal sealed class TransactionConsumer(
             return;
         }
 
+        if (_batch.OpenedAt is { } openedAt)
+        {
+            metrics.BatchStage("fill", time.GetUtcNow() - openedAt);
+        }
+
         await processor.ProcessAsync(_batch, cancellationToken);
+        long committing = Stopwatch.GetTimestamp();
         Commit(consumer);
+        metrics.BatchStage("commit", committing);
 
         metrics.Batch(_batch.Messages.Count);
         metrics.Processed(_batch.Processed);

@@ -8,9 +8,9 @@ using StackExchange.Redis;
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
-/// Makes a micro-batch's alerts durable, in order of importance: Postgres (the record; retried until it
-/// succeeds, so the caller never commits offsets past an alert that is not stored), Redis (best effort), then
-/// the <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since a replay publishes again).
+/// Makes a micro-batch's alerts durable, in order of importance: Postgres first (the record; retried until it
+/// succeeds, so the caller never commits offsets past an alert that is not stored), then at once Redis (best effort)
+/// and the <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since a replay publishes again).
 /// </summary>
 public sealed class AlertSink(
     PostgresAlertStore postgres,
@@ -42,6 +42,13 @@ public sealed class AlertSink(
             payloads[i] = AlertJson.SerializeToUtf8Bytes(alerts[i]);
         }
 
+        // Redis and the topic do not depend on each other: write both at once.
+        await Task.WhenAll(CacheAsync(alerts, payloads), PublishAsync(alerts, payloads, cancellationToken));
+    }
+
+    /// <summary>Best effort: a failure is counted and logged, never thrown.</summary>
+    private async Task CacheAsync(IReadOnlyList<Alert> alerts, byte[][] payloads)
+    {
         try
         {
             await redis.SetAsync(alerts, payloads, _options.DedupTtl);
@@ -53,10 +60,13 @@ public sealed class AlertSink(
             health.Failed("redis", ex.Message);
             logger.LogWarning("Redis unavailable, {Count} alerts stored in Postgres only: {Reason}", alerts.Count, ex.Message);
         }
+    }
 
+    private Task PublishAsync(IReadOnlyList<Alert> alerts, byte[][] payloads, CancellationToken cancellationToken)
+    {
         // The alert carries the trace of the batch that stored it, so its consumers join the same trace.
         var headers = KafkaTraceContext.HeadersFor(Activity.Current);
-        await retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select((alert, i) =>
+        return retry.UntilSuccessAsync("alerts_topic", () => Task.WhenAll(alerts.Select((alert, i) =>
                 producer.ProduceAsync(_options.AlertsTopic, new Message<string?, byte[]>
                 {
                     Key = alert.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
