@@ -9,6 +9,33 @@ internal sealed class DetectorScraper(HttpClient detector)
     /// <summary>The detector's own end-to-end histogram: broker timestamp of a transaction → its alert durable.</summary>
     public const string Latency = "fraud_detector_e2e_latency_seconds";
 
+    /// <summary>Time per micro-batch stage (<c>stage</c> label), a histogram in seconds.</summary>
+    public const string BatchStages = "fraud_detector_batch_stage_duration_seconds";
+
+    /// <summary>The stages in the order a batch goes through them.</summary>
+    public static readonly string[] StageOrder =
+        ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "training_sample", "commit"];
+
+    /// <summary>
+    /// Each stage's mean and p99 time per batch between two scrapes, in the order a batch goes through them, and the number of
+    /// batches; empty when the detector does not export the stages.
+    /// </summary>
+    public static (IReadOnlyList<BatchStageTime> Stages, long Batches) StagesBetween(PrometheusText before, PrometheusText after)
+    {
+        var sums = Delta(before.SumBy(BatchStages + "_sum", "stage"), after.SumBy(BatchStages + "_sum", "stage"));
+        var counts = Delta(before.SumBy(BatchStages + "_count", "stage"), after.SumBy(BatchStages + "_count", "stage"));
+        var stages = counts
+            .Where(entry => entry.Value > 0)
+            .OrderBy(entry => Array.IndexOf(StageOrder, entry.Key) is var at and >= 0 ? at : int.MaxValue)
+            .Select(entry => new BatchStageTime(entry.Key, 1000 * sums.GetValueOrDefault(entry.Key) / entry.Value,
+                LatencySummary.FromHistogramSeconds(before.Buckets(BatchStages, "stage", entry.Key), after.Buckets(BatchStages, "stage", entry.Key))?.P99Ms))
+            .ToList();
+        return (stages, (long)counts.GetValueOrDefault("commit"));
+    }
+
+    private static Dictionary<string, double> Delta(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after) =>
+        after.ToDictionary(entry => entry.Key, entry => entry.Value - before.GetValueOrDefault(entry.Key), StringComparer.Ordinal);
+
     public async Task<PrometheusText> ScrapeAsync(CancellationToken cancellationToken) =>
         PrometheusText.Parse(await detector.GetStringAsync("/metrics", cancellationToken));
 

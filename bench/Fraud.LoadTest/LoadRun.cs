@@ -210,10 +210,12 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
             }
         }
 
+        var stages = DetectorScraper.StagesBetween(before, after);
         var figures = new LatencyFigures(
             rate, sent, sendElapsed.TotalSeconds, sent / sendElapsed.TotalSeconds, drained?.TotalSeconds, counted, latencies.Count,
             LatencySummary.FromHistogramSeconds(before.Buckets(DetectorScraper.Latency), after.Buckets(DetectorScraper.Latency)),
-            LatencySummary.Exact(latencies));
+            LatencySummary.Exact(latencies),
+            stages.Stages, stages.Batches);
         if (figures.AchievedRate < 0.95 * rate)
         {
             problems.Add($"the load tool sent {figures.AchievedRate:N0} tx/s, under 95% of {rate:N0}: the rate was not held");

@@ -98,6 +98,13 @@ internal sealed class Output
             table.AddRow("drain", Seconds(latency.DrainSeconds), Markup.Escape($"after the last send, until the detector had committed everything; counter +{latency.DetectorCounted:N0}"));
             AddLatency(table, "e2e, detector histogram", latency.Detector, "observations", "not exported by this detector build");
             AddLatency(table, "e2e, alerts.v1 (external)", latency.External, "alerts", "no alerts in this phase");
+            if (latency.BatchStages.Count > 0)
+            {
+                double total = latency.BatchStages.Where(stage => stage.Stage != "fill").Sum(stage => stage.MeanMs);
+                table.AddRow("detector batch", $"{total:N2} ms", Markup.Escape(
+                    $"mean per batch after filling, {latency.Batches:N0} batches ({(double)latency.DetectorCounted / Math.Max(1, latency.Batches):N0} msgs each); "
+                    + "per stage mean/p99 ms: " + string.Join(", ", latency.BatchStages.Select(stage => $"{stage.Stage} {stage.MeanMs:N2}/{stage.P99Ms:N1}"))));
+            }
         }
 
         foreach (var usage in phase.Processes.Where(usage => usage.CpuSeconds > 0 || usage.PeakRssMb > 0))

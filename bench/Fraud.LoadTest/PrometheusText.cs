@@ -10,6 +10,7 @@ internal sealed class PrometheusText
 {
     private readonly Dictionary<string, double> _sums = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<double, double>> _buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(string Labels, double Value)>> _series = new(StringComparer.Ordinal);
 
     private PrometheusText()
     {
@@ -45,6 +46,12 @@ internal sealed class PrometheusText
             }
 
             scrape._sums[name] = scrape._sums.GetValueOrDefault(name) + value;
+            if (!scrape._series.TryGetValue(name, out var series))
+            {
+                scrape._series[name] = series = [];
+            }
+
+            series.Add((labels.ToString(), value));
             if (name.EndsWith("_bucket", StringComparison.Ordinal) && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
             {
                 string histogram = name[..^"_bucket".Length];
@@ -63,8 +70,39 @@ internal sealed class PrometheusText
     /// <summary>The sum of every series named <paramref name="name"/>, or null when there is none.</summary>
     public double? Sum(string name) => _sums.TryGetValue(name, out double value) ? value : null;
 
+    /// <summary>The series named <paramref name="name"/> summed per value of <paramref name="label"/> (series without it are left out).</summary>
+    public IReadOnlyDictionary<string, double> SumBy(string name, string label)
+    {
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (labels, value) in _series.GetValueOrDefault(name) ?? [])
+        {
+            if (LabelValue(labels, label) is { } key)
+            {
+                sums[key] = sums.GetValueOrDefault(key) + value;
+            }
+        }
+
+        return sums;
+    }
+
     /// <summary>The cumulative bucket counts of histogram <paramref name="name"/> (upper bound → count), or null when absent.</summary>
     public IReadOnlyDictionary<double, double>? Buckets(string name) => _buckets.GetValueOrDefault(name);
+
+    /// <summary>The cumulative bucket counts of histogram <paramref name="name"/>'s series whose <paramref name="label"/> is <paramref name="value"/>.</summary>
+    public IReadOnlyDictionary<double, double>? Buckets(string name, string label, string value)
+    {
+        SortedDictionary<double, double>? buckets = null;
+        foreach (var (labels, bucketValue) in _series.GetValueOrDefault(name + "_bucket") ?? [])
+        {
+            if (LabelValue(labels, label) == value && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
+            {
+                buckets ??= [];
+                buckets[bound] = buckets.GetValueOrDefault(bound) + bucketValue;
+            }
+        }
+
+        return buckets;
+    }
 
     private static string? LabelValue(ReadOnlySpan<char> labels, string label)
     {

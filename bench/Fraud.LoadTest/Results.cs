@@ -72,7 +72,12 @@ internal sealed record LatencyFigures(
     long DetectorCounted,
     long AlertsMatched,
     LatencySummary? Detector,
-    LatencySummary? External);
+    LatencySummary? External,
+    IReadOnlyList<BatchStageTime> BatchStages,
+    long Batches);
+
+/// <summary>A detector micro-batch stage and its time per batch over a phase: the mean, and the p99 interpolated in the histogram's buckets.</summary>
+internal sealed record BatchStageTime(string Stage, double MeanMs, double? P99Ms);
 
 /// <summary>One of the goals, as measured in this run.</summary>
 internal sealed record GoalReport(string Goal, string Measured, bool? Met);
