@@ -1,7 +1,8 @@
-using System.Net;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Fraud.Core;
 using Npgsql;
@@ -115,6 +116,37 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var online = await StoredAlertsAsync(System.PostgresConnectionString, firstUser, firstUser + 1_500);
         AssertSameAlerts(offline, online);
         Assert.Equal(online.Count, await DedupKeysAsync(System.RedisConnectionString, online.Keys));
+    }
+
+    [Fact]
+    public async Task Every_batch_is_timed_through_each_of_its_stages()
+    {
+        const long firstUser = 15_000_000;
+        string[] stages = ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "commit"];
+        var stream = Simulate(seed: 19, count: 3_000, users: 300, firstUser);
+        double before = await StableMetricAsync(System.Detector, Processed);
+        var countsBefore = await StageCountsAsync();
+
+        Produce(System.KafkaBootstrap, stream);
+
+        await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within);
+        var counts = await StageCountsAsync();
+        Assert.Equal(stages.Order(), counts.Keys.Order());
+        double batches = counts["commit"] - countsBefore.GetValueOrDefault("commit");
+        Assert.InRange(batches, 1, stream.Count);
+        Assert.All(stages, stage => Assert.Equal(batches, counts[stage] - countsBefore.GetValueOrDefault(stage)));
+    }
+
+    /// <summary>How many batches each stage of <c>fraud_detector_batch_stage_duration_seconds</c> has timed, by stage.</summary>
+    private async Task<Dictionary<string, double>> StageCountsAsync()
+    {
+        const string prefix = "fraud_detector_batch_stage_duration_seconds_count{";
+        var text = await System.Detector.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(
+                line => Regex.Match(line, "stage=\"([^\"]+)\"").Groups[1].Value,
+                line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     [Fact]
