@@ -70,8 +70,8 @@ public sealed class DetectorMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
             "Time a micro-batch spends in each stage, by stage: fill (open, taking messages), parse, restore (users from "
-            + "their Redis checkpoint), decide, dead_letters, alerts (Postgres, Redis, alerts topic), checkpoint, "
-            + "training_sample, commit.",
+            + "their Redis checkpoint), decide, dead_letters, alerts (Postgres, then Redis and the alerts topic), "
+            + "checkpoint, commit.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
@@ -112,6 +112,7 @@ public sealed class DetectorMetrics
         return now;
     }
 
+    /// <summary>Records a batch stage measured some other way (the fill, from the batch's opening time).</summary>
     public void BatchStage(string stage, TimeSpan duration) =>
         _batchStage.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("stage", stage));
 

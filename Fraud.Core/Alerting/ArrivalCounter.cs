@@ -10,9 +10,6 @@ public sealed class ArrivalCounter
 {
     private readonly Dictionary<int, long> _lastHighWatermark = [];
 
-    /// <summary>Whether <paramref name="partition"/> has a baseline yet.</summary>
-    public bool Knows(int partition) => _lastHighWatermark.ContainsKey(partition);
-
     /// <summary>Records a reading of <paramref name="partition"/> and returns the messages that arrived since its previous one.</summary>
     public long Advance(int partition, long highWatermark)
     {

@@ -14,7 +14,7 @@ internal sealed class DetectorScraper(HttpClient detector)
 
     /// <summary>The stages in the order a batch goes through them.</summary>
     public static readonly string[] StageOrder =
-        ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "training_sample", "commit"];
+        ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "commit"];
 
     /// <summary>
     /// Each stage's mean and p99 time per batch between two scrapes, in the order a batch goes through them, and the number of

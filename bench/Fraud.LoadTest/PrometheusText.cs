@@ -3,13 +3,11 @@ using System.Globalization;
 namespace Fraud.LoadTest;
 
 /// <summary>
-/// One scrape of a Prometheus text-format endpoint (the detector's <c>/metrics</c>), reduced to what the load
-/// tool reads: counter totals and histogram buckets, each summed over every label set but <c>le</c>.
+/// One scrape of a Prometheus text-format endpoint (the detector's <c>/metrics</c>): every series by name, with its
+/// labels, read as counter totals and histogram buckets summed over all label sets or those of one label value.
 /// </summary>
 internal sealed class PrometheusText
 {
-    private readonly Dictionary<string, double> _sums = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SortedDictionary<double, double>> _buckets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string Labels, double Value)>> _series = new(StringComparer.Ordinal);
 
     private PrometheusText()
@@ -45,30 +43,19 @@ internal sealed class PrometheusText
                 continue;
             }
 
-            scrape._sums[name] = scrape._sums.GetValueOrDefault(name) + value;
             if (!scrape._series.TryGetValue(name, out var series))
             {
                 scrape._series[name] = series = [];
             }
 
             series.Add((labels.ToString(), value));
-            if (name.EndsWith("_bucket", StringComparison.Ordinal) && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
-            {
-                string histogram = name[..^"_bucket".Length];
-                if (!scrape._buckets.TryGetValue(histogram, out var buckets))
-                {
-                    scrape._buckets[histogram] = buckets = [];
-                }
-
-                buckets[bound] = buckets.GetValueOrDefault(bound) + value;
-            }
         }
 
         return scrape;
     }
 
     /// <summary>The sum of every series named <paramref name="name"/>, or null when there is none.</summary>
-    public double? Sum(string name) => _sums.TryGetValue(name, out double value) ? value : null;
+    public double? Sum(string name) => _series.TryGetValue(name, out var series) ? series.Sum(entry => entry.Value) : null;
 
     /// <summary>The series named <paramref name="name"/> summed per value of <paramref name="label"/> (series without it are left out).</summary>
     public IReadOnlyDictionary<string, double> SumBy(string name, string label)
@@ -85,19 +72,19 @@ internal sealed class PrometheusText
         return sums;
     }
 
-    /// <summary>The cumulative bucket counts of histogram <paramref name="name"/> (upper bound → count), or null when absent.</summary>
-    public IReadOnlyDictionary<double, double>? Buckets(string name) => _buckets.GetValueOrDefault(name);
-
-    /// <summary>The cumulative bucket counts of histogram <paramref name="name"/>'s series whose <paramref name="label"/> is <paramref name="value"/>.</summary>
-    public IReadOnlyDictionary<double, double>? Buckets(string name, string label, string value)
+    /// <summary>
+    /// The cumulative bucket counts (upper bound → count) of histogram <paramref name="name"/>, summed over its series,
+    /// or over those whose <paramref name="label"/> is <paramref name="value"/> when a label is given; null when absent.
+    /// </summary>
+    public IReadOnlyDictionary<double, double>? Buckets(string name, string? label = null, string? value = null)
     {
         SortedDictionary<double, double>? buckets = null;
-        foreach (var (labels, bucketValue) in _series.GetValueOrDefault(name + "_bucket") ?? [])
+        foreach (var (labels, count) in _series.GetValueOrDefault(name + "_bucket") ?? [])
         {
-            if (LabelValue(labels, label) == value && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
+            if ((label is null || LabelValue(labels, label) == value) && LabelValue(labels, "le") is { } le && TryParseValue(le, out double bound))
             {
                 buckets ??= [];
-                buckets[bound] = buckets.GetValueOrDefault(bound) + bucketValue;
+                buckets[bound] = buckets.GetValueOrDefault(bound) + count;
             }
         }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Fraud.Core;
 using Npgsql;
@@ -125,28 +124,16 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         string[] stages = ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "commit"];
         var stream = Simulate(seed: 19, count: 3_000, users: 300, firstUser);
         double before = await StableMetricAsync(System.Detector, Processed);
-        var countsBefore = await StageCountsAsync();
+        var countsBefore = await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage");
 
         Produce(System.KafkaBootstrap, stream);
 
         await SettledMetricAsync(System.Detector, Processed, before + stream.Count, Within);
-        var counts = await StageCountsAsync();
+        var counts = await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage");
         Assert.Equal(stages.Order(), counts.Keys.Order());
         double batches = counts["commit"] - countsBefore.GetValueOrDefault("commit");
         Assert.InRange(batches, 1, stream.Count);
         Assert.All(stages, stage => Assert.Equal(batches, counts[stage] - countsBefore.GetValueOrDefault(stage)));
-    }
-
-    /// <summary>How many batches each stage of <c>fraud_detector_batch_stage_duration_seconds</c> has timed, by stage.</summary>
-    private async Task<Dictionary<string, double>> StageCountsAsync()
-    {
-        const string prefix = "fraud_detector_batch_stage_duration_seconds_count{";
-        var text = await System.Detector.GetStringAsync("/metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith(prefix, StringComparison.Ordinal))
-            .ToDictionary(
-                line => Regex.Match(line, "stage=\"([^\"]+)\"").Groups[1].Value,
-                line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     [Fact]
