@@ -5,4 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 FRAUD_FOR_TESTS=1 eng/prerequisites.sh
 dotnet build Fraud.sln --nologo -v quiet -clp:ErrorsOnly
-dotnet test Fraud.sln --no-build --nologo --logger "console;verbosity=normal" "$@"
+
+# The log is kept so that a failure's message and stack, printed mid-run among hundreds of passes, can be
+# repeated last, where a CI excerpt of the output's tail shows it.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Fraud.sln --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "== Failed tests, repeated from above =="
+  awk '/^  Failed /{show=1; lines=0} /^  (Passed|Skipped) /{show=0} show && lines++ < 60' "$log"
+fi
+exit "$status"
