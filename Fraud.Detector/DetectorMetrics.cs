@@ -37,6 +37,7 @@ public sealed class DetectorMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _batchStage;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
+    private volatile int _partitionsAssigned;
     private volatile DetectionProfile? _profile;
 
     public DetectorMetrics(IMeterFactory meterFactory)
@@ -75,6 +76,8 @@ public sealed class DetectorMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
+        meter.CreateObservableGauge("fraud.detector.partitions.assigned", () => _partitionsAssigned, "{partition}",
+            "Partitions of the transactions topic this replica owns (its share of the consumer group).");
         meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",
             "1, labelled with the model, rule-set and classifier versions in use.");
     }
@@ -117,6 +120,8 @@ public sealed class DetectorMetrics
         _batchStage.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("stage", stage));
 
     public void ProfileChanged(DetectionProfile profile) => _profile = profile;
+
+    public void PartitionsAssigned(int count) => _partitionsAssigned = count;
 
     /// <summary>Replaces the lag of the assigned partitions (partitions no longer assigned disappear).</summary>
     public void Lag(IReadOnlyDictionary<(string Topic, int Partition), long> lag)

@@ -18,7 +18,7 @@ internal sealed class TransactionConsumer(
     ILogger<TransactionConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PartitionsReportInterval = TimeSpan.FromSeconds(1);
     private readonly DetectorOptions _options = options.Value;
     private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
     private readonly MicroBatch _batch = new();
@@ -27,7 +27,7 @@ internal sealed class TransactionConsumer(
     // retried while idle, so a quiet partition does not keep an old commit, and a restart does not replay it.
     private readonly Dictionary<TopicPartition, TopicPartitionOffset> _uncommitted = [];
     private DateTimeOffset _commitRetriedAt;
-    private DateTimeOffset _lagReportedAt;
+    private DateTimeOffset _partitionsReportedAt;
 
     // Consume() blocks, so the loop gets its own thread instead of a pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -76,7 +76,7 @@ internal sealed class TransactionConsumer(
                     CommitPending(consumer);
                 }
 
-                ReportLag(consumer);
+                ReportPartitions(consumer);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -171,16 +171,16 @@ internal sealed class TransactionConsumer(
         }
     }
 
-    /// <summary>Messages behind each assigned partition's high watermark (as last seen by the fetcher), once a second.</summary>
-    private void ReportLag(IConsumer<string?, byte[]> consumer)
+    /// <summary>The partitions assigned, and the messages behind each one's high watermark (as last seen by the fetcher), once a second.</summary>
+    private void ReportPartitions(IConsumer<string?, byte[]> consumer)
     {
         var now = time.GetUtcNow();
-        if (now - _lagReportedAt < LagInterval)
+        if (now - _partitionsReportedAt < PartitionsReportInterval)
         {
             return;
         }
 
-        _lagReportedAt = now;
+        _partitionsReportedAt = now;
         var lag = new Dictionary<(string Topic, int Partition), long>();
         foreach (var partition in consumer.Assignment)
         {
@@ -192,6 +192,7 @@ internal sealed class TransactionConsumer(
             }
         }
 
+        metrics.PartitionsAssigned(consumer.Assignment.Count);
         metrics.Lag(lag);
     }
 

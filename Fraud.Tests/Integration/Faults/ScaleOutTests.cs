@@ -7,6 +7,9 @@ namespace Fraud.Tests.Integration.Faults;
 [Collection(PrivateSystemsCollection.Name)]
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {
+    private const int Partitions = 6;
+    private const int EarlyPart = 5_000;
+
     [Fact]
     public async Task Two_detector_replicas_split_six_partitions_and_alert_exactly_as_offline_score()
     {
@@ -19,10 +22,18 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var offline = await OfflineAlertsAsync(stream, system.Files.ModelPath, system.Files.RulesPath);
         using var progress = new DetectorProgress(system.KafkaBootstrap);
 
-        Produce(system.KafkaBootstrap, stream);
+        // The first part usually arrives before the group has settled, so a replica's joining rebalances it
+        // mid-stream; the rest arrives once each replica owns partitions, so both decide some whatever the timing.
+        Produce(system.KafkaBootstrap, stream.Take(EarlyPart).ToList());
+        var owned = await FraudSystem.EventuallyAsync(async () =>
+        {
+            var counts = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_detector_partitions_assigned")));
+            return counts.All(count => count > 0) && counts.Sum() == Partitions ? counts : null;
+        }, "each replica to own partitions, six in all", TimeSpan.FromSeconds(90));
+        Produce(system.KafkaBootstrap, stream.Skip(EarlyPart).ToList());
 
         // Users keep their own features whichever replica decides them, so the split changes no decision. A
-        // rebalance (the second replica joining) may replay a batch: the counts can exceed the stream, the rows not.
+        // rebalance (a replica joining) may replay a batch: the counts can exceed the stream, the rows not.
         var online = await FraudSystem.EventuallyAsync(async () =>
         {
             var stored = await StoredAlertsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000);
@@ -42,7 +53,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         ReliabilityReport.Record(new FaultFigures("two detector replicas, six partitions (a rebalance as the second joins)", stream.Count,
             progress.Committed(), offline.Count, online.Count, await DuplicateAlertRowsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000),
             CountDeadLetters(system.KafkaBootstrap, firstUser, firstUser + 3_000), null,
-            $"decided per replica: {string.Join(" + ", processed)} (a rebalance may replay a batch; the rows stay one per alert)"), output);
+            $"decided per replica: {string.Join(" + ", processed)}, partitions owned: {string.Join(" + ", owned)} (a rebalance may replay a batch; the rows stay one per alert)"), output);
         Assert.All(processed, count => Assert.True(count > 0, "a replica decided nothing"));
         Assert.True(processed.Sum() >= stream.Count);
         Assert.Equal(stream.Count, committed);
