@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,8 @@ public static class Extensions
 {
     /// <summary>Tag for checks that only say "the process is alive" (no dependency is consulted).</summary>
     public const string LiveTag = "live";
+
+    private static readonly HttpMethodMetadata ProbeMethods = new([HttpMethods.Get, HttpMethods.Head]);
 
     /// <summary>Every meter and activity source of ours is named <c>Fraud.*</c>.</summary>
     public const string TelemetryPrefix = "Fraud.";
@@ -75,7 +78,7 @@ public static class Extensions
 
     /// <summary>
     /// <c>/health</c> (every dependency; <c>{"status":"ok"}</c> or 503 with details), <c>/alive</c> (process only)
-    /// and <c>/metrics</c> (Prometheus text format).
+    /// and <c>/metrics</c> (Prometheus text format). Probes only read, so other methods are a 405.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -88,12 +91,12 @@ public static class Extensions
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        }).DisableHttpMetrics();
+        }).WithMetadata(ProbeMethods).DisableHttpMetrics();
         app.MapHealthChecks("/alive", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        }).DisableHttpMetrics();
+        }).WithMetadata(ProbeMethods).DisableHttpMetrics();
         app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
         return app;
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Fraud.Tests.Integration.Api;
 
 /// <summary>What surrounds the endpoints: the OpenAPI document and its reference page, the console's files,
-/// problem+json for unknown routes, and CORS closed by default.</summary>
+/// problem+json for unknown routes and for methods the probes do not answer, and CORS closed by default.</summary>
 [Collection(FraudSystemCollection.Name)]
 public sealed class ApiSurfaceTests(FraudSystemFixture system)
 {
@@ -50,6 +50,22 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(404, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/alive")]
+    public async Task Probes_answer_reads_and_any_other_method_is_a_405_problem(string path)
+    {
+        using var head = new HttpRequestMessage(HttpMethod.Head, path);
+        var headResponse = await system.Api.SendAsync(head);
+        var postResponse = await system.Api.PostAsync(path, new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, postResponse.StatusCode);
+        Assert.Equal("application/problem+json", postResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("GET", postResponse.Content.Headers.Allow);
     }
 
     [Fact]
