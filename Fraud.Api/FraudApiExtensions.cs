@@ -31,6 +31,7 @@ internal static class FraudApiExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelTrainer>();
         builder.Services.AddSingleton<LabelStore>();
+        builder.Services.AddSingleton<LabelsMetrics>();
         builder.Services.AddSingleton<ClassifierTrainer>();
         builder.Services.AddHostedService<LabelsConsumer>();
         builder.Services.AddHostedService<ScheduledTraining>();

@@ -9,9 +9,10 @@ namespace Fraud.Api.Labels;
 /// Stores the simulator's labels (<see cref="ApiOptions.LabelsTopic"/>) in <c>labels</c>, in batches, for the
 /// classifier's training. Its own consumer group (<see cref="GroupId"/>: every label is stored once, whichever API
 /// replica reads it); offsets are committed only after the batch is stored, and the upsert is idempotent, so a replay
-/// is harmless. An invalid message is logged and skipped, never retried forever.
+/// is harmless. An invalid message is logged, counted (<see cref="LabelsMetrics"/>) and skipped, never retried forever.
 /// </summary>
-internal sealed class LabelsConsumer(KafkaClientFactory kafka, LabelStore store, IOptions<ApiOptions> options, ILogger<LabelsConsumer> logger) : BackgroundService
+internal sealed class LabelsConsumer(
+    KafkaClientFactory kafka, LabelStore store, LabelsMetrics metrics, IOptions<ApiOptions> options, ILogger<LabelsConsumer> logger) : BackgroundService
 {
     public const string GroupId = "fraud-api-labels";
     private const int MaxBatch = 1_000;
@@ -95,6 +96,7 @@ internal sealed class LabelsConsumer(KafkaClientFactory kafka, LabelStore store,
             }
             else
             {
+                metrics.Invalid(1);
                 logger.LogWarning("Skipped an invalid label at {Partition}@{Offset}: {Error}", result.Partition.Value, result.Offset.Value, error);
             }
         }
@@ -111,6 +113,7 @@ internal sealed class LabelsConsumer(KafkaClientFactory kafka, LabelStore store,
             try
             {
                 store.UpsertSimulatorAsync(batch, stoppingToken).GetAwaiter().GetResult();
+                metrics.Stored(batch.Count);
                 return;
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)

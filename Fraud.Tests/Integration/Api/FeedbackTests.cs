@@ -191,6 +191,26 @@ public sealed class FeedbackTests(FraudSystemFixture system)
         Assert.Equal(new StoredLabel(true, "analyst"), await LabelAsync(alert.TxId));
     }
 
+    [Fact]
+    public async Task An_invalid_label_is_counted_and_skipped_and_the_next_one_on_its_partition_is_stored()
+    {
+        var before = await system.Api.ReadByLabelAsync("fraud_api_labels_total", "result");
+        var valid = new Label($"tx_after_invalid_{Guid.NewGuid():N}", IsFraud: true, Scenario: "card_testing");
+        using (var producer = new Confluent.Kafka.ProducerBuilder<string, byte[]>(new Confluent.Kafka.ProducerConfig { BootstrapServers = system.KafkaBootstrap }).Build())
+        {
+            // The same key puts both on one partition, the invalid one first.
+            await producer.ProduceAsync("transactions.labels.v1", new() { Key = valid.TxId, Value = """{"tx_id":"x","is_fraud":"yes"}"""u8.ToArray() });
+            await producer.ProduceAsync("transactions.labels.v1", new() { Key = valid.TxId, Value = LabelJson.SerializeToUtf8Bytes(valid) });
+        }
+
+        Assert.Equal(new StoredLabel(true, "simulator"), await FraudSystem.EventuallyAsync(() => LabelAsync(valid.TxId), "the valid label"));
+        Assert.Null(await LabelAsync("x"));
+        // The stored count moves just after the row is written; the invalid one was counted when it was read.
+        var after = await FraudSystem.EventuallyAsync(async () => await system.Api.ReadByLabelAsync("fraud_api_labels_total", "result") is var counts
+            && counts["stored"] > before["stored"] ? counts : null, "the stored label counted");
+        Assert.Equal(before["invalid"] + 1, after["invalid"]);
+    }
+
     private sealed record StoredLabel(bool IsFraud, string Source);
 
     private async Task<StoredLabel?> LabelAsync(string txId)
