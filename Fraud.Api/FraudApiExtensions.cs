@@ -22,6 +22,7 @@ internal static class FraudApiExtensions
         builder.Services.AddSingleton<AlertQueries>();
         builder.Services.AddSingleton<FeedbackStore>();
         builder.Services.AddSingleton<FeedbackMetrics>();
+        builder.Services.AddSingleton<AlertHotCopy>();
         builder.Services.AddSingleton<RuleSetStore>();
         builder.Services.AddSingleton<ModelStore>();
         builder.Services.AddOptions<TrainingOptions>()

@@ -36,7 +36,7 @@ internal static class FeedbackEndpoints
 
     // The body is read here rather than bound, so every way it can be wrong gets its own clear problem.
     private static async Task<Results<Ok<FeedbackResult>, ProblemHttpResult>> PostAsync(
-        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, FeedbackStore store, FeedbackMetrics metrics, IOptions<JsonOptions> json,
+        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, FeedbackStore store, AlertHotCopy hotCopy, FeedbackMetrics metrics, IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         if (request.ContentLength > ApiOptions.MaxRequestBodyBytes)
@@ -74,11 +74,16 @@ internal static class FeedbackEndpoints
         }
 
         var result = await store.ApplyAsync(txId, body.Label!, status, note, cancellationToken);
-        if (result is { Changed: true })
+        if (result is null)
+        {
+            return Problems.AlertNotFound(txId);
+        }
+        if (result.Changed)
         {
             metrics.Recorded(result.Label);
         }
-        return result is null ? Problems.AlertNotFound(txId) : TypedResults.Ok(result);
+        await hotCopy.SetStatusAsync(txId, result.Status); // also when unchanged: it mends a copy an earlier post could not reach
+        return TypedResults.Ok(result);
     }
 
     private static ProblemHttpResult Invalid(string detail) =>

@@ -13,6 +13,11 @@ namespace Fraud.Core;
 /// </summary>
 public static class AlertJson
 {
+    /// <summary>The Redis key of an alert's hot copy (the seed's <c>fraud:{tx_id}</c>), which also dedups the alert.</summary>
+    /// <param name="txId">The alert's transaction id.</param>
+    /// <returns>The key.</returns>
+    public static string CacheKey(string txId) => $"fraud:{txId}";
+
     /// <summary>Writes <paramref name="alert"/> as UTF-8 JSON, ready to publish or to return.</summary>
     /// <param name="alert">The alert to write.</param>
     /// <returns>The JSON bytes.</returns>

@@ -9,14 +9,12 @@ namespace Fraud.Detector.Sinks;
 /// </summary>
 public sealed class RedisAlertCache(IConnectionMultiplexer redis)
 {
-    public static RedisKey KeyFor(string txId) => $"fraud:{txId}";
-
     /// <param name="payloads">Each alert's JSON, in the same order as <paramref name="alerts"/>.</param>
     public Task SetAsync(IReadOnlyList<Alert> alerts, IReadOnlyList<byte[]> payloads, TimeSpan ttl)
     {
         var database = redis.GetDatabase();
         // Issued together, the commands pipeline over one connection.
         return Task.WhenAll(alerts.Select((alert, i) =>
-            database.StringSetAsync(KeyFor(alert.TxId), payloads[i], ttl, When.NotExists)));
+            database.StringSetAsync(AlertJson.CacheKey(alert.TxId), payloads[i], ttl, When.NotExists)));
     }
 }

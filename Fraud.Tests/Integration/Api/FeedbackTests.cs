@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Fraud.Tests.Integration.Api;
 
-/// <summary>POST /alerts/{tx_id}/feedback: the verdict, its audit trail, idempotency, the key and every bad input.</summary>
+/// <summary>POST /alerts/{tx_id}/feedback: the verdict, its audit trail and Redis copy, idempotency, the key and every bad input; the labels it joins.</summary>
 [Collection(FraudSystemCollection.Name)]
 public sealed class FeedbackTests(FraudSystemFixture system)
 {
@@ -189,6 +189,30 @@ public sealed class FeedbackTests(FraudSystemFixture system)
 
         Assert.Equal(new StoredLabel(true, "analyst"), analyst);
         Assert.Equal(new StoredLabel(true, "analyst"), await LabelAsync(alert.TxId));
+    }
+
+    [Fact]
+    public async Task A_verdict_reaches_the_detectors_redis_copy_of_the_alert_which_keeps_its_expiry()
+    {
+        var transaction = await system.RaiseThroughPipelineAsync();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(system.RedisConnectionString);
+        var database = redis.GetDatabase();
+        var key = AlertJson.CacheKey(transaction.TxId);
+        // The detector writes the copy just after the alert is in Postgres.
+        var open = await FraudSystem.EventuallyAsync(async () => await CachedAsync() is { } alert ? alert : null, "the detector's copy in Redis");
+        var ttlBefore = await database.KeyTimeToLiveAsync(key);
+
+        (await system.PostFeedbackAsync(transaction.TxId, """{"label":"legit","note":"known customer"}""")).EnsureSuccessStatusCode();
+
+        var reviewed = await FraudSystem.EventuallyAsync(async () => await CachedAsync() is { Status: "false_positive" } alert ? alert : null,
+            "the copy's status to follow the verdict");
+        Assert.Equal(open with { Status = "false_positive" }, reviewed);
+        var ttlAfter = await database.KeyTimeToLiveAsync(key);
+        Assert.NotNull(ttlBefore);
+        Assert.NotNull(ttlAfter);
+        Assert.True(ttlAfter <= ttlBefore, $"the expiry is kept, not renewed: {ttlBefore} before, {ttlAfter} after");
+
+        async Task<Alert?> CachedAsync() => await database.StringGetAsync(key) is { HasValue: true } cached ? AlertJson.Deserialize((byte[])cached!) : null;
     }
 
     [Fact]
