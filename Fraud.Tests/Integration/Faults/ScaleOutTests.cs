@@ -1,3 +1,4 @@
+using Fraud.Core;
 using Xunit.Abstractions;
 using static Fraud.Tests.Integration.Detector.DetectorStreams;
 
@@ -8,7 +9,7 @@ namespace Fraud.Tests.Integration.Faults;
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {
     private const int Partitions = 6;
-    private const int EarlyPart = 5_000;
+    private const int Chunk = 100;
 
     [Fact]
     public async Task Two_detector_replicas_split_six_partitions_and_alert_exactly_as_offline_score()
@@ -22,15 +23,10 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var offline = await OfflineAlertsAsync(stream, system.Files.ModelPath, system.Files.RulesPath);
         using var progress = new DetectorProgress(system.KafkaBootstrap);
 
-        // The first part usually arrives before the group has settled, so a replica's joining rebalances it
-        // mid-stream; the rest arrives once each replica owns partitions, so both decide some whatever the timing.
-        Produce(system.KafkaBootstrap, stream.Take(EarlyPart).ToList());
-        var owned = await FraudSystem.EventuallyAsync(async () =>
-        {
-            var counts = await Task.WhenAll(clients.Select(client => client.ReadCounterAsync("fraud_detector_partitions_assigned")));
-            return counts.All(count => count > 0) && counts.Sum() == Partitions ? counts : null;
-        }, "each replica to own partitions, six in all", TimeSpan.FromSeconds(90));
-        Produce(system.KafkaBootstrap, stream.Skip(EarlyPart).ToList());
+        // Traffic flows while the group forms, so a replica's joining rebalances it mid-stream; the rest follows once
+        // each replica owns partitions, so both decide some however long the joining takes on this machine.
+        var (beforeSettled, owned) = await ProduceUntilSettledAsync(system.KafkaBootstrap, stream, clients);
+        Produce(system.KafkaBootstrap, stream.Skip(beforeSettled).ToList());
 
         // Users keep their own features whichever replica decides them, so the split changes no decision. A
         // rebalance (a replica joining) may replay a batch: the counts can exceed the stream, the rows not.
@@ -53,10 +49,31 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         ReliabilityReport.Record(new FaultFigures("two detector replicas, six partitions (a rebalance as the second joins)", stream.Count,
             progress.Committed(), offline.Count, online.Count, await DuplicateAlertRowsAsync(system.PostgresConnectionString, firstUser, firstUser + 3_000),
             CountDeadLetters(system.KafkaBootstrap, firstUser, firstUser + 3_000), null,
-            $"decided per replica: {string.Join(" + ", processed)}, partitions owned: {string.Join(" + ", owned)} (a rebalance may replay a batch; the rows stay one per alert)"), output);
+            $"decided per replica: {string.Join(" + ", processed)}, partitions owned: {string.Join(" + ", owned)}; {beforeSettled:N0} sent before the group settled (a rebalance may replay a batch; the rows stay one per alert)"), output);
         Assert.All(processed, count => Assert.True(count > 0, "a replica decided nothing"));
         Assert.True(processed.Sum() >= stream.Count);
         Assert.Equal(stream.Count, committed);
         clients.ForEach(client => client.Dispose());
+    }
+
+    /// <summary>
+    /// Produces the stream a chunk every 100 ms until each replica owns partitions, six in all; returns how many were
+    /// sent and each replica's partitions.
+    /// </summary>
+    private static async Task<(int Sent, double[] Owned)> ProduceUntilSettledAsync(string bootstrap, IReadOnlyList<Transaction> stream, List<HttpClient> replicas)
+    {
+        for (int sent = 0; sent < stream.Count; sent += Chunk)
+        {
+            var owned = await Task.WhenAll(replicas.Select(replica => replica.ReadCounterAsync("fraud_detector_partitions_assigned")));
+            if (owned.All(count => count > 0) && owned.Sum() == Partitions)
+            {
+                return (sent, owned);
+            }
+
+            Produce(bootstrap, stream.Skip(sent).Take(Chunk).ToList());
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        throw new Xunit.Sdk.XunitException($"The group did not settle (each replica owning partitions) while {stream.Count:N0} transactions were sent.");
     }
 }
