@@ -94,8 +94,8 @@ internal sealed class ClassifierTrainer(
             {
                 ["holdout_rows"] = validation.HoldoutRows,
                 ["holdout_frauds"] = validation.HoldoutFrauds,
-                ["roc_auc"] = Finite(validation.RocAuc),
-                ["average_precision"] = Finite(validation.AveragePrecision),
+                ["roc_auc"] = ModelVersions.Finite(validation.RocAuc),
+                ["average_precision"] = ModelVersions.Finite(validation.AveragePrecision),
                 ["passed"] = validation.Passed,
                 ["problems"] = validation.Problems,
             }));
@@ -129,5 +129,4 @@ internal sealed class ClassifierTrainer(
         ModelVersions.Of("gb", newest, rows, labels, string.Create(CultureInfo.InvariantCulture,
             $"|{options.Trees}|{options.Leaves}|{options.MinRowsPerLeaf}|{options.LearningRate}|{options.Seed}"));
 
-    private static double? Finite(double value) => ModelVersions.Finite(value);
 }

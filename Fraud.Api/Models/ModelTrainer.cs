@@ -94,10 +94,10 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
             JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["holdout_rows"] = validation.HoldoutRows,
-                ["anomaly_rate"] = Finite(validation.AnomalyRate),
-                ["score_p01"] = Finite(validation.ScoreP01),
-                ["score_p50"] = Finite(validation.ScoreP50),
-                ["score_p99"] = Finite(validation.ScoreP99),
+                ["anomaly_rate"] = ModelVersions.Finite(validation.AnomalyRate),
+                ["score_p01"] = ModelVersions.Finite(validation.ScoreP01),
+                ["score_p50"] = ModelVersions.Finite(validation.ScoreP50),
+                ["score_p99"] = ModelVersions.Finite(validation.ScoreP99),
                 ["passed"] = validation.Passed,
                 ["problems"] = validation.Problems,
             }));
@@ -133,7 +133,6 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
         ModelVersions.Of("if", newest, rows, [], string.Create(CultureInfo.InvariantCulture,
             $"|{options.Estimators}|{options.MaxSamples}|{options.Contamination}|{options.Seed}"));
 
-    private static double? Finite(double value) => ModelVersions.Finite(value);
 }
 
 /// <summary>

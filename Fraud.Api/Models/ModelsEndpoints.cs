@@ -70,7 +70,7 @@ internal static class ModelsEndpoints
             model.TrainingRows,
             model.WindowStart,
             model.WindowEnd,
-            new ValidationResult(validation.HoldoutRows, Finite(validation.AnomalyRate), Finite(validation.ScoreP50), validation.Passed, validation.Problems)));
+            new ValidationResult(validation.HoldoutRows, ModelVersions.Finite(validation.AnomalyRate), ModelVersions.Finite(validation.ScoreP50), validation.Passed, validation.Problems)));
     }
 
     private static async Task<Results<Created<TrainingResult>, Created<ClassifierTrainingResult>, ProblemHttpResult>> TrainClassifierAsync(
@@ -91,7 +91,7 @@ internal static class ModelsEndpoints
             model.WindowStart,
             model.WindowEnd,
             new ClassifierValidationResult(
-                validation.HoldoutRows, validation.HoldoutFrauds, Finite(validation.RocAuc), Finite(validation.AveragePrecision), validation.Passed, validation.Problems)));
+                validation.HoldoutRows, validation.HoldoutFrauds, ModelVersions.Finite(validation.RocAuc), ModelVersions.Finite(validation.AveragePrecision), validation.Passed, validation.Problems)));
     }
 
     private static ProblemHttpResult NotEnoughData(string? problem) =>
@@ -113,7 +113,6 @@ internal static class ModelsEndpoints
         return TypedResults.Ok(activation);
     }
 
-    private static double? Finite(double value) => ModelVersions.Finite(value);
 }
 
 /// <summary>The answer to <c>POST /models/train</c>.</summary>

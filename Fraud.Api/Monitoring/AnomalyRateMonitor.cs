@@ -18,11 +18,12 @@ namespace Fraud.Api.Monitoring;
 /// the detector does not change and never waits for the alarm. Why watermarks for the transactions: reading every
 /// transaction only to count it made the broker serve the whole stream twice and slowed detection (docs/benchmarks.md);
 /// a watermark request per partition and second costs the same at any traffic. Alerts are few, so they are read. The
-/// partitions are those of the topics at start. Why no consumer group: the reader assigns itself every partition of <c>alerts.v1</c> at the current end, so it
-/// sees all the alerts (a group would split them between API replicas and each would see part of the rate), commits
-/// nothing, and restarts at once (a group's lone member waits out the session timeout on rejoin). With several API
-/// replicas each would notify: enable webhooks on one. An alert replayed after a detector crash is counted again, and
-/// a message bound for the dead-letter topic counts as a transaction; both are rare and show on their own.
+/// partitions are those of the topics at start. Why no consumer group: the reader assigns itself every partition of
+/// <c>alerts.v1</c> at the current end, so it sees all the alerts (a group would split them between API replicas and
+/// each would see part of the rate), commits nothing, and restarts at once (a group's lone member waits out the
+/// session timeout on rejoin). With several API replicas each would notify: enable webhooks on one. An alert replayed
+/// after a detector crash is counted again, and a message bound for the dead-letter topic counts as a transaction;
+/// both are rare and show on their own.
 /// </para>
 /// </summary>
 internal sealed class AnomalyRateMonitor(
