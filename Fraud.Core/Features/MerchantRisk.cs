@@ -1,0 +1,170 @@
+namespace Fraud.Core.Features;
+
+/// <summary>
+/// Each merchant's (terminal's) exposure to fraud, as the Fraud Detection Handbook defines terminal risk (Le Borgne
+/// et al., chapter 3, "terminal ID transformations"): for windows of 1, 7 and 30 days <em>shifted back by the label
+/// delay</em>, the number of the merchant's transactions and the share of them known to be fraud. Counts are kept
+/// per UTC day: a transaction on day d sees the whole days d − delay − w … d − delay − 1, so every label it uses
+/// belongs to a transaction at least the delay old. A merchant with little history reads close to the average fraud
+/// share of all merchants over the same window (<see cref="MerchantRiskOptions.PriorStrength"/>); a merchant never
+/// seen, or a transaction without <c>merchant_id</c>, reads exactly that prior.
+/// <para>
+/// Fed two ways that give the same values for the same counts: offline, <see cref="Record"/> after each decision
+/// with the transaction's label; online, <see cref="Add"/> with per-day counts gathered by every detector. Reading
+/// never changes the state, so transactions on one day can be read in any order. Not thread-safe.
+/// </para>
+/// </summary>
+public sealed class MerchantRisk
+{
+    /// <summary>The longest window, in days.</summary>
+    public const int LongestWindowDays = 30;
+
+    /// <summary>How many values <see cref="WriteFeatures"/> writes: transactions (log) then risk, for 1, 7 and 30 days.</summary>
+    public const int FeatureCount = 6;
+
+    private readonly Dictionary<string, Merchant> _merchants = new(StringComparer.Ordinal);
+    private readonly MerchantRiskOptions _options;
+    private readonly int _delayDays;
+    private MerchantDays _everyMerchant;
+    private long _lastSweepDay = long.MinValue;
+
+    /// <summary>Creates a state that knows no merchant yet.</summary>
+    /// <param name="options">Label delay, prior and bounds; the defaults when null.</param>
+    public MerchantRisk(MerchantRiskOptions? options = null)
+    {
+        _options = options ?? new MerchantRiskOptions();
+        _options.Validate();
+        _delayDays = _options.LabelDelayDays;
+    }
+
+    /// <summary>The options it was made with.</summary>
+    public MerchantRiskOptions Options => _options;
+
+    /// <summary>Merchants remembered.</summary>
+    public int TrackedMerchants => _merchants.Count;
+
+    /// <summary>Counts not kept: a new merchant while <see cref="MerchantRiskOptions.MaxMerchants"/> were remembered, or a day too old.</summary>
+    public long DroppedCounts { get; private set; }
+
+    /// <summary>
+    /// Writes the merchant features of <paramref name="transaction"/> into <paramref name="destination"/>, in this order:
+    /// ln(1 + transactions) over 1, 7 and 30 days, then the risk over 1, 7 and 30 days. Allocates nothing.
+    /// </summary>
+    /// <param name="transaction">The transaction being decided.</param>
+    /// <param name="destination">At least <see cref="FeatureCount"/> long.</param>
+    public void WriteFeatures(Transaction transaction, Span<float> destination)
+    {
+        if (destination.Length < FeatureCount)
+        {
+            throw new ArgumentException($"Needs room for {FeatureCount} values.", nameof(destination));
+        }
+
+        Merchant? merchant = null;
+        if (transaction.MerchantId is { } merchantId)
+        {
+            _merchants.TryGetValue(merchantId, out merchant);
+        }
+
+        long newestVisible = DayOf(transaction.Ts) - _delayDays - 1;
+        long merchantTransactions = 0, merchantFrauds = 0, allTransactions = 0, allFrauds = 0;
+        int written = 0;
+        for (int age = 0; age < LongestWindowDays; age++)
+        {
+            long day = newestVisible - age;
+            if (merchant is not null)
+            {
+                var (transactions, frauds) = merchant.Days.On(day);
+                merchantTransactions += transactions;
+                merchantFrauds += frauds;
+            }
+
+            var (everyTransactions, everyFrauds) = _everyMerchant.On(day);
+            allTransactions += everyTransactions;
+            allFrauds += everyFrauds;
+
+            if (age + 1 is 1 or 7 or LongestWindowDays)
+            {
+                double prior = allTransactions == 0 ? 0 : allFrauds / (double)allTransactions;
+                double weight = merchantTransactions + _options.PriorStrength;
+                destination[written] = (float)Math.Log(1 + merchantTransactions);
+                destination[written + 3] = (float)(weight == 0 ? 0 : (merchantFrauds + (_options.PriorStrength * prior)) / weight);
+                written++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts <paramref name="transaction"/> at its merchant on its UTC day, as fraud when <paramref name="isFraud"/>:
+    /// the offline path, after the transaction is decided, with its label. A transaction without a merchant is not counted.
+    /// </summary>
+    /// <param name="transaction">The transaction just decided.</param>
+    /// <param name="isFraud">Its label.</param>
+    public void Record(Transaction transaction, bool isFraud)
+    {
+        if (transaction.MerchantId is { } merchantId)
+        {
+            AddDay(merchantId, DayOf(transaction.Ts), 1, isFraud ? 1 : 0);
+        }
+    }
+
+    /// <summary>Adds one merchant's counts of one UTC day, e.g. from a store the detectors fill: the online path.</summary>
+    /// <param name="merchantId">The merchant.</param>
+    /// <param name="day">The UTC day.</param>
+    /// <param name="transactions">Its transactions that day.</param>
+    /// <param name="frauds">How many of them are known to be fraud.</param>
+    public void Add(string merchantId, DateOnly day, int transactions, int frauds)
+    {
+        ArgumentNullException.ThrowIfNull(merchantId);
+        ArgumentOutOfRangeException.ThrowIfNegative(transactions);
+        ArgumentOutOfRangeException.ThrowIfNegative(frauds);
+        AddDay(merchantId, day.DayNumber, transactions, frauds);
+    }
+
+    private void AddDay(string merchantId, long day, int transactions, int frauds)
+    {
+        if (!_merchants.TryGetValue(merchantId, out var merchant))
+        {
+            if (_merchants.Count >= _options.MaxMerchants && !MadeRoom(day))
+            {
+                DroppedCounts++;
+                return;
+            }
+
+            merchant = new Merchant();
+            _merchants.Add(merchantId, merchant);
+        }
+
+        if (!merchant.Days.Add(day, transactions, frauds) | !_everyMerchant.Add(day, transactions, frauds))
+        {
+            DroppedCounts++;
+        }
+    }
+
+    /// <summary>Forgets the merchants whose counts no window can reach any more; at most once a day, since it walks them all.</summary>
+    private bool MadeRoom(long day)
+    {
+        if (day <= _lastSweepDay)
+        {
+            return false;
+        }
+
+        _lastSweepDay = day;
+        long oldestUseful = day - _delayDays - LongestWindowDays;
+        foreach (var (merchantId, merchant) in _merchants)
+        {
+            if (merchant.Days.NewestDay < oldestUseful)
+            {
+                _merchants.Remove(merchantId);
+            }
+        }
+
+        return _merchants.Count < _options.MaxMerchants;
+    }
+
+    private static long DayOf(DateTimeOffset timestamp) => timestamp.UtcTicks / TimeSpan.TicksPerDay;
+
+    private sealed class Merchant
+    {
+        public MerchantDays Days;
+    }
+}
