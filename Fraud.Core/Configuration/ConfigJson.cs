@@ -85,6 +85,14 @@ internal sealed class DecisionOptionsWire
 
     public double? ScoreThreshold { get; set; }
 
+    public double? ClassifierWeight { get; set; }
+
+    public string? ForestEvidence { get; set; }
+
+    public double? ForestAlertShare { get; set; }
+
+    public double? ForestRankSteepness { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; set; }
 }

@@ -22,6 +22,8 @@ public sealed class DecisionEngine
     private readonly DecisionOptions _options;
     private readonly double _scoreThreshold;
     private readonly double _forestWeight;
+    private readonly ScoreDistribution? _trainingScores;   // set when the forest's evidence comes from the score's rank
+    private readonly double _rankLogitAtShare;
     private readonly float[] _features = new float[FeatureSchema.Count];
     private readonly int[] _modelColumns;
     private readonly float[] _modelInput;
@@ -97,8 +99,19 @@ public sealed class DecisionEngine
         _model = model;
         _classifier = classifier;
         _rules = rules;
-        _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
-        _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
+        if (model?.TrainingScores is { } trainingScores && _options.ForestEvidence == ForestEvidence.Rank)
+        {
+            // By rank: the forest alone reaches the alert threshold at exactly the alert share of the training scores.
+            _trainingScores = trainingScores;
+            _scoreThreshold = trainingScores.ScoreAt(_options.ForestAlertShare);
+            _rankLogitAtShare = Math.Log(_options.AlertThreshold / (1 - _options.AlertThreshold)) + (_options.ForestRankSteepness * Math.Log(_options.ForestAlertShare));
+            _forestWeight = 1;
+        }
+        else
+        {
+            _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
+            _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
+        }
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
         Features = features ?? new FeatureState(featureOptions);
     }
@@ -162,8 +175,7 @@ public sealed class DecisionEngine
         double keep = 1; // probability, under the noisy OR, that no evidence points to fraud
         if (score is { } value)
         {
-            double forestEvidence = 1 / (1 + Math.Exp((value - _scoreThreshold) / _options.ForestScale));
-            keep *= 1 - (_forestWeight * forestEvidence);
+            keep *= 1 - (_forestWeight * ForestEvidenceOf(value));
         }
 
         if (probability is { } fraudProbability)
@@ -179,6 +191,22 @@ public sealed class DecisionEngine
 
         double risk = 1 - keep;
         return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits, probability);
+    }
+
+    /// <summary>
+    /// The forest's evidence in [0, 1] (<see cref="DecisionOptions"/>): by rank, σ(logit(alert threshold) + k·ln(share / t))
+    /// with t the score's tail share among the training scores; by score, a logistic of the distance below the score
+    /// threshold.
+    /// </summary>
+    private double ForestEvidenceOf(double score)
+    {
+        if (_trainingScores is null)
+        {
+            return 1 / (1 + Math.Exp((score - _scoreThreshold) / _options.ForestScale));
+        }
+
+        double logit = _rankLogitAtShare - (_options.ForestRankSteepness * Math.Log(_trainingScores.TailShare(score)));
+        return 1 / (1 + Math.Exp(-logit));
     }
 
     /// <summary>

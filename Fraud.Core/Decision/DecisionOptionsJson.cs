@@ -5,7 +5,8 @@ namespace Fraud.Core.Decision;
 
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
-/// <c>{"alert_threshold":0.8,"forest_weight":0.8,"forest_scale":0.03,"score_threshold":null}</c>.
+/// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_alert_share":0.005,"forest_rank_steepness":1,
+/// "forest_weight":0.8,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
 public static class DecisionOptionsJson
@@ -18,19 +19,36 @@ public static class DecisionOptionsJson
     public static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out DecisionOptions? options, out IReadOnlyList<string> errors)
     {
         options = null;
-        if (!ConfigJson.TryRead(utf8Json, ConfigJsonContext.Default.DecisionOptionsWire, static _ => "must be a number", out var wire, out string? error))
+        if (!ConfigJson.TryRead(utf8Json, ConfigJsonContext.Default.DecisionOptionsWire, static field => field == "forest_evidence" ? "must be \"rank\" or \"score\"" : "must be a number", out var wire, out string? error))
         {
             errors = [error];
             return false;
         }
 
         var defaults = new DecisionOptions();
+        ForestEvidence? evidence = wire.ForestEvidence switch
+        {
+            null => defaults.ForestEvidence,
+            "rank" => ForestEvidence.Rank,
+            "score" => ForestEvidence.Score,
+            _ => null,
+        };
+        if (evidence is null)
+        {
+            errors = [$"forest_evidence: must be \"rank\" or \"score\", got \"{wire.ForestEvidence}\""];
+            return false;
+        }
+
         var candidate = new DecisionOptions
         {
+            ForestEvidence = evidence.Value,
+            ForestAlertShare = wire.ForestAlertShare ?? defaults.ForestAlertShare,
+            ForestRankSteepness = wire.ForestRankSteepness ?? defaults.ForestRankSteepness,
             AlertThreshold = wire.AlertThreshold ?? defaults.AlertThreshold,
             ForestWeight = wire.ForestWeight ?? defaults.ForestWeight,
             ForestScale = wire.ForestScale ?? defaults.ForestScale,
             ScoreThreshold = wire.ScoreThreshold,
+            ClassifierWeight = wire.ClassifierWeight ?? defaults.ClassifierWeight,
         };
         errors = [.. ConfigJson.Unknown(string.Empty, wire.Unknown), .. candidate.Problems()];
         options = errors.Count == 0 ? candidate : null;

@@ -16,7 +16,7 @@ public sealed class IsolationForest
     /// <summary>scikit-learn's <c>offset_</c> for <c>contamination="auto"</c>: the paper's anomaly score 0.5, negated.</summary>
     private const double AutoOffset = -0.5;
 
-    /// <summary>Rows scored per parallel batch when the contamination quantile needs every training row's score.</summary>
+    /// <summary>Rows scored per parallel batch when every training row is scored after fitting.</summary>
     private const int ScoringBatchRows = 16_384;
 
     private readonly IsolationTrees _trees;
@@ -25,7 +25,13 @@ public sealed class IsolationForest
     private readonly double _cPsi;   // c(ψ), the normalisation of Equation 2
 
     internal IsolationForest(
-        IsolationTrees trees, string[] featureNames, IsolationForestOptions options, string version, int trainingRows, double offset)
+        IsolationTrees trees,
+        string[] featureNames,
+        IsolationForestOptions options,
+        string version,
+        int trainingRows,
+        double offset,
+        ScoreDistribution? trainingScores)
     {
         _trees = trees;
         _featureNames = featureNames;
@@ -34,6 +40,7 @@ public sealed class IsolationForest
         Version = version;
         TrainingRows = trainingRows;
         Offset = offset;
+        TrainingScores = trainingScores;
         _cPsi = AveragePathLength(SubsampleSize);
     }
 
@@ -43,6 +50,12 @@ public sealed class IsolationForest
     /// of the training rows' scores.
     /// </summary>
     public double Offset { get; private set; }
+
+    /// <summary>
+    /// How the training rows scored, so that a score can be read as its rank among them
+    /// (<see cref="ScoreDistribution.TailShare"/>); null for a model file written before format version 2.
+    /// </summary>
+    public ScoreDistribution? TrainingScores { get; private set; }
 
     /// <summary>Model version id given at training, recorded on alerts.</summary>
     public string Version { get; }
@@ -64,8 +77,8 @@ public sealed class IsolationForest
 
     /// <summary>
     /// Fits a forest: the paper's Algorithm 1, iForest(X, t, ψ). Each of t trees is grown on ψ rows drawn without
-    /// replacement, up to the height limit l = ⌈log₂ ψ⌉; with a contamination share, every training row is then
-    /// scored to place <see cref="Offset"/>.
+    /// replacement, up to the height limit l = ⌈log₂ ψ⌉; every training row is then scored for
+    /// <see cref="TrainingScores"/> and, with a contamination share, to place <see cref="Offset"/>.
     /// </summary>
     /// <param name="rows">Training rows, row-major: rowCount × featureNames.Count finite values.</param>
     /// <param name="featureNames">Distinct, non-empty names of the columns.</param>
@@ -105,11 +118,12 @@ public sealed class IsolationForest
             IsolationTreeBuilder.Grow(rows, d, psi, attributesPerTree, heightLimit, new SeededRandom(treeSeeds.NextUInt64()), nodes);
         }
 
-        var forest = new IsolationForest(nodes.Build(d), [.. featureNames], options, version, n, AutoOffset);
+        var forest = new IsolationForest(nodes.Build(d), [.. featureNames], options, version, n, AutoOffset, trainingScores: null);
+        var scores = forest.ScoreRows(rows);
+        Array.Sort(scores);
+        forest.TrainingScores = ScoreDistribution.FromSorted(scores);
         if (options.Contamination is { } contamination)
         {
-            var scores = forest.ScoreRows(rows);
-            Array.Sort(scores);
             forest.Offset = Percentile(scores, contamination);
         }
         return forest;

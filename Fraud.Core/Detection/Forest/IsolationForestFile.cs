@@ -5,23 +5,27 @@ using System.Text;
 namespace Fraud.Core.Detection.Forest;
 
 /// <summary>
-/// The model file, format version 1, all numbers little-endian, strings as an int32 byte count then UTF-8:
+/// The model file, format version 2, all numbers little-endian, strings as an int32 byte count then UTF-8:
 /// <code>
-/// magic "FRAUD-IF" (8 bytes) | int32 format version = 1
+/// magic "FRAUD-IF" (8 bytes) | int32 format version = 2
 /// string model version id
 /// int32 Estimators | int32 MaxSamples | float64 MaxFeatures | uint8 has contamination | float64 Contamination (0 if none) | int32 Seed
 /// int32 training rows | float64 Offset
+/// uint8 has training scores | if 1: ScoreDistribution.GridPoints × float64 quantile of the training scores
 /// int32 feature count d | d × string feature name
 /// int32 tree count t | int32 node count m
 /// t × int32 root | m × int32 attribute | m × float32 split value | m × int32 left child | m × float64 leaf path length
 /// </code>
-/// Reading checks everything a walk relies on, so a damaged file fails with <see cref="InvalidDataException"/>
-/// rather than scoring garbage.
+/// Version 1 files (no training scores) are still read: their forest has no <see cref="IsolationForest.TrainingScores"/>,
+/// so the decision falls back to the score threshold. Reading checks everything a walk relies on, so a damaged file
+/// fails with <see cref="InvalidDataException"/> rather than scoring garbage.
 /// </summary>
 internal static class IsolationForestFile
 {
     /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    private const int FirstFormatVersion = 1;
 
     private static ReadOnlySpan<byte> Magic => "FRAUD-IF"u8;
 
@@ -42,6 +46,11 @@ internal static class IsolationForestFile
         WriteInt32(output, options.Seed);
         WriteInt32(output, forest.TrainingRows);
         WriteDouble(output, forest.Offset);
+        output.Write([forest.TrainingScores is null ? (byte)0 : (byte)1]);
+        foreach (var quantile in forest.TrainingScores?.Quantiles ?? [])
+        {
+            WriteDouble(output, quantile);
+        }
         WriteInt32(output, forest.FeatureNames.Count);
         foreach (var name in forest.FeatureNames)
         {
@@ -83,10 +92,10 @@ internal static class IsolationForestFile
         }
         reader.Skip(Magic.Length);
         var formatVersion = reader.Int32();
-        if (formatVersion != FormatVersion)
+        if (formatVersion is < FirstFormatVersion or > FormatVersion)
         {
             throw new InvalidDataException(
-                $"Unknown Isolation Forest model file format version {formatVersion}; this build reads version {FormatVersion}.");
+                $"Unknown Isolation Forest model file format version {formatVersion}; this build reads versions {FirstFormatVersion} to {FormatVersion}.");
         }
         var version = reader.String();
         if (string.IsNullOrWhiteSpace(version))
@@ -129,6 +138,24 @@ internal static class IsolationForestFile
         {
             throw new InvalidDataException($"The model file's offset {offset} is outside [-1, 0].");
         }
+        ScoreDistribution? trainingScores = null;
+        if (formatVersion >= 2)
+        {
+            var hasTrainingScores = reader.Byte();
+            if (hasTrainingScores > 1)
+            {
+                throw new InvalidDataException($"The model file's training-scores flag is {hasTrainingScores}, not 0 or 1.");
+            }
+            if (hasTrainingScores == 1)
+            {
+                var quantiles = new double[ScoreDistribution.GridPoints];
+                for (var i = 0; i < quantiles.Length; i++)
+                {
+                    quantiles[i] = reader.Double();
+                }
+                trainingScores = ScoreDistribution.FromQuantiles(quantiles);
+            }
+        }
         var featureNames = new string[reader.Count(minimum: 1, bytesEach: 4)];
         for (var i = 0; i < featureNames.Length; i++)
         {
@@ -163,7 +190,7 @@ internal static class IsolationForestFile
             leafPathLength[i] = reader.Double();
         }
         var trees = new IsolationTrees(roots, attribute, splitValue, left, leafPathLength, featureNames.Length);
-        return new IsolationForest(trees, featureNames, options, version, trainingRows, offset);
+        return new IsolationForest(trees, featureNames, options, version, trainingRows, offset, trainingScores);
     }
 
     private static void WriteInt32(ArrayBufferWriter<byte> output, int value)

@@ -155,7 +155,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void Alone_the_forests_evidence_is_the_risk_one_half_at_the_threshold()
     {
-        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 });
+        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestEvidence = ForestEvidence.Score, ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 });
 
         var verdict = engine.Decide(Purchase);
 
@@ -166,7 +166,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void With_rules_the_forest_weighs_its_share()
     {
-        var options = new DecisionOptions { ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 };
+        var options = new DecisionOptions { ForestEvidence = ForestEvidence.Score, ForestWeight = 0.8, ForestScale = 0.05, ScoreThreshold = -0.5 };
         var withRules = new DecisionEngine(Model, Rules, options).Decide(Purchase);
         var alone = new DecisionEngine(Model, rules: null, options).Decide(Purchase);
 
@@ -174,11 +174,47 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
-    public void The_forest_threshold_defaults_to_the_models_offset()
+    public void By_score_the_forest_threshold_defaults_to_the_models_offset()
     {
-        var engine = new DecisionEngine(Model, rules: null);
+        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestEvidence = ForestEvidence.Score });
 
         Assert.Equal(Model.Offset, engine.Decide(Purchase).ScoreThreshold);
+    }
+
+    [Fact]
+    public void By_rank_the_forest_alone_reaches_the_alert_threshold_at_the_alert_share_of_its_training_scores()
+    {
+        var options = new DecisionOptions { ForestAlertShare = 0.02, ForestRankSteepness = 1.5, AlertThreshold = 0.7 };
+        var engine = new DecisionEngine(Model, rules: null, options);
+
+        var verdict = engine.Decide(Purchase);
+
+        double tail = Model.TrainingScores!.TailShare(verdict.Score!.Value);
+        double logit = Math.Log(0.7 / 0.3) + (1.5 * Math.Log(0.02 / tail));
+        Assert.Equal(1 / (1 + Math.Exp(-logit)), verdict.Risk, 10);
+        Assert.Equal(Model.TrainingScores.ScoreAt(0.02), verdict.ScoreThreshold, 10);
+    }
+
+    [Fact]
+    public void By_rank_the_forest_weighs_fully_beside_the_rules()
+    {
+        var withRules = new DecisionEngine(Model, Rules).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+        var alone = new DecisionEngine(Model, rules: null).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+
+        Assert.Equal(1 - ((1 - alone.Risk) * 0.85), withRules.Risk, 10);
+    }
+
+    [Fact]
+    public void A_model_without_training_scores_is_read_by_its_score_threshold()
+    {
+        var oldModel = Forest.ForestFiles.AsFormatVersion1(Model);
+        var engine = new DecisionEngine(oldModel, rules: null, new DecisionOptions { ForestScale = 0.05 });
+
+        var verdict = engine.Decide(Purchase);
+
+        Assert.Null(oldModel.TrainingScores);
+        Assert.Equal(Model.Offset, verdict.ScoreThreshold);
+        Assert.Equal(1 / (1 + Math.Exp((verdict.Score!.Value - Model.Offset) / 0.05)), verdict.Risk, 10);
     }
 
     [Fact]
@@ -199,7 +235,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void The_reason_starts_like_the_seeds_and_lists_the_rules_after()
     {
-        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ScoreThreshold = -0.657 });
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ForestEvidence = ForestEvidence.Score, ScoreThreshold = -0.657 });
 
         var verdict = engine.Decide(Purchase with { Mcc = 7995 });
 
@@ -209,7 +245,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void An_alert_carries_what_the_api_shows()
     {
-        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ForestEvidence = ForestEvidence.Score, AlertThreshold = 0.01, ScoreThreshold = 0 });
         var now = Noon.AddSeconds(1);
 
         var alert = engine.Evaluate(Purchase with { Mcc = 7995 }, now);
@@ -242,7 +278,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void Alerts_record_the_rule_set_version_beside_the_model_version()
     {
-        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ForestEvidence = ForestEvidence.Score, AlertThreshold = 0.01, ScoreThreshold = 0 });
 
         var alert = engine.Evaluate(Purchase with { Mcc = 7995 }, Noon)!;
 
@@ -252,7 +288,7 @@ public sealed class DecisionEngineTests
     [Fact]
     public void Without_rules_alerts_record_no_rule_set_version()
     {
-        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { AlertThreshold = 0.01, ScoreThreshold = 0 });
+        var engine = new DecisionEngine(Model, rules: null, new DecisionOptions { ForestEvidence = ForestEvidence.Score, AlertThreshold = 0.01, ScoreThreshold = 0 });
 
         Assert.Null(engine.Evaluate(Purchase, Noon)!.RulesVersion);
     }

@@ -33,10 +33,45 @@ public sealed class ModelFileTests
     }
 
     [Fact]
-    public void A_file_starts_with_the_magic_and_format_version_one()
+    public void A_file_starts_with_the_magic_and_format_version_two()
     {
         Assert.Equal("FRAUD-IF"u8.ToArray(), SmallModel[..8]);
-        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(SmallModel.AsSpan(8)));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(SmallModel.AsSpan(8)));
+    }
+
+    [Fact]
+    public void A_round_trip_keeps_the_training_scores()
+    {
+        var original = Fit(new IsolationForestOptions { Seed = 5 });
+
+        var restored = IsolationForest.Deserialize(original.Serialize());
+
+        Assert.Equal(original.TrainingScores!.Quantiles, restored.TrainingScores!.Quantiles);
+    }
+
+    [Fact]
+    public void A_format_version_1_file_is_read_without_training_scores_and_scores_the_same()
+    {
+        var original = Fit(new IsolationForestOptions { Seed = 5, Contamination = 0.02 });
+
+        var old = ForestFiles.AsFormatVersion1(original);
+
+        Assert.Null(old.TrainingScores);
+        Assert.Equal(original.Offset, old.Offset);
+        Assert.Equal(ForestTestData.Scores(original, Rows), ForestTestData.Scores(old, Rows));
+    }
+
+    [Fact]
+    public void Training_scores_out_of_order_are_rejected()
+    {
+        var file = Fit(new IsolationForestOptions { Estimators = 3, MaxSamples = 8 }).Serialize();
+        int versionLength = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(12));
+        int firstQuantile = 16 + versionLength + 29 + 12 + 1;
+        BinaryPrimitives.WriteDoubleLittleEndian(file.AsSpan(firstQuantile), -0.01);   // above the next quantile
+
+        var error = Assert.Throws<InvalidDataException>(() => IsolationForest.Deserialize(file));
+
+        Assert.Contains("out of order", error.Message);
     }
 
     [Fact]
@@ -51,11 +86,11 @@ public sealed class ModelFileTests
     public void An_unknown_format_version_is_rejected_by_name()
     {
         var file = SmallModel.ToArray();
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 3);
 
         var error = Assert.Throws<InvalidDataException>(() => IsolationForest.Deserialize(file));
 
-        Assert.Contains("format version 2", error.Message);
+        Assert.Contains("format version 3", error.Message);
     }
 
     [Fact]
