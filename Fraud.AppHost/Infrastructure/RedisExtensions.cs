@@ -5,7 +5,7 @@ namespace Fraud.AppHost.Infrastructure;
 public static class RedisExtensions
 {
     /// <summary>
-    /// Redis: the official image, or Debian's redis-server as a local process (memory only).
+    /// Redis: the official image (its data on a volume), or Debian's redis-server as a local process (memory only).
     /// Both require a password: the container's is a generated parameter, the local one's is kept beside the state.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddFraudRedis(
@@ -13,7 +13,7 @@ public static class RedisExtensions
     {
         if (mode == InfraMode.Containers)
         {
-            return builder.AddRedis(name);
+            return builder.AddRedis(name).WithDataVolume();   // the detectors' per-user state survives a restart
         }
 
         var stateDirectory = builder.GetLocalStateDirectory();
