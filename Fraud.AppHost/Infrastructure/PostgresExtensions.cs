@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -18,7 +17,8 @@ public static class PostgresExtensions
 
         var stateDirectory = builder.GetLocalStateDirectory();
         var server = new LocalPostgresResource(name, LocalTools.PostgresBinDirectory(),
-            Path.Combine(stateDirectory, "postgres"), ReadOrCreatePassword(stateDirectory), stateDirectory);
+            // The server keeps its data between runs, so its password must too.
+            Path.Combine(stateDirectory, "postgres"), SecretFile.ReadOrCreate(Path.Combine(stateDirectory, "postgres.password")), stateDirectory);
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (_, ct) => server.InitializeDataDirectoryAsync(ct));
 
         string? connectionString = null;
@@ -88,23 +88,6 @@ public static class PostgresExtensions
                 Properties = [],
             })
             .WithHealthCheck(healthCheck);
-    }
-
-    /// <summary>The server keeps its data between runs, so its password must too.</summary>
-    private static string ReadOrCreatePassword(string stateDirectory)
-    {
-        var file = Path.Combine(stateDirectory, "postgres.password");
-        if (File.Exists(file))
-        {
-            return File.ReadAllText(file).Trim();
-        }
-        var password = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        File.WriteAllText(file, password);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return password;
     }
 }
 
@@ -188,7 +171,7 @@ public sealed class LocalPostgresResource : ExecutableResource, IResourceWithCon
         }
         Directory.CreateDirectory(DataDirectory);
         var passwordFile = Path.Combine(_scratchDirectory, "initdb.pw");
-        await File.WriteAllTextAsync(passwordFile, _password, cancellationToken);
+        SecretFile.Write(passwordFile, _password);
         try
         {
             if (LocalTools.RunningAsRoot)

@@ -55,6 +55,21 @@ internal struct SimulationRandom(ulong seed)
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
+    /// <summary>Poisson-distributed count with the given mean, by Knuth's product of uniforms: O(mean), meant for small means.</summary>
+    public int Poisson(double mean)
+    {
+        double limit = Math.Exp(-mean);
+        double product = NextDouble();
+        int count = 0;
+        while (product > limit)
+        {
+            count++;
+            product *= NextDouble();
+        }
+
+        return count;
+    }
+
     /// <summary>Log-normal with the given mean and standard deviation of the value itself (not of its logarithm).</summary>
     public double LogNormal(double mean, double standardDeviation)
     {
@@ -75,4 +90,9 @@ internal static class Streams
     public const ulong World = 2;
     public const ulong User = 3;
     public const ulong Trip = 4;
+    public const ulong HandbookCustomer = 5;
+    public const ulong HandbookTerminal = 6;
+    public const ulong HandbookCustomerDay = 7;
+    public const ulong HandbookCompromisedTerminals = 8;
+    public const ulong HandbookCompromisedCards = 9;
 }

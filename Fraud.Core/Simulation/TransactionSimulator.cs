@@ -18,7 +18,7 @@ namespace Fraud.Core.Simulation;
 /// backlog, the world is warmed up: the episodes of the days before the start are planned too, and their
 /// transactions from the start on are kept. The shares therefore hold from the first day of a run.</para>
 /// </remarks>
-public sealed class TransactionSimulator
+public sealed class TransactionSimulator : ISimulator
 {
     // Everyday habits not tied to one user.
     private const double UsualStoreShare = 0.75;

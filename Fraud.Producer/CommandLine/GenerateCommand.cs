@@ -22,11 +22,9 @@ internal static class GenerateCommand
             + "The same options give the same bytes. Needs --count or --duration.");
         command.Options.Add(output);
         simulation.AddTo(command);
-        command.SetAction((parsed, cancellationToken) =>
-        {
-            var plan = simulation.Read(parsed, out string? problem);
-            return problem is not null ? Task.FromResult(ExitCodes.Usage(problem)) : RunAsync(plan, parsed.GetRequiredValue(output), cancellationToken);
-        });
+        command.SetAction((parsed, cancellationToken) => simulation.TryRead(parsed, out var plan, out string? problem)
+            ? RunAsync(plan, parsed.GetRequiredValue(output), cancellationToken)
+            : Task.FromResult(ExitCodes.Usage(problem)));
         return command;
     }
 

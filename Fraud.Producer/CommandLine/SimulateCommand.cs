@@ -44,19 +44,18 @@ internal static class SimulateCommand
         command.Options.Add(labelsTopic);
         command.SetAction((parsed, cancellationToken) =>
         {
-            var plan = simulation.Read(parsed, out string? problem);
-            if (problem is null && broker.HasRate(parsed) && parsed.GetValue(speedup) is not null)
-            {
-                problem = "Choose one pace: --rate (transactions per second) or --speedup (event clock).";
-            }
-
-            if (problem is not null)
+            if (!simulation.TryRead(parsed, out var plan, out string? problem))
             {
                 return Task.FromResult(ExitCodes.Usage(problem));
             }
 
+            if (broker.HasRate(parsed) && parsed.GetValue(speedup) is not null)
+            {
+                return Task.FromResult(ExitCodes.Usage("Choose one pace: --rate (transactions per second) or --speedup (event clock)."));
+            }
+
             var pacer = parsed.GetValue(speedup) is { } factor
-                ? Pacer.EventClock(factor, plan.Options.Start, TimeProvider.System)
+                ? Pacer.EventClock(factor, plan.Start, TimeProvider.System)
                 : Pacer.PerSecond(broker.Rate(parsed), TimeProvider.System);
             return RunAsync(plan, pacer, broker.Bootstrap(parsed), broker.Topic(parsed), parsed.GetValue(labelsTopic), cancellationToken);
         });

@@ -16,7 +16,6 @@ internal static class SimulationRun
     public static async Task<SimulationTally> RunAsync(
         string description, SimulationPlan plan, Pacer pacer, Action<SimulatedTransaction> output, CancellationToken cancellationToken)
     {
-        var simulator = new TransactionSimulator(plan.Options);
         var tally = new SimulationTally();
         await NewProgress().StartAsync(async context =>
         {
@@ -24,7 +23,7 @@ internal static class SimulationRun
             progress.IsIndeterminate = plan.Count is null && plan.Duration is null;
             while (plan.Count is not { } count || tally.Count < count)
             {
-                var next = simulator.Next();
+                var next = plan.Simulator.Next();
                 if (next.Transaction.Ts >= plan.End)
                 {
                     break;
@@ -63,7 +62,7 @@ internal static class SimulationRun
         }
         else if (tally.Last is { } last && plan.Duration is not null)
         {
-            progress.Value = (last - plan.Options.Start).TotalSeconds;
+            progress.Value = (last - plan.Start).TotalSeconds;
         }
         else
         {

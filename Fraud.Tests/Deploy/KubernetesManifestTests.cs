@@ -17,7 +17,8 @@ public sealed partial class KubernetesManifestTests
     private static Task<(int ExitCode, string StandardOutput, string StandardError)> Generator(params string[] args) =>
         ChildProcess.RunAsync("dotnet", ["run", "--project", Path.Combine(Root, "deploy", "Fraud.Deploy"), "--no-build", "-c", ChildProcess.BuildConfiguration, "--", .. args]);
 
-    private static async Task<List<IKubernetesObject>> RenderAsync(string overlay)
+    /// <summary>Every object of an overlay as <c>kubectl kustomize</c> renders it.</summary>
+    internal static async Task<List<IKubernetesObject>> RenderAsync(string overlay)
     {
         var (exitCode, yaml, error) = await ChildProcess.RunAsync("kubectl", ["kustomize", Path.Combine(Root, "deploy", "k8s", "overlays", overlay)]);
         Assert.True(exitCode == 0, error);
@@ -84,8 +85,8 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal("9000", detector.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
         Assert.Contains("partitions", detector.Metadata.Annotations["fraud/replicas"]);
         string modelPath = detector.Spec.Template.Spec.Containers.Single().Env.Single(variable => variable.Name == "Detector__ModelPath").Value;
-        var stateMount = detector.Spec.Template.Spec.Containers.Single().VolumeMounts.Single();
-        Assert.StartsWith(stateMount.MountPath + "/", modelPath);   // the non-root app can write its bootstrap model
+        // The non-root app can write its bootstrap model.
+        var stateMount = Assert.Single(detector.Spec.Template.Spec.Containers.Single().VolumeMounts, mount => modelPath.StartsWith(mount.MountPath + "/", StringComparison.Ordinal));
         Assert.NotNull(detector.Spec.Template.Spec.Volumes.Single(volume => volume.Name == stateMount.Name).EmptyDir);
         Assert.Equal(8080, objects.OfType<V1Service>().Single(item => item.Metadata.Name == "api").Spec.Ports.Single().Port);
         var budget = Assert.Single(objects.OfType<V1PodDisruptionBudget>());
@@ -137,7 +138,7 @@ public sealed partial class KubernetesManifestTests
 
         Assert.Contains("redpanda", objects.OfType<V1StatefulSet>().Single(item => item.Metadata.Name == "kafka").Spec.Template.Spec.Containers.Single().Image);
         Assert.All(
-            objects.OfType<V1StatefulSet>().Where(item => item.Metadata.Name is "kafka" or "postgres"),
+            objects.OfType<V1StatefulSet>(),
             set => Assert.Equal("10Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString()));
         var detector = Containers(objects, "detector").Single();
         Assert.Equal("kafka:9092", detector.Env.Single(variable => variable.Name == "ConnectionStrings__kafka").Value);

@@ -63,7 +63,6 @@ internal static class KubernetesObjects
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = "http" }, PeriodSeconds = 10, FailureThreshold = 3 },
             LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/alive", Port = "http" }, InitialDelaySeconds = 10, PeriodSeconds = 10, FailureThreshold = 6 },
             Resources = Resources(sizing),
-            SecurityContext = new V1SecurityContext { RunAsNonRoot = true, AllowPrivilegeEscalation = false },
             VolumeMounts = needsState ? [new V1VolumeMount { Name = "state", MountPath = StateFolder }] : null,
         };
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -90,12 +89,14 @@ internal static class KubernetesObjects
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = Labels(service.Name, "service"), Annotations = annotations },
-                    Spec = new V1PodSpec
-                    {
-                        Containers = [container],
-                        TerminationGracePeriodSeconds = 30,
-                        Volumes = needsState ? [new V1Volume { Name = "state", EmptyDir = new V1EmptyDirVolumeSource() }] : null,
-                    },
+                    Spec = PodSecurity.Restricted(
+                        new V1PodSpec
+                        {
+                            Containers = [container],
+                            TerminationGracePeriodSeconds = 30,
+                            Volumes = needsState ? [new V1Volume { Name = "state", EmptyDir = new V1EmptyDirVolumeSource() }] : null,
+                        },
+                        ImageProfile.DotNet),
                 },
             },
         };
@@ -110,6 +111,9 @@ internal static class KubernetesObjects
                 Ports = [new V1ServicePort { Name = "http", Port = service.Port, TargetPort = "http" }],
             },
         };
+        yield return Ingress(service.Name, "service", [service.Port], service.External
+            ? null   // the public API: from anywhere
+            : [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector() }]);   // metrics and health: from inside the cluster (its Prometheus)
         if (service.Name == "detector")
         {
             // Drain nodes one detector at a time: the others keep consuming while its partitions move.
@@ -123,8 +127,25 @@ internal static class KubernetesObjects
         }
     }
 
-    /// <summary>The dev overlay's in-cluster container: a StatefulSet with a volume per data folder, and its Service.</summary>
-    public static IEnumerable<IKubernetesObject> Infrastructure(ContainerResource resource, ManifestExpressions expressions)
+    /// <summary>
+    /// The base's NetworkPolicy that selects every pod and allows nothing: a pod accepts only the connections that
+    /// another policy allows.
+    /// </summary>
+    public static V1NetworkPolicy DenyIngress() => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = new V1ObjectMeta { Name = "default-deny-ingress", Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["app.kubernetes.io/part-of"] = PartOf } },
+        Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector(), PolicyTypes = ["Ingress"] },
+    };
+
+    /// <summary>
+    /// The dev overlay's in-cluster container: a StatefulSet with a volume per data folder, its Service, and a
+    /// NetworkPolicy through which only <paramref name="clients"/> (the services whose connection strings point at it)
+    /// reach it, on the ports they use.
+    /// </summary>
+    public static IEnumerable<IKubernetesObject> Infrastructure(
+        ContainerResource resource, ManifestExpressions expressions, IReadOnlyCollection<(string Service, string Binding)> clients)
     {
         var env = resource.Env
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
@@ -164,7 +185,7 @@ internal static class KubernetesObjects
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = Labels(resource.Name, "infrastructure") },
-                    Spec = new V1PodSpec { Containers = [container] },
+                    Spec = PodSecurity.Restricted(new V1PodSpec { Containers = [container] }, ImageProfile.Of(resource.Image)),
                 },
                 VolumeClaimTemplates = resource.Volumes.Select((_, index) => new V1PersistentVolumeClaim
                 {
@@ -188,6 +209,15 @@ internal static class KubernetesObjects
                 Ports = resource.Ports.OrderBy(pair => pair.Value).Select(pair => new V1ServicePort { Name = pair.Key, Port = pair.Value, TargetPort = pair.Key }).ToList(),
             },
         };
+        var services = clients.Select(client => client.Service).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var ports = clients.Select(client => resource.Ports[client.Binding]).Distinct().Order().ToList();
+        yield return Ingress(resource.Name, "infrastructure", ports, [new V1NetworkPolicyPeer
+        {
+            PodSelector = new V1LabelSelector
+            {
+                MatchExpressions = [new V1LabelSelectorRequirement { Key = NameLabel, OperatorProperty = "In", Values = services }],
+            },
+        }]);
     }
 
     /// <summary>
@@ -244,17 +274,33 @@ internal static class KubernetesObjects
         Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(sizing.CpuLimit), ["memory"] = new(sizing.MemoryLimit) },
     };
 
+    /// <summary>A NetworkPolicy allowing <paramref name="from"/> (anyone when null) to reach the pods of <paramref name="name"/> on <paramref name="ports"/>.</summary>
+    private static V1NetworkPolicy Ingress(string name, string component, IEnumerable<int> ports, List<V1NetworkPolicyPeer>? from) => new()
+    {
+        ApiVersion = "networking.k8s.io/v1",
+        Kind = "NetworkPolicy",
+        Metadata = Metadata(name, component),
+        Spec = new V1NetworkPolicySpec
+        {
+            PodSelector = Selector(name),
+            PolicyTypes = ["Ingress"],
+            Ingress = [new V1NetworkPolicyIngressRule { FromProperty = from, Ports = ports.Select(port => new V1NetworkPolicyPort { Protocol = "TCP", Port = port }).ToList() }],
+        },
+    };
+
     private static string VolumeName(int index) => index == 0 ? "data" : $"data-{index}";
 
     private static V1ObjectMeta Metadata(string name, string component) => new() { Name = name, Labels = Labels(name, component) };
 
-    private static Dictionary<string, string> SelectorLabels(string name) => new(StringComparer.Ordinal) { ["app.kubernetes.io/name"] = name };
+    private const string NameLabel = "app.kubernetes.io/name";
+
+    private static Dictionary<string, string> SelectorLabels(string name) => new(StringComparer.Ordinal) { [NameLabel] = name };
 
     private static V1LabelSelector Selector(string name) => new() { MatchLabels = SelectorLabels(name) };
 
     private static Dictionary<string, string> Labels(string name, string component) => new(StringComparer.Ordinal)
     {
-        ["app.kubernetes.io/name"] = name,
+        [NameLabel] = name,
         ["app.kubernetes.io/component"] = component,
         ["app.kubernetes.io/part-of"] = PartOf,
     };

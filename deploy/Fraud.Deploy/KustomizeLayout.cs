@@ -25,9 +25,10 @@ internal static class KustomizeLayout
             files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config)]);
         }
 
+        files["base/network-policy.yaml"] = Yaml(KubernetesObjects.DenyIngress());
         files["base/kustomization.yaml"] = Kustomization(
             bases: [],
-            resources: ["config.yaml", .. manifest.Services.Select(service => $"{service.Name}.yaml")],
+            resources: ["config.yaml", "network-policy.yaml", .. manifest.Services.Select(service => $"{service.Name}.yaml")],
             patches: [],
             images: []);
 
@@ -37,9 +38,10 @@ internal static class KustomizeLayout
         var inCluster = new ManifestExpressions(manifest);
         string connections = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster))]);
         var dependencies = inCluster.Containers.ToArray();
+        var clients = ClientsByContainer(manifest);
         foreach (string name in dependencies)
         {
-            files[$"overlays/dev/{name}.yaml"] = Yaml([.. KubernetesObjects.Infrastructure(manifest.Containers[name], inCluster)]);
+            files[$"overlays/dev/{name}.yaml"] = Yaml([.. KubernetesObjects.Infrastructure(manifest.Containers[name], inCluster, clients[name])]);
         }
 
         files["overlays/dev/connections.yaml"] = connections;
@@ -60,6 +62,22 @@ internal static class KustomizeLayout
             images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"registry.example.com/fraud/{KubernetesObjects.ImageOf(service.Name)}", "1.0.0")).ToArray());
         return files;
     }
+
+    /// <summary>Which services connect to each container, and through which of its bindings: whom its NetworkPolicy lets in.</summary>
+    private static Dictionary<string, List<(string Service, string Binding)>> ClientsByContainer(AspireManifest manifest) =>
+        manifest.Services
+            .SelectMany(service =>
+            {
+                var reached = new ManifestExpressions(manifest);
+                foreach (string connection in service.Connections)
+                {
+                    reached.Resolve($"{{{connection}.connectionString}}");
+                }
+
+                return reached.Bindings.Select(binding => (binding.Container, Client: (service.Name, binding.Binding)));
+            })
+            .GroupBy(pair => pair.Container, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.Select(pair => pair.Client).ToList(), StringComparer.Ordinal);
 
     private static string Yaml(params object[] objects) =>
         Header + string.Join("---\n", objects.Select(item => KubernetesYaml.Serialize(item).TrimEnd() + "\n"));

@@ -17,6 +17,9 @@ internal sealed partial class ManifestExpressions(AspireManifest manifest)
     /// <summary>The containers the resolutions so far pointed at.</summary>
     public SortedSet<string> Containers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The containers' bindings (ports) the resolutions so far pointed at.</summary>
+    public SortedSet<(string Container, string Binding)> Bindings { get; } = [];
+
     public static string VariableOf(string parameter) => parameter.Replace('-', '_').ToUpperInvariant();
 
     public string Resolve(string text) => Placeholder().Replace(text, match =>
@@ -39,6 +42,7 @@ internal sealed partial class ManifestExpressions(AspireManifest manifest)
         if (BindingPath().Match(path) is { Success: true } binding && manifest.Containers.TryGetValue(resource, out var container))
         {
             Containers.Add(resource);
+            Bindings.Add((resource, binding.Groups["binding"].Value));
             return binding.Groups["part"].Value == "host"
                 ? resource
                 : container.Ports[binding.Groups["binding"].Value].ToString(System.Globalization.CultureInfo.InvariantCulture);
