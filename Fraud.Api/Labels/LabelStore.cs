@@ -11,6 +11,14 @@ namespace Fraud.Api.Labels;
 /// <param name="IsFraud">Its label.</param>
 internal sealed record LabelledRow(string TxId, DateTimeOffset Ts, float[] Features, bool IsFraud);
 
+/// <summary>The classifier's training rows, and how many labelled vectors were skipped for holding other features.</summary>
+/// <param name="Rows">Usable rows, oldest first.</param>
+/// <param name="OtherSchema">
+/// Alerts and samples in the window whose vector was computed by a build with other features (another length, or a
+/// sample of another schema): stored before an upgrade, they would be read in the wrong columns.
+/// </param>
+internal sealed record TrainingRows(IReadOnlyList<LabelledRow> Rows, int OtherSchema);
+
 /// <summary>
 /// The <c>labels</c> table (migration 007): ground truth per transaction from the simulator's topic and from analysts'
 /// feedback, an analyst's label overriding the simulator's and never the reverse; and the classifier's training rows
@@ -67,21 +75,21 @@ internal sealed class LabelStore(NpgsqlDataSource dataSource)
     /// </list>
     /// Both within <paramref name="window"/> before that cut. A transaction in both sets counts once, as its alert.
     /// </summary>
-    /// <param name="schema"><c>FeatureSchema.Names</c> joined with ','; samples of another schema are not used.</param>
-    /// <param name="width">The number of features; alert vectors of another length are not used.</param>
-    public async Task<IReadOnlyList<LabelledRow>> TrainingRowsAsync(string schema, int width, TimeSpan labelDelay, TimeSpan window, CancellationToken cancellationToken)
+    /// <param name="schema"><c>FeatureSchema.Names</c> joined with ','; samples of another schema are skipped and counted.</param>
+    /// <param name="width">The number of features; vectors of another length are skipped and counted.</param>
+    public async Task<TrainingRows> TrainingRowsAsync(string schema, int width, TimeSpan labelDelay, TimeSpan window, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH clock AS (SELECT max(ts) - $2::interval AS cut FROM training_samples WHERE schema = $1)
-            SELECT a.tx_id, a.ts, a.features, coalesce(l.is_fraud, a.status = 'confirmed_fraud'), true
+            SELECT a.tx_id, a.ts, a.features, coalesce(l.is_fraud, a.status = 'confirmed_fraud'), true, cardinality(a.features) = $4
             FROM fraud_alerts a CROSS JOIN clock LEFT JOIN labels l ON l.tx_id = a.tx_id
-            WHERE a.features IS NOT NULL AND cardinality(a.features) = $4
+            WHERE a.features IS NOT NULL
               AND (l.tx_id IS NOT NULL OR a.status IN ('confirmed_fraud', 'false_positive'))
               AND (clock.cut IS NULL OR a.ts > clock.cut - $3::interval)
             UNION ALL
-            SELECT s.tx_id, s.ts, s.features, coalesce(l.is_fraud, false), false
+            SELECT s.tx_id, s.ts, s.features, coalesce(l.is_fraud, false), false, s.schema = $1 AND cardinality(s.features) = $4
             FROM training_samples s CROSS JOIN clock LEFT JOIN labels l ON l.tx_id = s.tx_id
-            WHERE s.schema = $1 AND s.ts <= clock.cut AND s.ts > clock.cut - $3::interval
+            WHERE s.ts <= clock.cut AND s.ts > clock.cut - $3::interval
             ORDER BY 2, 1, 5 DESC
             """);
         command.Parameters.Add(new() { Value = schema });
@@ -91,8 +99,15 @@ internal sealed class LabelStore(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<LabelledRow>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        int otherSchema = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
+            if (!reader.GetBoolean(5))
+            {
+                otherSchema++;
+                continue;
+            }
+
             // Ordered by (ts, tx_id, alert first): a transaction's alert row comes before its sample row.
             string txId = reader.GetString(0);
             if (seen.Add(txId))
@@ -101,6 +116,6 @@ internal sealed class LabelStore(NpgsqlDataSource dataSource)
             }
         }
 
-        return rows;
+        return new TrainingRows(rows, otherSchema);
     }
 }

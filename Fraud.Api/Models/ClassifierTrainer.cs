@@ -42,13 +42,19 @@ internal sealed class ClassifierTrainer(
     private async Task<ClassifierTrainingOutcome> TrainOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var rows = await labels.TrainingRowsAsync(Schema, FeatureSchema.Count, settings.LabelDelay, settings.Window, cancellationToken);
+        var (rows, otherSchema) = await labels.TrainingRowsAsync(Schema, FeatureSchema.Count, settings.LabelDelay, settings.Window, cancellationToken);
+        if (otherSchema > 0)
+        {
+            logger.LogWarning("Skipped {Count} labelled feature vectors computed with other features than this build's {Features}", otherSchema, FeatureSchema.Count);
+        }
+
         int frauds = rows.Count(row => row.IsFraud);
         if (frauds < settings.MinFraudLabels)
         {
             return new ClassifierTrainingOutcome(null, false,
                 $"{frauds} fraud rows among {rows.Count} labelled ones (labelled alerts, and samples older than the label delay of "
-                + $"{settings.LabelDelay.TotalDays:0.##} days); at least {settings.MinFraudLabels} are needed to train the classifier.");
+                + $"{settings.LabelDelay.TotalDays:0.##} days); at least {settings.MinFraudLabels} are needed to train the classifier."
+                + ModelStore.OtherSchemaNote(otherSchema));
         }
 
         // Time respected: fit on the older rows, validate on the newest.

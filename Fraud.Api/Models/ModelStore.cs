@@ -117,25 +117,42 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The samples of the window ending at the newest sampled hour, oldest first, for the current feature schema.</summary>
-    public async Task<IReadOnlyList<(float[] Features, DateTimeOffset Ts)>> SamplesAsync(string schema, TimeSpan window, CancellationToken cancellationToken)
+    /// <summary>
+    /// The samples of the window ending at the newest sampled hour, oldest first, for the current feature schema; and
+    /// how many samples of the window were skipped for another schema (or another length), sampled before an upgrade.
+    /// </summary>
+    public async Task<(IReadOnlyList<(float[] Features, DateTimeOffset Ts)> Samples, int OtherSchema)> SamplesAsync(
+        string schema, int width, TimeSpan window, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT features, ts FROM training_samples
-            WHERE schema = $1 AND hour > (SELECT max(hour) FROM training_samples WHERE schema = $1) - $2
+            SELECT features, ts, schema = $1 AND cardinality(features) = $3 FROM training_samples
+            WHERE hour > (SELECT max(hour) FROM training_samples) - $2
             ORDER BY ts, tx_id
             """);
         command.Parameters.Add(new() { Value = schema });
         command.Parameters.Add(new() { Value = window });
+        command.Parameters.Add(new() { Value = width });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var samples = new List<(float[], DateTimeOffset)>();
+        int otherSchema = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            samples.Add((reader.GetFieldValue<float[]>(0), Utc(reader.GetDateTime(1))));
+            if (reader.GetBoolean(2))
+            {
+                samples.Add((reader.GetFieldValue<float[]>(0), Utc(reader.GetDateTime(1))));
+            }
+            else
+            {
+                otherSchema++;
+            }
         }
 
-        return samples;
+        return (samples, otherSchema);
     }
+
+    /// <summary>Why a trainer may find fewer rows than expected, e.g. just after an upgrade that added features; empty when none were skipped.</summary>
+    public static string OtherSchemaNote(int otherSchema) => otherSchema == 0 ? "" :
+        $" {otherSchema} stored feature vectors of another feature schema were skipped.";
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 

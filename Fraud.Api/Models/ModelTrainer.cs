@@ -48,11 +48,17 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
     private async Task<TrainingOutcome> TrainOnceAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var samples = await store.SamplesAsync(Schema, settings.Window, cancellationToken);
+        var (samples, otherSchema) = await store.SamplesAsync(Schema, FeatureSchema.Count, settings.Window, cancellationToken);
+        if (otherSchema > 0)
+        {
+            logger.LogWarning("Skipped {Count} sampled feature vectors computed with other features than this build's {Features}", otherSchema, FeatureSchema.Count);
+        }
+
         if (samples.Count < settings.MinSamples)
         {
             return new TrainingOutcome(null, false,
-                $"{samples.Count} sampled transactions in the last {settings.Window.TotalHours:0} h of traffic; at least {settings.MinSamples} are needed to train.");
+                $"{samples.Count} sampled transactions in the last {settings.Window.TotalHours:0} h of traffic; at least {settings.MinSamples} are needed to train."
+                + ModelStore.OtherSchemaNote(otherSchema));
         }
 
         // Time respected: fit on the older rows, validate on the newest.

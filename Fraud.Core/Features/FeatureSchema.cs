@@ -68,8 +68,26 @@ public static class FeatureSchema
     /// <summary><c>mcc_risk_group</c>: 0 low, 1 medium (also unknown), 2 high; see <see cref="MerchantCategoryRisk"/>.</summary>
     public const int MccRiskGroup = 19;
 
+    /// <summary><c>count_7d</c>: the user's earlier transactions on this UTC day so far and the 6 days before it.</summary>
+    public const int Count7d = 20;
+
+    /// <summary><c>count_30d</c>: the user's earlier transactions on this UTC day so far and the 29 days before it.</summary>
+    public const int Count30d = 21;
+
+    /// <summary><c>amount_log_ratio_1d</c>: ln(amount / the mean amount of the user's earlier transactions in the last 24 hours); 0 without any.</summary>
+    public const int AmountLogRatio1d = 22;
+
+    /// <summary><c>amount_log_ratio_7d</c>: ln(amount / the mean amount of the transactions <see cref="Count7d"/> counts); 0 without any.</summary>
+    public const int AmountLogRatio7d = 23;
+
+    /// <summary><c>amount_log_ratio_30d</c>: ln(amount / the mean amount of the transactions <see cref="Count30d"/> counts); 0 without any.</summary>
+    public const int AmountLogRatio30d = 24;
+
+    /// <summary><c>amount_mean_30d_log</c>: ln(1 + the mean amount of the transactions <see cref="Count30d"/> counts); 0 without any.</summary>
+    public const int AmountMean30dLog = 25;
+
     /// <summary>How many features a vector holds.</summary>
-    public const int Count = 20;
+    public const int Count = 26;
 
     private static readonly string[] FeatureNames =
     [
@@ -93,6 +111,12 @@ public static class FeatureSchema
         "is_ecom",
         "is_atm",
         "mcc_risk_group",
+        "count_7d",
+        "count_30d",
+        "amount_log_ratio_1d",
+        "amount_log_ratio_7d",
+        "amount_log_ratio_30d",
+        "amount_mean_30d_log",
     ];
 
     // The context features describe the transaction, not how it departs from its user's habits: their rare values

@@ -18,6 +18,8 @@ namespace Fraud.Core.Features;
 //   1     flags: bit 0 = a located transaction follows
 //  (8×3)  its latitude, longitude, time (ticks), only with the flag
 //   1+12n recent count n, then n times (ticks), then n amounts (float32), newest first
+//   1+12k day buckets k: from the day of the last event time back to the oldest non-empty bucket, then k counts
+//         (int32), then k amount sums (float64), newest day first
 //   1+4c  remembered countries: count, then keys, most recent first
 //   1+4d  remembered devices, likewise
 //   1+4m  remembered merchants, likewise
@@ -25,21 +27,23 @@ namespace Fraud.Core.Features;
 internal partial struct UserActivity
 {
     /// <summary>Bump when the meaning of a field changes; a change of the fields themselves changes <see cref="Layout"/>.</summary>
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
 
     // The lengths of the remembered lists' inline arrays.
     private const int CountryCapacity = 8;
     private const int DeviceCapacity = 8;
     private const int MerchantCapacity = 16;
     private const int HeaderLength = 1 + 4 + 8;
-    private const int FixedLength = HeaderLength + 4 + 8 + (3 * 8) + 1 + 1 + 1 + 1 + 1 + 4;
+    private const int FixedLength = HeaderLength + 4 + 8 + (3 * 8) + 1 + 1 + 1 + 1 + 1 + 1 + 4;
     private const int LocationLength = 3 * 8;
     private const int RecentEntryLength = 8 + 4;
+    private const int DayEntryLength = 4 + 8;
     private const byte HasLocationFlag = 1;
 
-    /// <summary>The longest snapshot: a located user with a full ring and full lists.</summary>
+    /// <summary>The longest snapshot: a located user with a full ring, a transaction on the oldest day of its buckets, and full lists.</summary>
     public const int MaxSnapshotLength =
-        FixedLength + LocationLength + (RecentCapacity * RecentEntryLength) + (4 * (CountryCapacity + DeviceCapacity + MerchantCapacity));
+        FixedLength + LocationLength + (RecentCapacity * RecentEntryLength) + (DayCapacity * DayEntryLength)
+        + (4 * (CountryCapacity + DeviceCapacity + MerchantCapacity));
 
     /// <summary>
     /// A hash of this struct's instance fields (name, type and size, which includes an inline array's length):
@@ -49,8 +53,25 @@ internal partial struct UserActivity
 
     /// <summary>Bytes <see cref="WriteSnapshot"/> writes for this history.</summary>
     public readonly int SnapshotLength =>
-        FixedLength + (_hasLocation ? LocationLength : 0) + (_recentCount * RecentEntryLength)
+        FixedLength + (_hasLocation ? LocationLength : 0) + (_recentCount * RecentEntryLength) + (FilledDays * DayEntryLength)
         + (4 * (_countryCount + _deviceCount + _merchantCount));
+
+    /// <summary>The buckets a snapshot writes: from the newest day back to the oldest one with a transaction.</summary>
+    private readonly int FilledDays
+    {
+        get
+        {
+            ReadOnlySpan<int> counts = _dayCounts;
+            long newestDay = LastTicks / TimeSpan.TicksPerDay;
+            int filled = DayCapacity;
+            while (filled > 0 && counts[DaySlot(newestDay - (filled - 1))] == 0)
+            {
+                filled--;
+            }
+
+            return filled;
+        }
+    }
 
     /// <summary>Writes the snapshot of this history, as <paramref name="userId"/>'s, into exactly <see cref="SnapshotLength"/> bytes.</summary>
     public readonly void WriteSnapshot(long userId, Span<byte> destination)
@@ -83,6 +104,21 @@ internal partial struct UserActivity
         for (int age = 0; age < _recentCount; age++)
         {
             writer.Single(amounts[RecentIndex(age)]);
+        }
+
+        ReadOnlySpan<int> dayCounts = _dayCounts;
+        ReadOnlySpan<double> daySums = _daySums;
+        int filledDays = FilledDays;
+        long newestDay = LastTicks / TimeSpan.TicksPerDay;
+        writer.Byte((byte)filledDays);
+        for (int age = 0; age < filledDays; age++)
+        {
+            writer.Int32(dayCounts[DaySlot(newestDay - age)]);
+        }
+
+        for (int age = 0; age < filledDays; age++)
+        {
+            writer.Double(daySums[DaySlot(newestDay - age)]);
         }
 
         writer.Keys(_countries[.._countryCount]);
@@ -165,6 +201,11 @@ internal partial struct UserActivity
             amounts[read.RecentIndex(age)] = reader.Single();
         }
 
+        if (!ReadDays(ref reader, ref read))
+        {
+            return false;
+        }
+
         read._countryCount = reader.Keys(read._countries);
         read._deviceCount = reader.Keys(read._devices);
         read._merchantCount = reader.Keys(read._merchants);
@@ -175,6 +216,50 @@ internal partial struct UserActivity
 
         activity = read;
         return true;
+    }
+
+    /// <summary>
+    /// Reads the day buckets into <paramref name="read"/>, whose history count and last event time are read already.
+    /// False when they break the invariants: the newest bucket holds the latest transaction and the oldest written
+    /// one is not empty (as <see cref="FilledDays"/> writes them), counts are not negative and add up to at most the
+    /// history count, an empty bucket sums to 0, every sum is finite.
+    /// </summary>
+    private static bool ReadDays(ref SnapshotReader reader, ref UserActivity read)
+    {
+        int filledDays = reader.Byte();
+        if (filledDays > DayCapacity || (filledDays == 0) != (read.HistoryCount == 0))
+        {
+            return false;
+        }
+
+        Span<int> counts = read._dayCounts;
+        Span<double> sums = read._daySums;
+        long newestDay = read.LastTicks / TimeSpan.TicksPerDay;
+        long total = 0;
+        for (int age = 0; age < filledDays; age++)
+        {
+            int count = reader.Int32();
+            if (count < 0 || (count == 0 && (age == 0 || age == filledDays - 1)))
+            {
+                return false;
+            }
+
+            counts[DaySlot(newestDay - age)] = count;
+            total += count;
+        }
+
+        for (int age = 0; age < filledDays; age++)
+        {
+            double sum = reader.Double();
+            if (!double.IsFinite(sum) || (counts[DaySlot(newestDay - age)] == 0 && sum != 0))
+            {
+                return false;
+            }
+
+            sums[DaySlot(newestDay - age)] = sum;
+        }
+
+        return total <= read.HistoryCount;
     }
 
     private static bool IsTime(long ticks) => ticks >= 0 && ticks <= DateTime.MaxValue.Ticks;

@@ -18,6 +18,22 @@ public sealed class FeatureSchemaTests
         Assert.Equal("amount_log", FeatureSchema.Names[FeatureSchema.AmountLog]);
         Assert.Equal("speed_kmh", FeatureSchema.Names[FeatureSchema.SpeedKmh]);
         Assert.Equal("mcc_risk_group", FeatureSchema.Names[FeatureSchema.MccRiskGroup]);
+        Assert.Equal("count_7d", FeatureSchema.Names[FeatureSchema.Count7d]);
+        Assert.Equal("amount_log_ratio_1d", FeatureSchema.Names[FeatureSchema.AmountLogRatio1d]);
+        Assert.Equal("amount_mean_30d_log", FeatureSchema.Names[FeatureSchema.AmountMean30dLog]);
+    }
+
+    [Fact]
+    public void The_first_twenty_features_keep_their_places_for_older_models_and_stored_vectors()
+    {
+        string[] firstTwenty =
+        [
+            "amount_log", "amount_log_ratio", "amount_zscore", "seconds_since_previous_log", "count_1m", "amount_sum_1m_log",
+            "count_1h", "amount_sum_1h_log", "count_24h", "amount_sum_24h_log", "distance_km", "speed_kmh", "new_country",
+            "new_device", "new_merchant", "hour_of_day", "is_weekend", "is_ecom", "is_atm", "mcc_risk_group",
+        ];
+
+        Assert.Equal(firstTwenty, FeatureSchema.Names.Take(20));
     }
 
     [Fact]
@@ -40,6 +56,7 @@ public sealed class FeatureSchemaTests
         Assert.DoesNotContain("is_atm", FeatureSchema.ForestDefaults);
         Assert.DoesNotContain("hour_of_day", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_zscore", FeatureSchema.ForestDefaults);
+        Assert.Contains("amount_log_ratio_30d", FeatureSchema.ForestDefaults);
         Assert.Equal(FeatureSchema.Count - 5, FeatureSchema.ForestDefaults.Count);
     }
 

@@ -76,6 +76,7 @@ public sealed class FeatureStateSnapshotTests
         var lengths = firstHalf.Select(t => t.UserId).Distinct().Select(user => Export(state, user).Length).ToList();
 
         Assert.Contains(lengths, length => length > 500); // full rings, several devices and merchants
+        Assert.True(firstHalf[^1].Ts - firstHalf[0].Ts > TimeSpan.FromDays(7), "the 7-day window fills and moves on");
     }
 
     [Fact]
@@ -86,7 +87,8 @@ public sealed class FeatureStateSnapshotTests
         int fresh = Export(state, 1).Length;
         for (int i = 0; i < 40; i++)
         {
-            state.Update(ByUser(1, TimeSpan.FromMinutes(i)) with
+            // Every 18 h: the last one is on the 30th day after the first, so every day bucket is written.
+            state.Update(ByUser(1, TimeSpan.FromHours(18 * i)) with
             {
                 Location = i % 2 == 0 ? $"A{(char)('A' + (i % 20))}" : "ES",
                 DeviceId = $"d_{i}",
@@ -94,9 +96,9 @@ public sealed class FeatureStateSnapshotTests
             }, new float[FeatureSchema.Count]);
         }
 
-        Assert.Equal(58, fresh);
+        Assert.Equal(59, fresh);
         Assert.Equal(FeatureState.MaxSnapshotLength, Export(state, 1).Length);
-        Assert.Equal(594, FeatureState.MaxSnapshotLength);
+        Assert.Equal(955, FeatureState.MaxSnapshotLength);
     }
 
     [Fact]
@@ -126,16 +128,25 @@ public sealed class FeatureStateSnapshotTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    /// <summary>
+    /// Where the day buckets start in the snapshot of the three located transactions below: header 13, history count
+    /// 4, last time 8, amount statistics 24, flags 1, location 24, then the ring's count byte and 3 × 12 bytes.
+    /// </summary>
+    private const int DayBucketsAt = 13 + 4 + 8 + 24 + 1 + 24 + 1 + (3 * 12);
+
     public static TheoryData<string, Func<byte[], byte[]>> Unreadable => new()
     {
         { "empty", _ => [] },
         { "cut short", snapshot => snapshot[..^1] },
         { "with a byte too many", snapshot => [.. snapshot, 0] },
-        { "another format version", snapshot => With(snapshot, 0, 2) },
+        { "the format version before the day buckets", snapshot => With(snapshot, 0, 1) },
+        { "another format version", snapshot => With(snapshot, 0, 3) },
         { "another layout of the history", snapshot => With(snapshot, 1, (byte)(snapshot[1] ^ 1)) },
         { "a flipped byte", snapshot => With(snapshot, 40, (byte)(snapshot[40] ^ 0x10)) },
         { "another user's", snapshot => Resealed(With(snapshot, 5, (byte)(snapshot[5] ^ 1))) },
         { "more recent transactions than the history holds", snapshot => Resealed(With(snapshot, 13, 1)) },
+        { "more days than the buckets hold", snapshot => Resealed(With(snapshot, DayBucketsAt, 31)) },
+        { "more transactions in the day buckets than the history holds", snapshot => Resealed(With(snapshot, DayBucketsAt + 1, 4)) },
     };
 
     [Theory]
@@ -255,7 +266,7 @@ public sealed class FeatureStateSnapshotTests
     {
         // If this fails, UserActivity's fields changed: write and read the new ones in UserActivity.Snapshot.cs, check
         // the round-trip test above, then pin the new value. Older snapshots are refused from then on.
-        Assert.Equal(0x76C1E2C0u, UserActivity.Layout);
+        Assert.Equal(0x0EAFD0C5u, UserActivity.Layout);
     }
 
     private static byte[] With(byte[] snapshot, int index, byte value)

@@ -101,15 +101,51 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         var stream = SimulateLabelled(new TransactionSimulator(new SimulationOptions { Seed = 47, Users = 200, FraudRate = 0.02 }), 300, firstUser);
         Assert.True(stream.Count(item => item.Label.IsFraud) < 50, "the stream should hold fewer frauds than Training:MinFraudLabels");
         await FeedAsync(system, stream);
+        await StoreVectorsOfAnOlderBuildAsync(system, stream[0].Transaction.Ts);
 
         var (status, body) = await TrainClassifierAsync(system);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         using var problem = JsonDocument.Parse(body);
-        Assert.Contains("at least 50 are needed to train the classifier", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        string detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains("at least 50 are needed to train the classifier", detail, StringComparison.Ordinal);
+        Assert.Contains("2 stored feature vectors of another feature schema were skipped", detail, StringComparison.Ordinal);
         Assert.Null(await ActiveAsync(system, "classifier"));
         using var models = JsonDocument.Parse(await system.Api.GetStringAsync("/models"));
         Assert.DoesNotContain(models.RootElement.EnumerateArray(), model => model.GetProperty("kind").GetString() == "classifier");
+    }
+
+    /// <summary>
+    /// A reviewed fraud alert and a sample whose vectors hold only the first 20 features, as a build before the day
+    /// windows stored them: read as today's vectors, their columns would be misread.
+    /// </summary>
+    private static async Task StoreVectorsOfAnOlderBuildAsync(FraudSystem system, DateTimeOffset ts)
+    {
+        var oldVector = new float[20];
+        string oldSchema = string.Join(',', FeatureSchema.Names.Take(20));
+        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new("""
+                    INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, reason, risk, model_version, status, features)
+                    VALUES ('tx_older_build_alert', 1, 10, 'ES', $1, 'old', 0.9, 'if-old', 'confirmed_fraud', $2)
+                    """)
+                {
+                    Parameters = { new() { Value = ts }, new() { Value = oldVector } },
+                },
+                new("""
+                    INSERT INTO training_samples (hour, source, slot, schema, features, tx_id, ts)
+                    VALUES (date_trunc('hour', $1), 'older-build', 0, $2, $3, 'tx_older_build_sample', $1)
+                    """)
+                {
+                    Parameters = { new() { Value = ts }, new() { Value = oldSchema }, new() { Value = oldVector } },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync();
     }
 
     /// <summary>Produces the transactions and their labels, and waits until the detector has decided and sampled them all and the API has stored every label.</summary>
