@@ -89,7 +89,7 @@ internal sealed class DecisionOptionsWire
 
     public string? ForestEvidence { get; set; }
 
-    public double? ForestAlertShare { get; set; }
+    public double? ForestAnomalyShare { get; set; }
 
     public double? ForestRankSteepness { get; set; }
 

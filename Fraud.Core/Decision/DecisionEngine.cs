@@ -23,7 +23,6 @@ public sealed class DecisionEngine
     private readonly double _scoreThreshold;
     private readonly double _forestWeight;
     private readonly ScoreDistribution? _trainingScores;   // set when the forest's evidence comes from the score's rank
-    private readonly double _rankLogitAtShare;
     private readonly float[] _features = new float[FeatureSchema.Count];
     private readonly int[] _modelColumns;
     private readonly float[] _modelInput;
@@ -37,10 +36,22 @@ public sealed class DecisionEngine
     /// <param name="options">How to combine them; the defaults when null.</param>
     /// <param name="featureOptions">Bounds of the feature state; the defaults when null.</param>
     /// <param name="classifier">The supervised classifier learned from labels; null to decide without one.</param>
-    /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
+    /// <param name="merchants">
+    /// The merchants' risk to read; null for an empty one with the classifier's label delay (every merchant then reads
+    /// the prior until counts are recorded).
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// Neither a model nor rules; a model trained on a feature this build does not compute; a forest reading merchant
+    /// features; merchant risk with another label delay than the classifier's; invalid options.
+    /// </exception>
     public DecisionEngine(
-        IsolationForest? model, RuleSet? rules, DecisionOptions? options = null, FeatureStateOptions? featureOptions = null, GradientBoostedClassifier? classifier = null)
-        : this(model, rules, options, features: null, featureOptions, classifier)
+        IsolationForest? model,
+        RuleSet? rules,
+        DecisionOptions? options = null,
+        FeatureStateOptions? featureOptions = null,
+        GradientBoostedClassifier? classifier = null,
+        MerchantRisk? merchants = null)
+        : this(model, rules, options, features: null, featureOptions, classifier, merchants)
     {
     }
 
@@ -54,18 +65,44 @@ public sealed class DecisionEngine
     /// <param name="options">How to combine them; the defaults when null.</param>
     /// <param name="features">The per-user feature state to continue from.</param>
     /// <param name="classifier">The supervised classifier learned from labels; null to decide without one.</param>
-    /// <exception cref="ArgumentException">Neither a model nor rules; a model trained on a feature this build does not compute; invalid options.</exception>
-    public DecisionEngine(IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState features, GradientBoostedClassifier? classifier = null)
-        : this(model, rules, options, features ?? throw new ArgumentNullException(nameof(features)), featureOptions: null, classifier)
+    /// <param name="merchants">The merchants' risk to read, e.g. the current engine's <see cref="Merchants"/>; null for an empty one.</param>
+    /// <exception cref="ArgumentException">
+    /// Neither a model nor rules; a model trained on a feature this build does not compute; a forest reading merchant
+    /// features; merchant risk with another label delay than the classifier's; invalid options.
+    /// </exception>
+    public DecisionEngine(
+        IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState features, GradientBoostedClassifier? classifier = null, MerchantRisk? merchants = null)
+        : this(model, rules, options, features ?? throw new ArgumentNullException(nameof(features)), featureOptions: null, classifier, merchants)
     {
     }
 
     private DecisionEngine(
-        IsolationForest? model, RuleSet? rules, DecisionOptions? options, FeatureState? features, FeatureStateOptions? featureOptions, GradientBoostedClassifier? classifier)
+        IsolationForest? model,
+        RuleSet? rules,
+        DecisionOptions? options,
+        FeatureState? features,
+        FeatureStateOptions? featureOptions,
+        GradientBoostedClassifier? classifier,
+        MerchantRisk? merchants)
     {
         if (model is null && rules is null)
         {
             throw new ArgumentException("A decision needs a model, a rule set or both.", nameof(model));
+        }
+
+        if (model is not null && FeatureSchema.UsesMerchantRisk(model.FeatureNames))
+        {
+            throw new ArgumentException(
+                $"Model {model.Version} reads merchant features, which come from fraud labels; only the classifier may use them. Train it again without them.",
+                nameof(model));
+        }
+
+        var merchantDelay = classifier?.MerchantLabelDelay ?? new MerchantRiskOptions().LabelDelay;
+        if (merchants is not null && classifier?.MerchantLabelDelay is { } delay && merchants.Options.LabelDelay != delay)
+        {
+            throw new ArgumentException(
+                $"Classifier {classifier.Version} was trained on merchant risk with a {delay.TotalDays:0.##}-day label delay; the merchant risk given uses {merchants.Options.LabelDelay.TotalDays:0.##} days.",
+                nameof(merchants));
         }
 
         try
@@ -101,23 +138,29 @@ public sealed class DecisionEngine
         _rules = rules;
         if (model?.TrainingScores is { } trainingScores && _options.ForestEvidence == ForestEvidence.Rank)
         {
-            // By rank: the forest alone reaches the alert threshold at exactly the alert share of the training scores.
+            // By rank: the evidence is one half at the anomaly share of the training scores, whatever their scale.
             _trainingScores = trainingScores;
-            _scoreThreshold = trainingScores.ScoreAt(_options.ForestAlertShare);
-            _rankLogitAtShare = Math.Log(_options.AlertThreshold / (1 - _options.AlertThreshold)) + (_options.ForestRankSteepness * Math.Log(_options.ForestAlertShare));
-            _forestWeight = 1;
+            _scoreThreshold = trainingScores.ScoreAt(_options.ForestAnomalyShare);
         }
         else
         {
             _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
-            _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
         }
+
+        _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
         Features = features ?? new FeatureState(featureOptions);
+        Merchants = merchants ?? new MerchantRisk(new MerchantRiskOptions { LabelDelay = merchantDelay });
     }
 
     /// <summary>The per-user feature state the engine feeds.</summary>
     public FeatureState Features { get; }
+
+    /// <summary>
+    /// The merchants' risk the engine reads. The engine never records into it: whoever knows the transactions and the
+    /// labels does (offline, the commands after each decision; online, the shared counts).
+    /// </summary>
+    public MerchantRisk Merchants { get; }
 
     /// <summary>What alerts record as <c>model_version</c>: the model's version, or the rule set's without a model.</summary>
     public string ModelVersion => _model?.Version ?? _rules!.Version;
@@ -145,6 +188,7 @@ public sealed class DecisionEngine
     {
         var history = Features.Track(transaction);
         history.WriteFeatures(transaction, _features);
+        Merchants.WriteFeatures(transaction, _features);
 
         double? score = null;
         if (_model is not null)
@@ -194,9 +238,8 @@ public sealed class DecisionEngine
     }
 
     /// <summary>
-    /// The forest's evidence in [0, 1] (<see cref="DecisionOptions"/>): by rank, σ(logit(alert threshold) + k·ln(share / t))
-    /// with t the score's tail share among the training scores; by score, a logistic of the distance below the score
-    /// threshold.
+    /// The forest's evidence in [0, 1] (<see cref="DecisionOptions"/>): by rank, 1 / (1 + (t / share)^k) with t the
+    /// score's tail share among the training scores; by score, a logistic of the distance below the score threshold.
     /// </summary>
     private double ForestEvidenceOf(double score)
     {
@@ -205,8 +248,7 @@ public sealed class DecisionEngine
             return 1 / (1 + Math.Exp((score - _scoreThreshold) / _options.ForestScale));
         }
 
-        double logit = _rankLogitAtShare - (_options.ForestRankSteepness * Math.Log(_trainingScores.TailShare(score)));
-        return 1 / (1 + Math.Exp(-logit));
+        return 1 / (1 + Math.Pow(_trainingScores.TailShare(score) / _options.ForestAnomalyShare, _options.ForestRankSteepness));
     }
 
     /// <summary>

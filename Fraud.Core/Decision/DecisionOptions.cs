@@ -7,13 +7,15 @@ namespace Fraud.Core.Decision;
 /// where p is the supervised classifier's fraud probability (the factor is 1 without a classifier).
 /// <para>
 /// The forest's evidence f comes from the score's <b>rank</b> among the training scores when the model kept them
-/// (<see cref="Detection.Forest.IsolationForest.TrainingScores"/>) and <see cref="ForestEvidence"/> is <see cref="ForestEvidence.Rank"/>:
-/// with t the share of training scores at or below the score, <c>f = σ(logit(alert_threshold) + forest_rank_steepness ·
-/// ln(forest_alert_share / t))</c> and a forest weight of 1, so the forest alone alerts on exactly the lowest
-/// <c>forest_alert_share</c> of what training saw, whatever the scale of the scores. Otherwise (a model file of format
-/// version 1, or <c>"forest_evidence": "score"</c>) f is a logistic of how far the score lies below the score threshold,
-/// <c>f = 1 / (1 + exp((score − threshold) / forest_scale))</c>, weighted by <see cref="ForestWeight"/> when there are
-/// rules. Without a model, the rules' noisy OR alone.
+/// (<see cref="Detection.Forest.IsolationForest.TrainingScores"/>) and <see cref="ForestEvidence"/> is
+/// <see cref="ForestEvidence.Rank"/>: with t the share of training scores at or below the score,
+/// <c>f = 1 / (1 + (t / forest_anomaly_share)^forest_rank_steepness)</c>, one half at the anomaly share. It depends
+/// only on the rank, not on the scale of the scores, which differs from one data set to another, so the forest's
+/// part in the alerts stays the same on data nobody tuned on: alone, it alerts on the lowest
+/// <c>forest_anomaly_share · ((1 − alert_threshold) / alert_threshold)^(1 / forest_rank_steepness)</c> of what training
+/// saw. Otherwise (a model file of format version 1, or <c>"forest_evidence": "score"</c>) f is a logistic of how far
+/// the score lies below the score threshold, <c>f = 1 / (1 + exp((score − threshold) / forest_scale))</c>. Without
+/// rules the forest's weight is 1; without a model, the rules' noisy OR alone decides.
 /// </para>
 /// </summary>
 public sealed record DecisionOptions
@@ -24,13 +26,13 @@ public sealed record DecisionOptions
     /// <summary>How the forest's score becomes evidence: by its rank among the training scores (default) or by the score threshold.</summary>
     public ForestEvidence ForestEvidence { get; init; } = ForestEvidence.Rank;
 
-    /// <summary>Rank only: the share of training transactions the forest alone alerts on, in (0, 0.5]; default 0.005.</summary>
-    public double ForestAlertShare { get; init; } = 0.005;
+    /// <summary>Rank only: the share of training transactions the forest calls anomalous (its evidence is one half there), in (0, 0.5].</summary>
+    public double ForestAnomalyShare { get; init; } = 0.005;
 
-    /// <summary>How fast the forest's rank evidence rises as the rank falls below the alert share: its slope in ln t; greater than 0.</summary>
+    /// <summary>Rank only: how fast the forest's evidence rises as the rank falls below the anomaly share (its slope in −ln t); greater than 0.</summary>
     public double ForestRankSteepness { get; init; } = 1.0;
 
-    /// <summary>Score threshold only: the forest's weight in the noisy OR with the rules, the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
+    /// <summary>The forest's weight in the noisy OR with the rules: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
     public double ForestWeight { get; init; } = 0.8;
 
     /// <summary>Score threshold only: how many score units below the threshold move the forest's evidence from 0.5 to about 0.73; greater than 0.</summary>
@@ -67,9 +69,9 @@ public sealed record DecisionOptions
             problems.Add($"forest_scale: must be greater than 0, got {ForestScale}");
         }
 
-        if (!(ForestAlertShare > 0 && ForestAlertShare <= 0.5))
+        if (!(ForestAnomalyShare > 0 && ForestAnomalyShare <= 0.5))
         {
-            problems.Add($"forest_alert_share: must be greater than 0 and at most 0.5, got {ForestAlertShare}");
+            problems.Add($"forest_anomaly_share: must be greater than 0 and at most 0.5, got {ForestAnomalyShare}");
         }
 
         if (!(ForestRankSteepness > 0 && double.IsFinite(ForestRankSteepness)))

@@ -5,7 +5,7 @@ namespace Fraud.Core.Decision;
 
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
-/// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_alert_share":0.005,"forest_rank_steepness":1,
+/// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_anomaly_share":0.005,"forest_rank_steepness":1,
 /// "forest_weight":0.8,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
@@ -42,7 +42,7 @@ public static class DecisionOptionsJson
         var candidate = new DecisionOptions
         {
             ForestEvidence = evidence.Value,
-            ForestAlertShare = wire.ForestAlertShare ?? defaults.ForestAlertShare,
+            ForestAnomalyShare = wire.ForestAnomalyShare ?? defaults.ForestAnomalyShare,
             ForestRankSteepness = wire.ForestRankSteepness ?? defaults.ForestRankSteepness,
             AlertThreshold = wire.AlertThreshold ?? defaults.AlertThreshold,
             ForestWeight = wire.ForestWeight ?? defaults.ForestWeight,

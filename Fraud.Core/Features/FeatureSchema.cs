@@ -86,8 +86,29 @@ public static class FeatureSchema
     /// <summary><c>amount_mean_30d_log</c>: ln(1 + the mean amount of the transactions <see cref="Count30d"/> counts); 0 without any.</summary>
     public const int AmountMean30dLog = 25;
 
+    /// <summary>
+    /// <c>merchant_count_1d_log</c>: ln(1 + the merchant's transactions on the UTC day the label delay before this one);
+    /// see <see cref="MerchantRisk"/>.
+    /// </summary>
+    public const int MerchantCount1dLog = 26;
+
+    /// <summary><c>merchant_count_7d_log</c>: the same over the 7 days ending there.</summary>
+    public const int MerchantCount7dLog = 27;
+
+    /// <summary><c>merchant_count_30d_log</c>: the same over the 30 days ending there.</summary>
+    public const int MerchantCount30dLog = 28;
+
+    /// <summary><c>merchant_risk_1d</c>: the share of the transactions <see cref="MerchantCount1dLog"/> counts known to be fraud, drawn towards every merchant's share when they are few.</summary>
+    public const int MerchantRisk1d = 29;
+
+    /// <summary><c>merchant_risk_7d</c>: the same over the 7-day window.</summary>
+    public const int MerchantRisk7d = 30;
+
+    /// <summary><c>merchant_risk_30d</c>: the same over the 30-day window.</summary>
+    public const int MerchantRisk30d = 31;
+
     /// <summary>How many features a vector holds.</summary>
-    public const int Count = 26;
+    public const int Count = 32;
 
     private static readonly string[] FeatureNames =
     [
@@ -117,6 +138,12 @@ public static class FeatureSchema
         "amount_log_ratio_7d",
         "amount_log_ratio_30d",
         "amount_mean_30d_log",
+        "merchant_count_1d_log",
+        "merchant_count_7d_log",
+        "merchant_count_30d_log",
+        "merchant_risk_1d",
+        "merchant_risk_7d",
+        "merchant_risk_30d",
     ];
 
     // The context features describe the transaction, not how it departs from its user's habits: their rare values
@@ -128,11 +155,24 @@ public static class FeatureSchema
     public static IReadOnlyList<string> Names => FeatureNames;
 
     /// <summary>
-    /// The features an Isolation Forest is trained on by default: every one but the context features
-    /// (<c>hour_of_day</c>, <c>is_weekend</c>, <c>is_ecom</c>, <c>is_atm</c>, <c>mcc_risk_group</c>), whose rare but
-    /// ordinary values would otherwise dominate what the forest finds anomalous.
+    /// The merchant features (<see cref="MerchantRisk"/>): they need fraud labels and a label delay, so only a model
+    /// that records its delay (the supervised classifier) may use them.
     /// </summary>
-    public static IReadOnlyList<string> ForestDefaults { get; } = FeatureNames.Except(ContextNames, StringComparer.Ordinal).ToArray();
+    public static IReadOnlyList<string> MerchantNames { get; } = FeatureNames[MerchantCount1dLog..(MerchantRisk30d + 1)];
+
+    /// <summary>
+    /// The features an Isolation Forest is trained on by default: the user's behaviour, i.e. every one but the context
+    /// features (<c>hour_of_day</c>, <c>is_weekend</c>, <c>is_ecom</c>, <c>is_atm</c>, <c>mcc_risk_group</c>), whose
+    /// rare but ordinary values would otherwise dominate what the forest finds anomalous, and the merchant features,
+    /// which come from labels.
+    /// </summary>
+    public static IReadOnlyList<string> ForestDefaults { get; } =
+        FeatureNames.Except(ContextNames, StringComparer.Ordinal).Except(MerchantNames, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Whether any of <paramref name="names"/> is a merchant feature.</summary>
+    /// <param name="names">Feature names, e.g. a model's.</param>
+    /// <returns>True when the model reads merchant risk.</returns>
+    public static bool UsesMerchantRisk(IReadOnlyList<string> names) => names.Any(name => MerchantNames.Contains(name, StringComparer.Ordinal));
 
     /// <summary>The vector index of each of <paramref name="names"/>, e.g. to pick a model's columns out of the vector.</summary>
     /// <param name="names">Feature names of this schema, in any order.</param>

@@ -9,18 +9,16 @@ namespace Fraud.Core.Features;
 /// share of all merchants over the same window (<see cref="MerchantRiskOptions.PriorStrength"/>); a merchant never
 /// seen, or a transaction without <c>merchant_id</c>, reads exactly that prior.
 /// <para>
-/// Fed two ways that give the same values for the same counts: offline, <see cref="Record"/> after each decision
-/// with the transaction's label; online, <see cref="Add"/> with per-day counts gathered by every detector. Reading
-/// never changes the state, so transactions on one day can be read in any order. Not thread-safe.
+/// Fed two ways that give the same values for the same counts: offline, <see cref="RecordTransaction"/> after each
+/// decision and <see cref="RecordFraud"/> for each known fraud; online, <see cref="Add"/> with per-day counts gathered
+/// by every detector. Reading never changes the state, so transactions on one day can be read in any order. Not
+/// thread-safe.
 /// </para>
 /// </summary>
 public sealed class MerchantRisk
 {
     /// <summary>The longest window, in days.</summary>
     public const int LongestWindowDays = 30;
-
-    /// <summary>How many values <see cref="WriteFeatures"/> writes: transactions (log) then risk, for 1, 7 and 30 days.</summary>
-    public const int FeatureCount = 6;
 
     private readonly Dictionary<string, Merchant> _merchants = new(StringComparer.Ordinal);
     private readonly MerchantRiskOptions _options;
@@ -47,16 +45,16 @@ public sealed class MerchantRisk
     public long DroppedCounts { get; private set; }
 
     /// <summary>
-    /// Writes the merchant features of <paramref name="transaction"/> into <paramref name="destination"/>, in this order:
-    /// ln(1 + transactions) over 1, 7 and 30 days, then the risk over 1, 7 and 30 days. Allocates nothing.
+    /// Writes the merchant features of <paramref name="transaction"/> (<see cref="FeatureSchema.MerchantCount1dLog"/> to
+    /// <see cref="FeatureSchema.MerchantRisk30d"/>) into its feature vector. Allocates nothing.
     /// </summary>
     /// <param name="transaction">The transaction being decided.</param>
-    /// <param name="destination">At least <see cref="FeatureCount"/> long.</param>
-    public void WriteFeatures(Transaction transaction, Span<float> destination)
+    /// <param name="features">The feature vector; at least <see cref="FeatureSchema.Count"/> long.</param>
+    public void WriteFeatures(Transaction transaction, Span<float> features)
     {
-        if (destination.Length < FeatureCount)
+        if (features.Length < FeatureSchema.Count)
         {
-            throw new ArgumentException($"Needs room for {FeatureCount} values.", nameof(destination));
+            throw new ArgumentException($"Needs room for {FeatureSchema.Count} features.", nameof(features));
         }
 
         Merchant? merchant = null;
@@ -67,7 +65,7 @@ public sealed class MerchantRisk
 
         long newestVisible = DayOf(transaction.Ts) - _delayDays - 1;
         long merchantTransactions = 0, merchantFrauds = 0, allTransactions = 0, allFrauds = 0;
-        int written = 0;
+        int window = 0;
         for (int age = 0; age < LongestWindowDays; age++)
         {
             long day = newestVisible - age;
@@ -86,24 +84,37 @@ public sealed class MerchantRisk
             {
                 double prior = allTransactions == 0 ? 0 : allFrauds / (double)allTransactions;
                 double weight = merchantTransactions + _options.PriorStrength;
-                destination[written] = (float)Math.Log(1 + merchantTransactions);
-                destination[written + 3] = (float)(weight == 0 ? 0 : (merchantFrauds + (_options.PriorStrength * prior)) / weight);
-                written++;
+                features[FeatureSchema.MerchantCount1dLog + window] = (float)Math.Log(1 + merchantTransactions);
+                features[FeatureSchema.MerchantRisk1d + window] = (float)(weight == 0 ? 0 : (merchantFrauds + (_options.PriorStrength * prior)) / weight);
+                window++;
             }
         }
     }
 
     /// <summary>
-    /// Counts <paramref name="transaction"/> at its merchant on its UTC day, as fraud when <paramref name="isFraud"/>:
-    /// the offline path, after the transaction is decided, with its label. A transaction without a merchant is not counted.
+    /// Counts <paramref name="transaction"/> at its merchant on its UTC day: the offline path, after the transaction is
+    /// decided. A transaction without a merchant is not counted.
     /// </summary>
     /// <param name="transaction">The transaction just decided.</param>
-    /// <param name="isFraud">Its label.</param>
-    public void Record(Transaction transaction, bool isFraud)
+    public void RecordTransaction(Transaction transaction)
     {
         if (transaction.MerchantId is { } merchantId)
         {
-            AddDay(merchantId, DayOf(transaction.Ts), 1, isFraud ? 1 : 0);
+            AddDay(merchantId, DayOf(transaction.Ts), 1, 0);
+        }
+    }
+
+    /// <summary>
+    /// Counts a known fraud at <paramref name="merchantId"/> on the UTC day of <paramref name="ts"/>, the fraudulent
+    /// transaction's time; the transaction itself is counted by <see cref="RecordTransaction"/>. Nothing without a merchant.
+    /// </summary>
+    /// <param name="merchantId">The fraudulent transaction's merchant, if any.</param>
+    /// <param name="ts">The fraudulent transaction's time.</param>
+    public void RecordFraud(string? merchantId, DateTimeOffset ts)
+    {
+        if (merchantId is not null)
+        {
+            AddDay(merchantId, DayOf(ts), 0, 1);
         }
     }
 

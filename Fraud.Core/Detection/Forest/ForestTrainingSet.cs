@@ -17,11 +17,18 @@ public sealed class ForestTrainingSet
     /// <summary>Creates an empty set over <paramref name="featureNames"/>.</summary>
     /// <param name="featureNames">The features to train on, of <see cref="FeatureSchema"/>; the defaults when null.</param>
     /// <param name="featureOptions">Bounds of the feature state; the defaults when null.</param>
-    /// <exception cref="ArgumentException">A name is not a feature.</exception>
+    /// <exception cref="ArgumentException">A name is not a feature, or is a merchant feature (those come from labels: the classifier's).</exception>
     public ForestTrainingSet(IReadOnlyList<string>? featureNames = null, FeatureStateOptions? featureOptions = null)
     {
         FeatureNames = featureNames ?? FeatureSchema.ForestDefaults;
         _columns = FeatureSchema.IndicesOf(FeatureNames);
+        if (FeatureSchema.UsesMerchantRisk(FeatureNames))
+        {
+            throw new ArgumentException(
+                $"The merchant features ({string.Join(", ", FeatureSchema.MerchantNames)}) come from fraud labels; a forest learns without labels.",
+                nameof(featureNames));
+        }
+
         Features = new FeatureState(featureOptions);
     }
 

@@ -15,7 +15,14 @@ public sealed class GradientBoostedClassifier
     private readonly string[] _featureNames;
 
     internal GradientBoostedClassifier(
-        string version, string[] featureNames, BoostedTrees trees, double plattSlope, double plattOffset, int trainingRows, int trainingFrauds)
+        string version,
+        string[] featureNames,
+        BoostedTrees trees,
+        double plattSlope,
+        double plattOffset,
+        int trainingRows,
+        int trainingFrauds,
+        TimeSpan? merchantLabelDelay = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         if (trees.MaxFeature >= featureNames.Length)
@@ -28,7 +35,14 @@ public sealed class GradientBoostedClassifier
             throw new ArgumentException("The calibration must be finite.", nameof(plattSlope));
         }
 
+        if (Features.FeatureSchema.UsesMerchantRisk(featureNames) && merchantLabelDelay is null)
+        {
+            throw new ArgumentException(
+                "The classifier reads merchant features but does not record the label delay they were computed with; train it again.", nameof(merchantLabelDelay));
+        }
+
         Version = version;
+        MerchantLabelDelay = merchantLabelDelay;
         _featureNames = featureNames;
         FeatureNames = featureNames.AsReadOnly();
         _trees = trees;
@@ -43,6 +57,12 @@ public sealed class GradientBoostedClassifier
 
     /// <summary>Names of the features, in the order <see cref="Probability"/> expects them.</summary>
     public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>
+    /// The label delay its merchant features were computed with, which scoring must use too; null when it reads no
+    /// merchant feature.
+    /// </summary>
+    public TimeSpan? MerchantLabelDelay { get; }
 
     /// <summary>Number of labelled rows the model learned from.</summary>
     public int TrainingRows { get; }

@@ -7,7 +7,7 @@ namespace Fraud.Core.Detection.Supervised;
 /// The classifier's model file: JSON, so a reviewer can read what a model is made of.
 /// <code>
 /// {"format":"fraud-gbt/1","version":"gb-…","features":["amount_log",…],"bias":0,"platt_slope":-1.2,"platt_offset":0.3,
-///  "training_rows":12000,"training_frauds":240,
+///  "training_rows":12000,"training_frauds":240,"merchant_label_delay_days":7,
 ///  "trees":[{"weight":1,"split_feature":[3,0],"threshold":[1.5,2],"less_or_equal":[1,-1],"greater":[-2,-3],"leaf_values":[…]}]}
 /// </code>
 /// Floats round-trip exactly (System.Text.Json writes the shortest exact form). Reading checks every index a walk
@@ -29,6 +29,7 @@ internal static class GradientBoostedClassifierFile
                 PlattOffset = model.PlattOffset,
                 TrainingRows = model.TrainingRows,
                 TrainingFrauds = model.TrainingFrauds,
+                MerchantLabelDelayDays = model.MerchantLabelDelay?.TotalDays,
                 Trees = model.Trees.Split().Select(tree => new TreeFileModel
                 {
                     Weight = tree.Weight,
@@ -69,7 +70,15 @@ internal static class GradientBoostedClassifierFile
             : throw new InvalidDataException($"Tree {index}: missing arrays.")).ToArray();
         try
         {
-            return new GradientBoostedClassifier(file.Version, features, new BoostedTrees(file.Bias, trees), file.PlattSlope, file.PlattOffset, file.TrainingRows, file.TrainingFrauds);
+            return new GradientBoostedClassifier(
+                file.Version,
+                features,
+                new BoostedTrees(file.Bias, trees),
+                file.PlattSlope,
+                file.PlattOffset,
+                file.TrainingRows,
+                file.TrainingFrauds,
+                file.MerchantLabelDelayDays is { } days ? TimeSpan.FromDays(days) : null);
         }
         catch (ArgumentException exception)
         {
@@ -95,6 +104,9 @@ internal sealed class ClassifierFileModel
     public int TrainingRows { get; set; }
 
     public int TrainingFrauds { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MerchantLabelDelayDays { get; set; }
 
     public TreeFileModel[]? Trees { get; set; }
 }

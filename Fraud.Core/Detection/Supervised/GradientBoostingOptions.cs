@@ -18,6 +18,12 @@ public sealed record GradientBoostingOptions
     /// <summary>Makes training deterministic.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// The label delay the merchant features of the rows were computed with (<see cref="Features.MerchantRiskOptions.LabelDelay"/>):
+    /// the classifier records it, so that it is scored with merchant risk computed the same way. Default 7 days.
+    /// </summary>
+    public TimeSpan MerchantLabelDelay { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Every problem with the values; empty when they are valid.</summary>
     /// <returns>The problems.</returns>
     public IReadOnlyList<string> Problems()

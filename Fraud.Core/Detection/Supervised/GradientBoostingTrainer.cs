@@ -1,3 +1,4 @@
+using Fraud.Core.Features;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -74,12 +75,17 @@ public static class GradientBoostingTrainer
             NumberOfThreads = 1,   // the same rows and seed give the same trees, so model versions are reproducible
         });
         var transformer = trainer.Fit(data);
-        return (FromMlNet(transformer.Model, featureNames.ToArray(), version, labels.Length, frauds), ml, transformer);
+        return (FromMlNet(transformer.Model, featureNames.ToArray(), version, labels.Length, frauds, options.MerchantLabelDelay), ml, transformer);
     }
 
     /// <summary>Copies FastTree's ensemble and Platt calibration into our own flat arrays.</summary>
     private static GradientBoostedClassifier FromMlNet(
-        CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator> model, string[] featureNames, string version, int rows, int frauds)
+        CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator> model,
+        string[] featureNames,
+        string version,
+        int rows,
+        int frauds,
+        TimeSpan merchantLabelDelay)
     {
         var ensemble = model.SubModel.TrainedTreeEnsemble;
         var trees = new List<BoostedTree>(ensemble.Trees.Count);
@@ -101,7 +107,14 @@ public static class GradientBoostingTrainer
         }
 
         return new GradientBoostedClassifier(
-            version, featureNames, new BoostedTrees(ensemble.Bias, trees), model.Calibrator.Slope, model.Calibrator.Offset, rows, frauds);
+            version,
+            featureNames,
+            new BoostedTrees(ensemble.Bias, trees),
+            model.Calibrator.Slope,
+            model.Calibrator.Offset,
+            rows,
+            frauds,
+            FeatureSchema.UsesMerchantRisk(featureNames) ? merchantLabelDelay : null);
     }
 
     /// <summary>One training row as ML.NET reads it.</summary>

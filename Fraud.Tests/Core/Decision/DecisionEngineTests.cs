@@ -25,14 +25,15 @@ public sealed class DecisionEngineTests
         var state = new FeatureState();
         var rows = new List<float>();
         var features = new float[FeatureSchema.Count];
+        string[] names = [.. FeatureSchema.Names.Except(FeatureSchema.MerchantNames)];   // a forest may not read merchant risk
         for (int i = 0; i < 400; i++)
         {
             var transaction = At(TimeSpan.FromHours(i * 1.7), Math.Round(10m + (decimal)(random.NextDouble() * 40), 2)) with { UserId = i % 20 };
             state.Update(transaction, features);
-            rows.AddRange(features);
+            rows.AddRange(features[..names.Length]);
         }
 
-        return IsolationForest.Fit(rows.ToArray(), FeatureSchema.Names, new IsolationForestOptions { Estimators = 50, Seed = 1 }, "if-test");
+        return IsolationForest.Fit(rows.ToArray(), names, new IsolationForestOptions { Estimators = 50, Seed = 1 }, "if-test");
     }
 
     /// <summary>
@@ -91,6 +92,43 @@ public sealed class DecisionEngineTests
         var error = Assert.Throws<ArgumentException>(() => new DecisionEngine(Model, Rules, classifier: other));
 
         Assert.Contains("gb-other", error.Message);
+    }
+
+    [Fact]
+    public void A_forest_reading_merchant_features_is_refused()
+    {
+        var forest = IsolationForest.Fit(new float[] { 1, 2, 3, 4 }, ["amount_log", "merchant_risk_7d"], new IsolationForestOptions(), "if-merchant");
+
+        var error = Assert.Throws<ArgumentException>(() => new DecisionEngine(forest, Rules));
+
+        Assert.Contains("if-merchant reads merchant features", error.Message);
+    }
+
+    [Fact]
+    public void Merchant_risk_with_another_label_delay_than_the_classifiers_is_refused()
+    {
+        var classifier = new GradientBoostedClassifier(
+            "gb-merchant", ["merchant_risk_7d"], new BoostedTrees(0, []), -1, 0, 1, 1, merchantLabelDelay: TimeSpan.FromDays(7));
+        var merchants = new MerchantRisk(new MerchantRiskOptions { LabelDelay = TimeSpan.FromDays(3) });
+
+        var error = Assert.Throws<ArgumentException>(() => new DecisionEngine(Model, Rules, classifier: classifier, merchants: merchants));
+        var engine = new DecisionEngine(Model, Rules, classifier: classifier);
+
+        Assert.Contains("7-day label delay", error.Message);
+        Assert.Equal(TimeSpan.FromDays(7), engine.Merchants.Options.LabelDelay);
+    }
+
+    [Fact]
+    public void The_decision_reads_the_merchants_risk_into_the_features()
+    {
+        var merchants = new MerchantRisk(new MerchantRiskOptions { PriorStrength = 0 });
+        merchants.Add("m_grocer", DateOnly.FromDateTime(Noon.AddDays(-9).UtcDateTime), transactions: 4, frauds: 3);
+        var engine = new DecisionEngine(Model, Rules, merchants: merchants);
+
+        engine.Decide(Purchase);
+
+        Assert.Equal(0.75f, engine.LastFeatures[FeatureSchema.MerchantRisk7d]);
+        Assert.Equal((float)Math.Log(5), engine.LastFeatures[FeatureSchema.MerchantCount7dLog]);
     }
 
     [Fact]
@@ -182,26 +220,39 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
-    public void By_rank_the_forest_alone_reaches_the_alert_threshold_at_the_alert_share_of_its_training_scores()
+    public void By_rank_the_forests_evidence_is_one_half_at_the_anomaly_share_of_its_training_scores()
     {
-        var options = new DecisionOptions { ForestAlertShare = 0.02, ForestRankSteepness = 1.5, AlertThreshold = 0.7 };
+        var options = new DecisionOptions { ForestAnomalyShare = 0.02, ForestRankSteepness = 1.5 };
         var engine = new DecisionEngine(Model, rules: null, options);
 
         var verdict = engine.Decide(Purchase);
 
         double tail = Model.TrainingScores!.TailShare(verdict.Score!.Value);
-        double logit = Math.Log(0.7 / 0.3) + (1.5 * Math.Log(0.02 / tail));
-        Assert.Equal(1 / (1 + Math.Exp(-logit)), verdict.Risk, 10);
+        Assert.Equal(1 / (1 + Math.Pow(tail / 0.02, 1.5)), verdict.Risk, 10);
         Assert.Equal(Model.TrainingScores.ScoreAt(0.02), verdict.ScoreThreshold, 10);
     }
 
     [Fact]
-    public void By_rank_the_forest_weighs_fully_beside_the_rules()
+    public void By_rank_the_forest_alone_alerts_on_a_fixed_share_of_its_training_scores()
     {
-        var withRules = new DecisionEngine(Model, Rules).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
-        var alone = new DecisionEngine(Model, rules: null).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+        var options = new DecisionOptions { ForestAnomalyShare = 0.05, ForestRankSteepness = 2, AlertThreshold = 0.8 };
+        var engine = new DecisionEngine(Model, rules: null, options);
+        double alertingShare = 0.05 * Math.Sqrt(0.2 / 0.8);   // t ≤ share · ((1 − threshold) / threshold)^(1 / k)
 
-        Assert.Equal(1 - ((1 - alone.Risk) * 0.85), withRules.Risk, 10);
+        var verdict = engine.Decide(Purchase);
+
+        Assert.Equal(Model.TrainingScores!.TailShare(verdict.Score!.Value) <= alertingShare, verdict.IsAlert);
+        Assert.Equal(0.8, 1 / (1 + Math.Pow(alertingShare / 0.05, 2)), 10);
+    }
+
+    [Fact]
+    public void By_rank_with_rules_the_forest_weighs_its_share()
+    {
+        var options = new DecisionOptions { ForestWeight = 0.6 };
+        var withRules = new DecisionEngine(Model, Rules, options).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+        var alone = new DecisionEngine(Model, rules: null, options).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
+
+        Assert.Equal(1 - ((1 - (0.6 * alone.Risk)) * 0.85), withRules.Risk, 10);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class DecisionOptionsJsonTests
     public void Reads_every_field()
     {
         var (options, errors) = Parse("""
-            {"alert_threshold":0.65,"forest_evidence":"score","forest_alert_share":0.01,"forest_rank_steepness":2,
+            {"alert_threshold":0.65,"forest_evidence":"score","forest_anomaly_share":0.01,"forest_rank_steepness":2,
              "forest_weight":0.7,"forest_scale":0.02,"score_threshold":-0.55,"classifier_weight":0.5}
             """);
 
@@ -23,7 +23,7 @@ public sealed class DecisionOptionsJsonTests
         Assert.Equal(
             new DecisionOptions
             {
-                AlertThreshold = 0.65, ForestEvidence = ForestEvidence.Score, ForestAlertShare = 0.01, ForestRankSteepness = 2,
+                AlertThreshold = 0.65, ForestEvidence = ForestEvidence.Score, ForestAnomalyShare = 0.01, ForestRankSteepness = 2,
                 ForestWeight = 0.7, ForestScale = 0.02, ScoreThreshold = -0.55, ClassifierWeight = 0.5,
             },
             options);
@@ -47,7 +47,7 @@ public sealed class DecisionOptionsJsonTests
     [InlineData("""{"forest_weight":"high"}""", "forest_weight: must be a number")]
     [InlineData("""{"forest_evidence":"median"}""", "forest_evidence: must be \"rank\" or \"score\", got \"median\"")]
     [InlineData("""{"forest_evidence":1}""", "forest_evidence: must be \"rank\" or \"score\"")]
-    [InlineData("""{"forest_alert_share":0.6}""", "forest_alert_share: must be greater than 0 and at most 0.5, got 0.6")]
+    [InlineData("""{"forest_anomaly_share":0.6}""", "forest_anomaly_share: must be greater than 0 and at most 0.5, got 0.6")]
     [InlineData("""{"forest_rank_steepness":0}""", "forest_rank_steepness: must be greater than 0, got 0")]
     public void Problems_are_named_by_field(string json, string expected)
     {

@@ -57,7 +57,8 @@ public sealed class FeatureSchemaTests
         Assert.DoesNotContain("hour_of_day", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_zscore", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_log_ratio_30d", FeatureSchema.ForestDefaults);
-        Assert.Equal(FeatureSchema.Count - 5, FeatureSchema.ForestDefaults.Count);
+        Assert.DoesNotContain("merchant_risk_7d", FeatureSchema.ForestDefaults);
+        Assert.Equal(FeatureSchema.Count - 5 - 6, FeatureSchema.ForestDefaults.Count);
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Fraud.Tests.Core.Features;
 
 public sealed class MerchantRiskTests
 {
-    private const int Count1d = 0, Count7d = 1, Count30d = 2, Risk1d = 3, Risk7d = 4, Risk30d = 5;
+    private const int Count1d = FeatureSchema.MerchantCount1dLog, Count7d = FeatureSchema.MerchantCount7dLog, Count30d = FeatureSchema.MerchantCount30dLog;
+    private const int Risk1d = FeatureSchema.MerchantRisk1d, Risk7d = FeatureSchema.MerchantRisk7d, Risk30d = FeatureSchema.MerchantRisk30d;
 
     /// <summary>Midnight starting 10 September 2025, the day of <see cref="Noon"/>.</summary>
     private static readonly DateTimeOffset Today = Noon.Date;
@@ -15,7 +16,7 @@ public sealed class MerchantRiskTests
 
     private static float[] Read(MerchantRisk risk, Transaction transaction)
     {
-        var values = new float[MerchantRisk.FeatureCount];
+        var values = new float[FeatureSchema.Count];
         risk.WriteFeatures(transaction, values);
         return values;
     }
@@ -24,7 +25,11 @@ public sealed class MerchantRiskTests
     {
         for (int i = 0; i < transactions; i++)
         {
-            risk.Record(At(merchant, ts), isFraud: i < frauds);
+            risk.RecordTransaction(At(merchant, ts));
+            if (i < frauds)
+            {
+                risk.RecordFraud(merchant, ts);
+            }
         }
     }
 
@@ -120,7 +125,8 @@ public sealed class MerchantRiskTests
         Record(risk, "m_1", Today.AddDays(-9), 10, 4);
         var first = Read(risk, At("m_1", Today));
 
-        risk.Record(At("m_1", Today), isFraud: true); // today's own transactions are not visible today
+        risk.RecordTransaction(At("m_1", Today)); // today's own transactions are not visible today
+        risk.RecordFraud("m_1", Today);
         Read(risk, At("m_2", Today));
 
         Assert.Equal(first, Read(risk, At("m_1", Today.AddHours(23))));
@@ -132,7 +138,7 @@ public sealed class MerchantRiskTests
         var risk = new MerchantRisk();
         Record(risk, "m_1", Today, 1, 0);
 
-        risk.Record(At("m_1", Today.AddDays(-MerchantRiskOptions.MaxDaysRemembered)), isFraud: true);
+        risk.RecordFraud("m_1", Today.AddDays(-MerchantRiskOptions.MaxDaysRemembered));
 
         Assert.Equal(1, risk.DroppedCounts);
     }
