@@ -127,7 +127,9 @@ internal sealed class TransactionInputOptions(Option<FileInfo> file)
     }
 
     /// <summary>Whether the file is read as CSV, e.g. to take its labels from it.</summary>
-    public bool IsCsv(CommandResult result) => result.GetValue(file) is { } path && TransactionFileFormat.IsCsv(path.Name, result.GetValue(_format));
+    /// <remarks>From the tokens as typed: a validator must not ask for the value of an option that failed its own check (a missing file).</remarks>
+    public bool IsCsv(CommandResult result) =>
+        result.GetResult(file) is { Tokens: [.., var path] } && TransactionFileFormat.IsCsv(path.Value, result.GetResult(_format) is { Tokens: [.., var format] } ? format.Value : null);
 
     /// <summary>The transactions file, or null when the command line does not give one.</summary>
     public TransactionInput? Get(ParseResult parse) =>
@@ -139,7 +141,7 @@ internal sealed class TransactionInputOptions(Option<FileInfo> file)
     /// </summary>
     public void TakeLabelsFromCsvUnless(Option<FileInfo> labels, Command command) => command.Validators.Add(result =>
     {
-        if (result.GetValue(labels) is null && !IsCsv(result))
+        if (result.GetResult(labels) is null && !IsCsv(result))
         {
             result.AddError($"{command.Name} needs --labels, or a CSV {file.Name} whose is_fraud column gives them.");
         }

@@ -43,7 +43,9 @@ internal static class ReplayCommand
         broker.AddTo(command);
         TransactionCsvMapping? Mapping(CommandResult result, out string? error)
         {
-            bool isCsv = result.GetValue(input) is { } path && TransactionFileFormat.IsCsv(path, result.GetValue(format));
+            // From the tokens as typed: a validator must not ask for the value of an option that failed its own check.
+            bool isCsv = result.GetValue(input) is { } path
+                && TransactionFileFormat.IsCsv(path, result.GetResult(format) is { Tokens: [.., var token] } ? token.Value : null);
             return TransactionFileFormat.TryCreateMapping(isCsv, result.GetValue(map) ?? [], result.GetValue(defaults) ?? [], out var mapping, out error) ? mapping : null;
         }
 

@@ -5,10 +5,10 @@ namespace Fraud.Core;
 /// <summary>
 /// How the columns of a CSV file become <see cref="Transaction"/>s and, optionally, <see cref="Label"/>s: which
 /// column fills which field of the contract (<c>--map amount=TX_AMOUNT,ts=TX_DATETIME</c>), and constants for fields
-/// that a file lacks or leaves empty (<c>--default location=FR</c>). A field that is neither mapped nor given a
-/// constant is read from a column of its own name when the header has one, so a CSV written in the contract's names
-/// (<c>tx_id,user_id,amount,…</c>) needs no mapping at all; a file without a <c>tx_id</c> gets <c>row_&lt;n&gt;</c>,
-/// n counting data rows from 1. <see cref="TryBind"/> checks the mapping against a header.
+/// that a file lacks or leaves empty (<c>--default location=FR</c>). A field that is not mapped is read from a column
+/// of its own name when the header has one, so a CSV written in the contract's names (<c>tx_id,user_id,amount,…</c>)
+/// needs no mapping at all; a file without a <c>tx_id</c> gets <c>row_&lt;n&gt;</c>, n counting data rows from 1.
+/// <see cref="TryBind"/> checks the mapping against a header.
 /// </summary>
 public sealed class TransactionCsvMapping
 {
@@ -80,6 +80,9 @@ public sealed class TransactionCsvMapping
         {
             string name = _columns[field] ?? Fields[field];
             int index = IndexOf(header, name, out bool twice);
+
+            // A repeated name is ambiguous, which matters only for a column that would be read: a mapped one, or a
+            // same-named one with no constant to fall back on.
             if (twice && (_columns[field] is not null || _constants[field] is null))
             {
                 error = $"column '{name}' (for {Fields[field]}) appears more than once in the header: {Listed(header)}";
