@@ -32,11 +32,17 @@ public static class TransactionJson
         [NotNullWhen(false)] out string? error)
     {
         transaction = null;
-        if (!WireReader.TryRead(utf8Json, WireJsonContext.Default.TransactionWire, Expectation, out var wire, out error))
-        {
-            return false;
-        }
+        return WireReader.TryRead(utf8Json, WireJsonContext.Default.TransactionWire, Expectation, out var wire, out error)
+            && TryCreate(wire, out transaction, out error);
+    }
 
+    /// <summary>Checks a wire object against the contract, whatever it was read from (JSON, a CSV row).</summary>
+    internal static bool TryCreate(
+        TransactionWire wire,
+        [NotNullWhen(true)] out Transaction? transaction,
+        [NotNullWhen(false)] out string? error)
+    {
+        transaction = null;
         error = Validate(wire);
         if (error is not null)
         {
@@ -64,6 +70,12 @@ public static class TransactionJson
     /// <returns>The message bytes.</returns>
     public static byte[] SerializeToUtf8Bytes(Transaction transaction) =>
         JsonSerializer.SerializeToUtf8Bytes(ToWire(transaction), WireJsonContext.Default.TransactionWire);
+
+    /// <summary>Writes <paramref name="transaction"/> as UTF-8 JSON into <paramref name="writer"/>, e.g. to reuse one buffer for many.</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <param name="transaction">The transaction to write.</param>
+    public static void Write(Utf8JsonWriter writer, Transaction transaction) =>
+        JsonSerializer.Serialize(writer, ToWire(transaction), WireJsonContext.Default.TransactionWire);
 
     /// <summary>Writes <paramref name="transaction"/> as one JSON line (no trailing newline).</summary>
     /// <param name="transaction">The transaction to write.</param>

@@ -19,10 +19,8 @@ internal static class BacktestCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
-            .AcceptExistingOnly();
-        var labels = new Option<FileInfo>("--labels") { Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line.", Required = true }
-            .AcceptExistingOnly();
+        var input = TransactionInputOptions.InputOption();
+        var labels = EvaluateCommand.LabelsOption();
         var model = ExistingFile("--model", "The active Isolation Forest model file; omit for rules only.");
         var rules = ExistingFile("--rules", "The active rule set JSON; omit for the forest only.");
         var decision = ExistingFile("--decision", "The active decision options JSON; defaults otherwise.");
@@ -48,10 +46,13 @@ internal static class BacktestCommand
         var cardsPerDay = EvaluateCommand.CardsPerDayOption();
         var json = new Option<bool>("--json") { Description = "Print the comparison as JSON instead of a table." };
 
-        var command = new Command("backtest", "Compare a candidate model, rule set or decision options with the active ones on a labelled JSONL file.")
+        var inputOptions = new TransactionInputOptions(input);
+        var command = new Command("backtest", "Compare a candidate model, rule set or decision options with the active ones on a labelled file of transactions.")
         {
             input, labels, model, rules, decision, classifier, candidateModel, candidateRules, candidateDecision, candidateClassifier, from, cardsPerDay, json,
         };
+        inputOptions.AddTo(command);
+        inputOptions.TakeLabelsFromCsvUnless(labels, command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(model) is null && result.GetValue(rules) is null)
@@ -75,7 +76,7 @@ internal static class BacktestCommand
                 parse.GetValue(candidateDecision) ?? parse.GetValue(decision),
                 parse.GetValue(candidateClassifier) ?? parse.GetValue(classifier));
             return Run(
-                parse.GetRequiredValue(input), parse.GetRequiredValue(labels), active, candidate, parse.GetValue(from), parse.GetValue(cardsPerDay), parse.GetValue(json));
+                inputOptions.Get(parse)!, parse.GetValue(labels), active, candidate, parse.GetValue(from), parse.GetValue(cardsPerDay), parse.GetValue(json));
         });
         return command;
     }
@@ -83,12 +84,13 @@ internal static class BacktestCommand
     private static Option<FileInfo> ExistingFile(string name, string description) =>
         new Option<FileInfo>(name) { Description = description }.AcceptExistingOnly();
 
-    private static int Run(FileInfo input, FileInfo labelsFile, Side active, Side candidate, DateTimeOffset? from, int cardsPerDay, bool asJson)
+    private static int Run(TransactionInput input, FileInfo? labelsFile, Side active, Side candidate, DateTimeOffset? from, int cardsPerDay, bool asJson)
     {
-        var labelSkips = new SkippedLines(labelsFile.ToString());
-        var labels = EvaluateCommand.ReadLabels(labelsFile, labelSkips);
+        var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
+        var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : EvaluateCommand.ReadLabels(labelsFile, labelSkips);
+        string labelSource = labelsFile?.ToString() ?? "its is_fraud column";
         var inputSkips = new SkippedLines(input.ToString());
-        JsonlLines.ReadTransactions(input, inputSkips, $"Backtesting {input}", (transaction, _) =>
+        input.Read(inputSkips, $"Backtesting {input}", (transaction, _) =>
         {
             // Both decide every transaction, labelled or not, so that their feature states see what score's would.
             var activeVerdict = active.Engine.Decide(transaction);
@@ -105,12 +107,12 @@ internal static class BacktestCommand
             }
 
             return labels.ContainsKey(transaction.TxId) ? null : $"no label for tx_id '{transaction.TxId}'";
-        });
+        }, labelsFile is null ? labels : null);
         if (active.Evaluated.Count == 0)
         {
             throw new BadInputException(from is null
-                ? $"{input}: no transaction has a label in {labelsFile}; nothing to compare."
-                : $"{input}: no transaction from {from:u} on has a label in {labelsFile}; nothing to compare.");
+                ? $"{input}: no transaction has a label in {labelSource}; nothing to compare."
+                : $"{input}: no transaction from {from:u} on has a label in {labelSource}; nothing to compare.");
         }
 
         var before = DetectionEvaluation.Evaluate(active.Evaluated, cardsPerDay);
@@ -135,16 +137,16 @@ internal static class BacktestCommand
         }
         else
         {
-            Terminal.Out.Write(Table(input, labelsFile, active, candidate, before, after));
+            Terminal.Out.Write(Table(input, labelSource, active, candidate, before, after));
         }
 
         return ExitCodes.ForSkipped(skipped);
     }
 
-    private static Table Table(FileInfo input, FileInfo labels, Side active, Side candidate, EvaluationReport before, EvaluationReport after)
+    private static Table Table(TransactionInput input, string labels, Side active, Side candidate, EvaluationReport before, EvaluationReport after)
     {
         var table = new Table()
-            .Title($"Backtest on {Markup.Escape(input.ToString())} against {Markup.Escape(labels.ToString())}")
+            .Title($"Backtest on {Markup.Escape(input.ToString())} against {Markup.Escape(labels)}")
             .AddColumn("")
             .AddColumns(new[] { "active", "candidate", "Δ candidate − active" }.Select(header => new TableColumn(header).RightAligned()).ToArray());
         table.AddRow("detector", Markup.Escape(active.Description), Markup.Escape(candidate.Description), "");

@@ -18,10 +18,11 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var scores = new Option<FileInfo>("--scores") { Description = "Scores written by the score command.", Required = true }.AcceptExistingOnly();
-        var labels = new Option<FileInfo>("--labels") { Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line.", Required = true }
-            .AcceptExistingOnly();
-        var transactions = new Option<FileInfo>("--transactions") { Description = "The scored transactions, for card precision (it needs user and day)." }
-            .AcceptExistingOnly();
+        var labels = LabelsOption();
+        var transactions = new Option<FileInfo>("--transactions")
+        {
+            Description = "The scored transactions, for card precision (it needs user and day): JSONL, or CSV (see --format, --map, --default), whose is_fraud column can give the labels.",
+        }.AcceptExistingOnly();
         var cardsPerDay = CardsPerDayOption();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
 
@@ -29,14 +30,24 @@ internal static class EvaluateCommand
         {
             scores, labels, transactions, cardsPerDay, json,
         };
+        var transactionOptions = new TransactionInputOptions(transactions);
+        transactionOptions.AddTo(command);
+        transactionOptions.TakeLabelsFromCsvUnless(labels, command);
         command.SetAction(parse => Run(
             parse.GetRequiredValue(scores),
-            parse.GetRequiredValue(labels),
-            parse.GetValue(transactions),
+            parse.GetValue(labels),
+            transactionOptions.Get(parse),
             parse.GetValue(cardsPerDay),
             parse.GetValue(json)));
         return command;
     }
+
+    /// <summary><c>--labels</c>: optional where a CSV's <c>is_fraud</c> column can give them instead.</summary>
+    public static Option<FileInfo> LabelsOption() =>
+        new Option<FileInfo>("--labels")
+        {
+            Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line. Omit to take them from the CSV's is_fraud (and scenario) column.",
+        }.AcceptExistingOnly();
 
     /// <summary><c>--cards-per-day</c>, the k of card precision top-k per day.</summary>
     public static Option<int> CardsPerDayOption()
@@ -52,12 +63,12 @@ internal static class EvaluateCommand
         return option;
     }
 
-    private static int Run(FileInfo scoresFile, FileInfo labelsFile, FileInfo? transactionsFile, int cardsPerDay, bool asJson)
+    private static int Run(FileInfo scoresFile, FileInfo? labelsFile, TransactionInput? transactions, int cardsPerDay, bool asJson)
     {
-        var labelSkips = new SkippedLines(labelsFile.ToString());
-        var labels = ReadLabels(labelsFile, labelSkips);
-        var transactionSkips = new SkippedLines(transactionsFile?.ToString() ?? string.Empty);
-        var cards = transactionsFile is null ? null : ReadCards(transactionsFile, transactionSkips);
+        var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
+        var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : ReadLabels(labelsFile, labelSkips);
+        var transactionSkips = new SkippedLines(transactions?.ToString() ?? string.Empty);
+        var cards = transactions is null ? null : ReadCards(transactions, transactionSkips, labelsFile is null ? labels : null);
         var scoreSkips = new SkippedLines(scoresFile.ToString());
         var evaluated = ReadScores(scoresFile, labels, cards, scoreSkips);
         if (evaluated.Count == 0)
@@ -73,7 +84,7 @@ internal static class EvaluateCommand
         }
         else
         {
-            Terminal.Out.Write(Table(report, scoresFile, labelsFile));
+            Terminal.Out.Write(Table(report, scoresFile, labelsFile?.ToString() ?? $"the is_fraud column of {transactions}"));
             if (report.Overall.CardPrecisionAtK is null)
             {
                 Terminal.Out.MarkupLine("[grey]Card precision needs each transaction's user and day: add --transactions with the scored file.[/]");
@@ -99,19 +110,17 @@ internal static class EvaluateCommand
         return labels;
     }
 
-    private static Dictionary<string, CardAndDay> ReadCards(FileInfo file, SkippedLines skipped)
+    /// <param name="transactions">The scored transactions.</param>
+    /// <param name="skipped">Where invalid lines are reported.</param>
+    /// <param name="labels">When given, where the CSV's labels go.</param>
+    private static Dictionary<string, CardAndDay> ReadCards(TransactionInput transactions, SkippedLines skipped, Dictionary<string, Label>? labels)
     {
         var cards = new Dictionary<string, CardAndDay>(StringComparer.Ordinal);
-        JsonlLines.Read(file, skipped, $"Reading {file}", line =>
+        transactions.Read(skipped, $"Reading {transactions}", (transaction, _) =>
         {
-            if (!TransactionJson.TryParse(line, out var transaction, out string? error))
-            {
-                return error;
-            }
-
             cards[transaction.TxId] = CardAndDay.Of(transaction);
             return null;
-        });
+        }, labels);
         return cards;
     }
 
@@ -175,10 +184,10 @@ internal static class EvaluateCommand
         return error is null ? score : null;
     }
 
-    private static Table Table(EvaluationReport report, FileInfo scores, FileInfo labels)
+    private static Table Table(EvaluationReport report, FileInfo scores, string labels)
     {
         var table = new Table()
-            .Title($"{Markup.Escape(scores.ToString())} against {Markup.Escape(labels.ToString())}")
+            .Title($"{Markup.Escape(scores.ToString())} against {Markup.Escape(labels)}")
             .AddColumn("population")
             .AddColumns(
                 new[] { "transactions", "frauds", "alerts", "ROC-AUC", "avg precision", "precision", "recall", $"card P@{report.CardsPerDay}/day" }

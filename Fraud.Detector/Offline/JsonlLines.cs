@@ -1,4 +1,3 @@
-using Fraud.Core;
 using Fraud.ServiceDefaults.Files;
 
 namespace Fraud.Detector.Offline;
@@ -12,9 +11,6 @@ internal static class JsonlLines
 {
     /// <summary>Uses one line; returns why it is invalid, or null.</summary>
     public delegate string? LineReader(ReadOnlySpan<byte> line);
-
-    /// <summary>Uses one valid transaction and the line it came from; returns why it cannot be used, or null.</summary>
-    public delegate string? TransactionReader(Transaction transaction, ReadOnlySpan<byte> line);
 
     /// <param name="file">The file.</param>
     /// <param name="skipped">Where invalid lines are reported.</param>
@@ -46,12 +42,4 @@ internal static class JsonlLines
             return 0;
         });
     }
-
-    /// <summary>Reads a file of transactions in file order; a line that is not a valid transaction is reported and skipped.</summary>
-    /// <param name="file">The transactions.</param>
-    /// <param name="skipped">Where invalid lines are reported.</param>
-    /// <param name="description">What the progress bar says.</param>
-    /// <param name="read">Uses each valid transaction.</param>
-    public static void ReadTransactions(FileInfo file, SkippedLines skipped, string description, TransactionReader read) =>
-        Read(file, skipped, description, line => TransactionJson.TryParse(line, out var transaction, out string? error) ? read(transaction, line) : error);
 }

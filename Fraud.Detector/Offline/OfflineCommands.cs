@@ -22,7 +22,7 @@ internal static class OfflineCommands
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("Fraud detector. Without a verb it runs as the online service; these verbs work on JSONL files.")
+        var root = new RootCommand("Fraud detector. Without a verb it runs as the online service; these verbs work on files: JSONL in the contract, or CSV with a column mapping.")
         {
             TrainCommand.Create(),
             TrainClassifierCommand.Create(),

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Fraud.Detector.Offline;
 
 /// <summary>
-/// <c>score</c>: streams a JSONL file of transactions, in order, through the same <see cref="DecisionEngine"/> as the
+/// <c>score</c>: streams a file of transactions (JSONL or CSV), in order, through the same <see cref="DecisionEngine"/> as the
 /// online detector and writes one score line per valid transaction. Memory stays constant in the number of
 /// transactions, apart from the bounded per-user feature state.
 /// </summary>
@@ -14,8 +14,7 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
-            .AcceptExistingOnly();
+        var input = TransactionInputOptions.InputOption();
         var output = new Option<FileInfo>("--output") { Description = "Where to write the scores, one JSON object per line.", Required = true };
         var model = new Option<FileInfo>("--model") { Description = "Isolation Forest model file written by train; omit to score with rules only." }
             .AcceptExistingOnly();
@@ -26,10 +25,12 @@ internal static class ScoreCommand
         var classifier = new Option<FileInfo>("--classifier") { Description = "Supervised classifier file written by train-classifier; its probability joins the decision." }
             .AcceptExistingOnly();
 
-        var command = new Command("score", "Score a JSONL file of transactions with a model, a rule set or both (and optionally a classifier).")
+        var inputOptions = new TransactionInputOptions(input);
+        var command = new Command("score", "Score a file of transactions (JSONL, or CSV with a column mapping) with a model, a rule set or both (and optionally a classifier).")
         {
             input, output, model, rules, decision, classifier,
         };
+        inputOptions.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(model) is null && result.GetValue(rules) is null)
@@ -38,7 +39,7 @@ internal static class ScoreCommand
             }
         });
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(input),
+            inputOptions.Get(parse)!,
             parse.GetRequiredValue(output),
             parse.GetValue(model),
             parse.GetValue(rules),
@@ -47,7 +48,7 @@ internal static class ScoreCommand
         return command;
     }
 
-    private static int Run(FileInfo input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
+    private static int Run(TransactionInput input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
     {
         var model = DetectionInputs.Model(modelFile);
         var rules = DetectionInputs.Rules(rulesFile);
@@ -60,7 +61,7 @@ internal static class ScoreCommand
         using (var sink = DetectionInputs.CreateOutput(output))
         using (var writer = new ScoreLineWriter(sink))
         {
-            JsonlLines.ReadTransactions(input, skipped, $"Scoring {input}", (transaction, _) =>
+            input.Read(skipped, $"Scoring {input}", (transaction, _) =>
             {
                 var verdict = engine.Decide(transaction);
                 writer.Write(transaction.TxId, verdict);

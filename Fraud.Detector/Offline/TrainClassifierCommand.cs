@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Fraud.Core;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.ServiceDefaults.CommandLine;
@@ -10,8 +11,8 @@ using Spectre.Console;
 namespace Fraud.Detector.Offline;
 
 /// <summary>
-/// <c>train-classifier</c>: learns a <see cref="GradientBoostedClassifier"/> from a JSONL file of transactions and
-/// their labels, respecting time: with <c>--as-of</c>, only transactions whose label was known then
+/// <c>train-classifier</c>: learns a <see cref="GradientBoostedClassifier"/> from a file of transactions and
+/// their labels (a labels file, or the CSV's <c>is_fraud</c> column), respecting time: with <c>--as-of</c>, only transactions whose label was known then
 /// (<see cref="LabelDelay"/>) become rows, and nothing after <c>--as-of</c> is read into the model.
 /// </summary>
 internal static class TrainClassifierCommand
@@ -19,10 +20,8 @@ internal static class TrainClassifierCommand
     public static Command Create()
     {
         var defaults = new GradientBoostingOptions();
-        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
-            .AcceptExistingOnly();
-        var labels = new Option<FileInfo>("--labels") { Description = "Labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line.", Required = true }
-            .AcceptExistingOnly();
+        var input = TransactionInputOptions.InputOption();
+        var labels = EvaluateCommand.LabelsOption();
         var output = new Option<FileInfo>("--output") { Description = "Where to write the classifier file (JSON).", Required = true };
         var asOf = new Option<DateTimeOffset?>("--as-of")
         {
@@ -44,13 +43,16 @@ internal static class TrainClassifierCommand
         var minRowsPerLeaf = new Option<int>("--min-rows-per-leaf") { Description = "Fewest training rows in a leaf.", DefaultValueFactory = _ => defaults.MinRowsPerLeaf };
         var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage of each tree.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed and data give the same model.", DefaultValueFactory = _ => defaults.Seed };
+        var inputOptions = new TransactionInputOptions(input);
         var command = new Command("train-classifier", "Learn a gradient-boosted fraud classifier from labelled transactions (ML.NET FastTree).")
         {
             input, labels, output, asOf, labelDelay, trees, leaves, minRowsPerLeaf, learningRate, seed,
         };
+        inputOptions.AddTo(command);
+        inputOptions.TakeLabelsFromCsvUnless(labels, command);
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(input),
-            parse.GetRequiredValue(labels),
+            inputOptions.Get(parse)!,
+            parse.GetValue(labels),
             parse.GetRequiredValue(output),
             parse.GetValue(asOf) is { } trainedAt ? new LabelDelay(trainedAt, parse.GetValue(labelDelay)) : null,
             Options(parse.GetValue(trees), parse.GetValue(leaves), parse.GetValue(minRowsPerLeaf), parse.GetValue(learningRate), parse.GetValue(seed))));
@@ -66,7 +68,7 @@ internal static class TrainClassifierCommand
     private static GradientBoostingOptions Options(int trees, int leaves, int minRowsPerLeaf, double learningRate, int seed) =>
         new() { Trees = trees, Leaves = leaves, MinRowsPerLeaf = minRowsPerLeaf, LearningRate = learningRate, Seed = seed };
 
-    private static int Run(FileInfo input, FileInfo labelsFile, FileInfo output, LabelDelay? delay, GradientBoostingOptions options)
+    private static int Run(TransactionInput input, FileInfo? labelsFile, FileInfo output, LabelDelay? delay, GradientBoostingOptions options)
     {
         if (options.Problems() is { Count: > 0 } problems)
         {
@@ -74,14 +76,14 @@ internal static class TrainClassifierCommand
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var labelSkips = new SkippedLines(labelsFile.ToString());
-        var labels = EvaluateCommand.ReadLabels(labelsFile, labelSkips);
+        var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
+        var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : EvaluateCommand.ReadLabels(labelsFile, labelSkips);
         var inputSkips = new SkippedLines(input.ToString());
         var trainingSet = new LabelledTrainingSet();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         DateTimeOffset? newestRow = null;
         long unlabelled = 0, future = 0;
-        JsonlLines.ReadTransactions(input, inputSkips, $"Replaying {input}", (transaction, line) =>
+        input.Read(inputSkips, $"Replaying {input}", (transaction, line) =>
         {
             if (delay is not null && transaction.Ts > delay.TrainedAt)
             {
@@ -103,7 +105,7 @@ internal static class TrainClassifierCommand
             }
 
             return null;
-        });
+        }, labelsFile is null ? labels : null);
 
         if (trainingSet.FraudCount == 0 || trainingSet.FraudCount == trainingSet.RowCount)
         {

@@ -9,9 +9,9 @@ using Spectre.Console;
 namespace Fraud.Detector.Offline;
 
 /// <summary>
-/// <c>train</c>: replays a JSONL file of transactions, in order, through the same per-user feature state as the
+/// <c>train</c>: replays a file of transactions (JSONL or CSV), in order, through the same per-user feature state as the
 /// online detector, fits an Isolation Forest on the feature vectors and writes the model file. The version id,
-/// <c>if-&lt;date of the last transaction&gt;-&lt;hash&gt;</c>, depends only on the valid input lines and the
+/// <c>if-&lt;date of the last transaction&gt;-&lt;hash&gt;</c>, depends only on the valid input lines (a CSV row as its JSON) and the
 /// parameters, so the same data and options always give the same model.
 /// </summary>
 internal static class TrainCommand
@@ -19,8 +19,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var defaults = new IsolationForestOptions();
-        var input = new Option<FileInfo>("--input") { Description = "Transactions, one JSON object per line, in event-time order.", Required = true }
-            .AcceptExistingOnly();
+        var input = TransactionInputOptions.InputOption();
         var output = new Option<FileInfo>("--output") { Description = "Where to write the model file.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed and data give the same model.", DefaultValueFactory = _ => defaults.Seed };
         var contamination = new Option<double?>("--contamination")
@@ -57,12 +56,14 @@ internal static class TrainCommand
         estimators.Validators.Add(result => RequirePositive(result, "--estimators"));
         maxSamples.Validators.Add(result => RequirePositive(result, "--max-samples"));
 
-        var command = new Command("train", "Fit an Isolation Forest on the features of a JSONL file of transactions.")
+        var inputOptions = new TransactionInputOptions(input);
+        var command = new Command("train", "Fit an Isolation Forest on the features of a file of transactions (JSONL, or CSV with a column mapping).")
         {
             input, output, seed, contamination, estimators, maxSamples, featureNames,
         };
+        inputOptions.AddTo(command);
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(input),
+            inputOptions.Get(parse)!,
             parse.GetRequiredValue(output),
             parse.GetRequiredValue(featureNames),
             defaults with
@@ -83,14 +84,14 @@ internal static class TrainCommand
         }
     }
 
-    private static int Run(FileInfo input, FileInfo output, string[] featureNames, IsolationForestOptions options)
+    private static int Run(TransactionInput input, FileInfo output, string[] featureNames, IsolationForestOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
         var trainingSet = new ForestTrainingSet(featureNames);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         DateTimeOffset? last = null;
-        JsonlLines.ReadTransactions(input, skipped, $"Replaying {input}", (transaction, line) =>
+        input.Read(skipped, $"Replaying {input}", (transaction, line) =>
         {
             trainingSet.Add(transaction);
             hash.AppendData(line);
