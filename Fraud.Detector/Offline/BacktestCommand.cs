@@ -94,6 +94,7 @@ internal static class BacktestCommand
         {
             // Both decide every transaction, labelled or not, so that their feature states see what score's would.
             var activeVerdict = active.Engine.Decide(transaction);
+            MerchantLabels.Fold(active.Engine.Merchants, transaction, labels);
             bool compared = !(transaction.Ts < from);
             if (compared)
             {
@@ -101,6 +102,7 @@ internal static class BacktestCommand
             }
 
             var candidateVerdict = candidate.Engine.Decide(transaction);
+            MerchantLabels.Fold(candidate.Engine.Merchants, transaction, labels);
             if (compared)
             {
                 candidate.Add(transaction, candidateVerdict, labels);

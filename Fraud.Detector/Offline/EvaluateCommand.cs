@@ -17,7 +17,26 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var scores = new Option<FileInfo>("--scores") { Description = "Scores written by the score command.", Required = true }.AcceptExistingOnly();
+        var scores = new Option<FileInfo>("--scores") { Description = "Scores written by the score command." }.AcceptExistingOnly();
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "Instead of --scores, evaluate a baseline ranking of the --transactions: 'amount' ranks them by amount, highest first (the Fraud Detection Handbook's simplest baseline).",
+        };
+        baseline.AcceptOnlyFromAmong("amount");
+        var from = new Option<DateTimeOffset?>("--from")
+        {
+            Description = "Evaluate only transactions at or after this time (ISO-8601, UTC unless it says otherwise), e.g. a test period after the label delay; needs --transactions.",
+            CustomParser = result =>
+            {
+                if (Fraud.ServiceDefaults.CommandLine.CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time))
+                {
+                    return time;
+                }
+
+                result.AddError($"--from: '{result.Tokens.Single().Value}' is not an ISO-8601 time such as 2025-09-15T00:00:00Z.");
+                return null;
+            },
+        };
         var labels = LabelsOption();
         var transactions = new Option<FileInfo>("--transactions")
         {
@@ -28,15 +47,28 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate", "Measure scores against labels: ROC-AUC, average precision, precision/recall at the alert threshold, card precision@k per day, per scenario.")
         {
-            scores, labels, transactions, cardsPerDay, json,
+            scores, baseline, labels, transactions, from, cardsPerDay, json,
         };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(scores) is null) == (result.GetValue(baseline) is null))
+            {
+                result.AddError("evaluate needs --scores or --baseline, not both.");
+            }
+
+            if ((result.GetValue(baseline) is not null || result.GetValue(from) is not null) && result.GetValue(transactions) is null)
+            {
+                result.AddError("--baseline and --from need --transactions (amounts and times come from there).");
+            }
+        });
         var transactionOptions = new TransactionInputOptions(transactions);
         transactionOptions.AddTo(command);
         transactionOptions.TakeLabelsFromCsvUnless(labels, command);
         command.SetAction(parse => Run(
-            parse.GetRequiredValue(scores),
+            parse.GetValue(scores),
             parse.GetValue(labels),
             transactionOptions.Get(parse),
+            parse.GetValue(from),
             parse.GetValue(cardsPerDay),
             parse.GetValue(json)));
         return command;
@@ -63,17 +95,18 @@ internal static class EvaluateCommand
         return option;
     }
 
-    private static int Run(FileInfo scoresFile, FileInfo? labelsFile, TransactionInput? transactions, int cardsPerDay, bool asJson)
+    private static int Run(FileInfo? scoresFile, FileInfo? labelsFile, TransactionInput? transactions, DateTimeOffset? from, int cardsPerDay, bool asJson)
     {
         var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
         var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : ReadLabels(labelsFile, labelSkips);
         var transactionSkips = new SkippedLines(transactions?.ToString() ?? string.Empty);
-        var cards = transactions is null ? null : ReadCards(transactions, transactionSkips, labelsFile is null ? labels : null);
-        var scoreSkips = new SkippedLines(scoresFile.ToString());
-        var evaluated = ReadScores(scoresFile, labels, cards, scoreSkips);
+        var scored = transactions is null ? null : ReadTransactions(transactions, transactionSkips, labelsFile is null ? labels : null);
+        var scoreSkips = new SkippedLines(scoresFile?.ToString() ?? string.Empty);
+        var evaluated = scoresFile is null ? RankByAmount(scored!, labels, from) : ReadScores(scoresFile, labels, scored, from, scoreSkips);
+        string what = scoresFile?.ToString() ?? $"{transactions} ranked by amount";
         if (evaluated.Count == 0)
         {
-            throw new BadInputException($"{scoresFile}: no scored transaction has a label; nothing to evaluate.");
+            throw new BadInputException($"{what}: no {(from is null ? string.Empty : $"transaction from {from:u} on that was ")}scored has a label; nothing to evaluate.");
         }
 
         var report = DetectionEvaluation.Evaluate(evaluated, cardsPerDay);
@@ -84,7 +117,7 @@ internal static class EvaluateCommand
         }
         else
         {
-            Terminal.Out.Write(Table(report, scoresFile, labelsFile?.ToString() ?? $"the is_fraud column of {transactions}"));
+            Terminal.Out.Write(Table(report, what, labelsFile?.ToString() ?? $"the is_fraud column of {transactions}"));
             if (report.Overall.CardPrecisionAtK is null)
             {
                 Terminal.Out.MarkupLine("[grey]Card precision needs each transaction's user and day: add --transactions with the scored file.[/]");
@@ -113,21 +146,28 @@ internal static class EvaluateCommand
     /// <param name="transactions">The scored transactions.</param>
     /// <param name="skipped">Where invalid lines are reported.</param>
     /// <param name="labels">When given, where the CSV's labels go.</param>
-    private static Dictionary<string, CardAndDay> ReadCards(TransactionInput transactions, SkippedLines skipped, Dictionary<string, Label>? labels)
+    private static Dictionary<string, ScoredTransaction> ReadTransactions(TransactionInput transactions, SkippedLines skipped, Dictionary<string, Label>? labels)
     {
-        var cards = new Dictionary<string, CardAndDay>(StringComparer.Ordinal);
+        var scored = new Dictionary<string, ScoredTransaction>(StringComparer.Ordinal);
         transactions.Read(skipped, $"Reading {transactions}", (transaction, _) =>
         {
-            cards[transaction.TxId] = CardAndDay.Of(transaction);
+            scored[transaction.TxId] = new ScoredTransaction(CardAndDay.Of(transaction), transaction.Ts, transaction.Amount);
             return null;
         }, labels);
-        return cards;
+        return scored;
     }
+
+    /// <summary>The "sort by amount" baseline: every labelled transaction's risk is its amount; nothing is an alert.</summary>
+    private static List<EvaluatedTransaction> RankByAmount(Dictionary<string, ScoredTransaction> transactions, Dictionary<string, Label> labels, DateTimeOffset? from) =>
+        [.. transactions
+            .Where(pair => !(pair.Value.Ts < from) && labels.ContainsKey(pair.Key))
+            .Select(pair => new EvaluatedTransaction((double)pair.Value.Amount, Alert: false, labels[pair.Key].IsFraud, labels[pair.Key].Scenario, pair.Value.Card))];
 
     private static List<EvaluatedTransaction> ReadScores(
         FileInfo file,
         Dictionary<string, Label> labels,
-        Dictionary<string, CardAndDay>? cards,
+        Dictionary<string, ScoredTransaction>? cards,
+        DateTimeOffset? from,
         SkippedLines skipped)
     {
         var evaluated = new List<EvaluatedTransaction>();
@@ -151,7 +191,12 @@ internal static class EvaluateCommand
                     return $"tx_id '{txId}' is not in the transactions file";
                 }
 
-                card = found;
+                if (found.Ts < from)
+                {
+                    return null;
+                }
+
+                card = found.Card;
             }
 
             evaluated.Add(new EvaluatedTransaction(risk, score.Alert ?? false, label.IsFraud, label.Scenario, card));
@@ -184,10 +229,10 @@ internal static class EvaluateCommand
         return error is null ? score : null;
     }
 
-    private static Table Table(EvaluationReport report, FileInfo scores, string labels)
+    private static Table Table(EvaluationReport report, string scores, string labels)
     {
         var table = new Table()
-            .Title($"{Markup.Escape(scores.ToString())} against {Markup.Escape(labels)}")
+            .Title($"{Markup.Escape(scores)} against {Markup.Escape(labels)}")
             .AddColumn("population")
             .AddColumns(
                 new[] { "transactions", "frauds", "alerts", "ROC-AUC", "avg precision", "precision", "recall", $"card P@{report.CardsPerDay}/day" }
@@ -215,3 +260,6 @@ internal static class EvaluateCommand
 
     public static string Figure(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0000", CultureInfo.InvariantCulture);
 }
+
+/// <summary>What evaluate needs of a scored transaction: its card and day, its time and its amount.</summary>
+internal sealed record ScoredTransaction(CardAndDay Card, DateTimeOffset Ts, decimal Amount);

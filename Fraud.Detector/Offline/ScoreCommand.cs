@@ -24,11 +24,16 @@ internal static class ScoreCommand
             .AcceptExistingOnly();
         var classifier = new Option<FileInfo>("--classifier") { Description = "Supervised classifier file written by train-classifier; its probability joins the decision." }
             .AcceptExistingOnly();
+        var labels = new Option<FileInfo>("--labels")
+        {
+            Description = "Fraud labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line, for the merchant risk a classifier may read: "
+                + "each is used once it is older than the classifier's label delay, as online. A CSV's is_fraud column serves too.",
+        }.AcceptExistingOnly();
 
         var inputOptions = new TransactionInputOptions(input);
         var command = new Command("score", "Score a file of transactions (JSONL, or CSV with a column mapping) with a model, a rule set or both (and optionally a classifier).")
         {
-            input, output, model, rules, decision, classifier,
+            input, output, model, rules, decision, classifier, labels,
         };
         inputOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -44,16 +49,23 @@ internal static class ScoreCommand
             parse.GetValue(model),
             parse.GetValue(rules),
             parse.GetValue(decision),
-            parse.GetValue(classifier)));
+            parse.GetValue(classifier),
+            parse.GetValue(labels)));
         return command;
     }
 
-    private static int Run(TransactionInput input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
+    private static int Run(
+        TransactionInput input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile, FileInfo? labelsFile)
     {
         var model = DetectionInputs.Model(modelFile);
         var rules = DetectionInputs.Rules(rulesFile);
         var classifier = DetectionInputs.Classifier(classifierFile);
         var engine = DetectionInputs.Engine(model, rules, DetectionInputs.Decision(decisionFile), classifier);
+        var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
+        var labels = labelsFile is not null ? EvaluateCommand.ReadLabels(labelsFile, labelSkips)
+            : input.IsCsv ? new Dictionary<string, Fraud.Core.Label>(StringComparer.Ordinal)
+            : null;
+        MerchantLabels.RequireFor(classifier, labels is not null);
 
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
@@ -64,22 +76,24 @@ internal static class ScoreCommand
             input.Read(skipped, $"Scoring {input}", (transaction, _) =>
             {
                 var verdict = engine.Decide(transaction);
+                MerchantLabels.Fold(engine.Merchants, transaction, labels);
                 writer.Write(transaction.TxId, verdict);
                 scored++;
                 alerts += verdict.IsAlert ? 1 : 0;
                 return null;
-            });
+            }, labelsFile is null ? labels : null, labelsOptional: classifier?.MerchantLabelDelay is null);
         }
 
         var elapsed = stopwatch.Elapsed;
         var summary = new Table().Title($"Scored {Markup.Escape(input.ToString())} → {Markup.Escape(output.ToString())}").HideHeaders().AddColumns("", "");
         summary.AddRow("transactions scored", $"{scored:N0}");
         summary.AddRow("alerts", scored == 0 ? "0" : $"{alerts:N0} ({alerts / (double)scored:P2})");
-        summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
+        summary.AddRow("invalid lines skipped", $"{skipped.Count + labelSkips.Count:N0}");
+        summary.AddRow("merchants tracked", $"{engine.Merchants.TrackedMerchants:N0}{(labels is null ? " (no labels: counts only)" : string.Empty)}");
         summary.AddRow("detector", Markup.Escape(DetectionInputs.Describe(model, rules, classifier)));
         summary.AddRow("users tracked / forgotten", $"{engine.Features.TrackedUsers:N0} / {engine.Features.ForgottenUsers:N0}");
         summary.AddRow("elapsed", $"{elapsed.TotalSeconds:0.0} s ({scored / Math.Max(elapsed.TotalSeconds, 1e-3):N0} transactions/s)");
         Terminal.Out.Write(summary);
-        return ExitCodes.ForSkipped(skipped.Count);
+        return ExitCodes.ForSkipped(skipped.Count + labelSkips.Count);
     }
 }

@@ -32,11 +32,18 @@ internal static class TrainClassifierCommand
         };
         var labelDelay = new Option<TimeSpan>("--label-delay")
         {
-            Description = $"How long after a transaction its label is known (with --as-of), e.g. {CommandLineValues.SpanExamples}.",
+            Description = $"How long after a transaction its label is known, in whole days: what --as-of may learn from, and how far back the merchant risk features look (the classifier records it), e.g. 7d.",
             DefaultValueFactory = _ => TimeSpan.FromDays(7),
             CustomParser = result => CommandLineValues.TryParseSpan(result.Tokens.Single().Value, out var span)
                 ? span
                 : Error<TimeSpan>(result, $"--label-delay: '{result.Tokens.Single().Value}' is not a span such as {CommandLineValues.SpanExamples}."),
+        };
+        var from = new Option<DateTimeOffset?>("--from")
+        {
+            Description = "Learn only from transactions at or after this time (ISO-8601, UTC unless it says otherwise); earlier ones still build the users' histories and the merchants' counts.",
+            CustomParser = result => CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time)
+                ? time
+                : Error<DateTimeOffset?>(result, $"--from: '{result.Tokens.Single().Value}' is not an ISO-8601 time such as 2025-09-15T00:00:00Z."),
         };
         var trees = new Option<int>("--trees") { Description = "Boosting rounds.", DefaultValueFactory = _ => defaults.Trees };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => defaults.Leaves };
@@ -46,7 +53,7 @@ internal static class TrainClassifierCommand
         var inputOptions = new TransactionInputOptions(input);
         var command = new Command("train-classifier", "Learn a gradient-boosted fraud classifier from labelled transactions (ML.NET FastTree).")
         {
-            input, labels, output, asOf, labelDelay, trees, leaves, minRowsPerLeaf, learningRate, seed,
+            input, labels, output, asOf, labelDelay, from, trees, leaves, minRowsPerLeaf, learningRate, seed,
         };
         inputOptions.AddTo(command);
         inputOptions.TakeLabelsFromCsvUnless(labels, command);
@@ -55,7 +62,9 @@ internal static class TrainClassifierCommand
             parse.GetValue(labels),
             parse.GetRequiredValue(output),
             parse.GetValue(asOf) is { } trainedAt ? new LabelDelay(trainedAt, parse.GetValue(labelDelay)) : null,
-            Options(parse.GetValue(trees), parse.GetValue(leaves), parse.GetValue(minRowsPerLeaf), parse.GetValue(learningRate), parse.GetValue(seed))));
+            parse.GetValue(from),
+            Options(parse.GetValue(trees), parse.GetValue(leaves), parse.GetValue(minRowsPerLeaf), parse.GetValue(learningRate), parse.GetValue(seed))
+                with { MerchantLabelDelay = parse.GetValue(labelDelay) }));
         return command;
     }
 
@@ -68,21 +77,31 @@ internal static class TrainClassifierCommand
     private static GradientBoostingOptions Options(int trees, int leaves, int minRowsPerLeaf, double learningRate, int seed) =>
         new() { Trees = trees, Leaves = leaves, MinRowsPerLeaf = minRowsPerLeaf, LearningRate = learningRate, Seed = seed };
 
-    private static int Run(TransactionInput input, FileInfo? labelsFile, FileInfo output, LabelDelay? delay, GradientBoostingOptions options)
+    private static int Run(TransactionInput input, FileInfo? labelsFile, FileInfo output, LabelDelay? delay, DateTimeOffset? from, GradientBoostingOptions options)
     {
         if (options.Problems() is { Count: > 0 } problems)
         {
             throw new BadInputException(string.Join(Environment.NewLine, problems.Select(problem => "--" + problem.Replace('_', '-'))));
         }
 
+        var merchantOptions = new MerchantRiskOptions { LabelDelay = options.MerchantLabelDelay };
+        try
+        {
+            merchantOptions.Validate();
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            throw new BadInputException($"--label-delay: {exception.Message}");
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
         var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : EvaluateCommand.ReadLabels(labelsFile, labelSkips);
         var inputSkips = new SkippedLines(input.ToString());
-        var trainingSet = new LabelledTrainingSet();
+        var trainingSet = new LabelledTrainingSet(merchantOptions: merchantOptions);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         DateTimeOffset? newestRow = null;
-        long unlabelled = 0, future = 0;
+        long unlabelled = 0, future = 0, early = 0;
         input.Read(inputSkips, $"Replaying {input}", (transaction, line) =>
         {
             if (delay is not null && transaction.Ts > delay.TrainedAt)
@@ -91,15 +110,19 @@ internal static class TrainClassifierCommand
                 return null;
             }
 
-            bool? isFraud = labels.TryGetValue(transaction.TxId, out var label) && (delay?.Knows(transaction.Ts) ?? true) ? label.IsFraud : null;
+            bool? isFraud = labels.TryGetValue(transaction.TxId, out var label) && (delay?.Knows(transaction.Ts) ?? true) && !(transaction.Ts < from)
+                ? label.IsFraud
+                : null;
             trainingSet.Add(transaction, isFraud);
+            MerchantLabels.Fold(trainingSet.Merchants, transaction, labels, counted: true);
+            early += transaction.Ts < from ? 1 : 0;
             if (isFraud is { } fraud)
             {
                 hash.AppendData(line);
                 hash.AppendData(fraud ? "|1"u8 : "|0"u8);
                 newestRow = newestRow > transaction.Ts ? newestRow : transaction.Ts;
             }
-            else
+            else if (!(transaction.Ts < from))
             {
                 unlabelled++;
             }
@@ -128,6 +151,8 @@ internal static class TrainClassifierCommand
         summary.AddRow("labels known up to", delay is null ? "every label (no --as-of)" : $"{delay.LastLabelled:u} (as of {delay.TrainedAt:u}, delay {delay.Delay.TotalDays:0.##} d)");
         summary.AddRow("transactions without a known label", $"{unlabelled:N0} (histories only)");
         summary.AddRow("transactions after --as-of", $"{future:N0} (not read)");
+        summary.AddRow("transactions before --from", $"{early:N0} (histories and merchant counts only)");
+        summary.AddRow("merchant risk", $"{trainingSet.Merchants.TrackedMerchants:N0} merchants, label delay {options.MerchantLabelDelay.TotalDays:0.##} d");
         summary.AddRow("invalid lines skipped", $"{labelSkips.Count + inputSkips.Count:N0}");
         summary.AddRow("features", $"all {FeatureSchema.Count}");
         summary.AddRow("trees × leaves, learning rate", $"{options.Trees} × {options.Leaves}, {options.LearningRate.ToString(CultureInfo.InvariantCulture)}");
@@ -140,7 +165,7 @@ internal static class TrainClassifierCommand
     private static string Version(DateTimeOffset newest, IncrementalHash data, GradientBoostingOptions options)
     {
         data.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(
-            CultureInfo.InvariantCulture, $"|{options.Trees}|{options.Leaves}|{options.MinRowsPerLeaf}|{options.LearningRate}|{options.Seed}")));
+            CultureInfo.InvariantCulture, $"|{options.Trees}|{options.Leaves}|{options.MinRowsPerLeaf}|{options.LearningRate}|{options.Seed}|{options.MerchantLabelDelay.TotalDays}")));
         return $"gb-{newest.UtcDateTime:yyyy-MM-dd}-{Convert.ToHexStringLower(data.GetHashAndReset())[..8]}";
     }
 }

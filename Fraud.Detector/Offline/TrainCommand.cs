@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
+using Fraud.ServiceDefaults.CommandLine;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -45,6 +46,10 @@ internal static class TrainCommand
             {
                 result.AddError($"--features: '{unknown}' is not a feature; they are {string.Join(", ", FeatureSchema.Names)}.");
             }
+            else if (names.FirstOrDefault(name => FeatureSchema.MerchantNames.Contains(name)) is { } merchant)
+            {
+                result.AddError($"--features: '{merchant}' comes from fraud labels; a forest learns without them (train-classifier uses it).");
+            }
         });
         contamination.Validators.Add(result =>
         {
@@ -56,16 +61,19 @@ internal static class TrainCommand
         estimators.Validators.Add(result => RequirePositive(result, "--estimators"));
         maxSamples.Validators.Add(result => RequirePositive(result, "--max-samples"));
 
+        var from = TimeOption("--from", "Fit only on transactions at or after this time (ISO-8601, UTC unless it says otherwise); earlier ones still build the users' histories.");
+        var until = TimeOption("--until", "Fit only on transactions before this time; later ones are not read.");
         var inputOptions = new TransactionInputOptions(input);
         var command = new Command("train", "Fit an Isolation Forest on the features of a file of transactions (JSONL, or CSV with a column mapping).")
         {
-            input, output, seed, contamination, estimators, maxSamples, featureNames,
+            input, output, seed, contamination, estimators, maxSamples, featureNames, from, until,
         };
         inputOptions.AddTo(command);
         command.SetAction(parse => Run(
             inputOptions.Get(parse)!,
             parse.GetRequiredValue(output),
             parse.GetRequiredValue(featureNames),
+            (parse.GetValue(from), parse.GetValue(until)),
             defaults with
             {
                 Seed = parse.GetValue(seed),
@@ -76,6 +84,21 @@ internal static class TrainCommand
         return command;
     }
 
+    private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            if (CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time))
+            {
+                return time;
+            }
+
+            result.AddError($"{name}: '{result.Tokens.Single().Value}' is not an ISO-8601 time such as 2025-09-15T00:00:00Z.");
+            return null;
+        },
+    };
+
     private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, string name)
     {
         if (result.GetValueOrDefault<int>() < 1)
@@ -84,7 +107,8 @@ internal static class TrainCommand
         }
     }
 
-    private static int Run(TransactionInput input, FileInfo output, string[] featureNames, IsolationForestOptions options)
+    private static int Run(
+        TransactionInput input, FileInfo output, string[] featureNames, (DateTimeOffset? From, DateTimeOffset? Until) period, IsolationForestOptions options)
     {
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
@@ -93,6 +117,17 @@ internal static class TrainCommand
         DateTimeOffset? last = null;
         input.Read(skipped, $"Replaying {input}", (transaction, line) =>
         {
+            if (transaction.Ts >= period.Until)
+            {
+                return null;
+            }
+
+            if (transaction.Ts < period.From)
+            {
+                trainingSet.Fold(transaction);
+                return null;
+            }
+
             trainingSet.Add(transaction);
             hash.AppendData(line);
             last = last > transaction.Ts ? last : transaction.Ts;
@@ -102,7 +137,9 @@ internal static class TrainCommand
         int rowCount = trainingSet.RowCount;
         if (rowCount == 0)
         {
-            throw new BadInputException($"{input}: no valid transaction to train on.");
+            throw new BadInputException(period is (null, null)
+                ? $"{input}: no valid transaction to train on."
+                : $"{input}: no valid transaction from {period.From:u} until {period.Until:u} to train on.");
         }
 
         string version = Version(last!.Value, hash, featureNames, options);
@@ -117,6 +154,7 @@ internal static class TrainCommand
         var summary = new Table().Title($"Trained {Markup.Escape(output.ToString())}").HideHeaders().AddColumns("", "");
         summary.AddRow("model version", Markup.Escape(forest.Version));
         summary.AddRow("training rows", $"{rowCount:N0} ({trainingSet.Features.TrackedUsers:N0} users tracked)");
+        summary.AddRow("training period", period is (null, null) ? "the whole file" : $"{period.From?.ToString("u") ?? "start"} → {period.Until?.ToString("u") ?? "end"}");
         summary.AddRow("invalid lines skipped", $"{skipped.Count:N0}");
         summary.AddRow("features", Markup.Escape(string.Join(", ", featureNames)));
         summary.AddRow("trees × max samples", $"{options.Estimators} × {options.MaxSamples}");

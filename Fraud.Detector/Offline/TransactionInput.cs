@@ -26,8 +26,9 @@ internal sealed class TransactionInput(FileInfo file, TransactionCsvMapping? csv
     /// <param name="skipped">Where invalid lines are reported.</param>
     /// <param name="description">What the progress bar says.</param>
     /// <param name="read">Uses each valid transaction.</param>
-    /// <param name="labels">When given, the CSV's labels go there as their rows are read (a CSV without them is bad input).</param>
-    public void Read(SkippedLines skipped, string description, TransactionReader read, Dictionary<string, Label>? labels = null)
+    /// <param name="labels">When given, the CSV's labels go there as their rows are read (a CSV without them is bad input unless <paramref name="labelsOptional"/>).</param>
+    /// <param name="labelsOptional">Whether a CSV without labels is fine: the verb then runs without them.</param>
+    public void Read(SkippedLines skipped, string description, TransactionReader read, Dictionary<string, Label>? labels = null, bool labelsOptional = false)
     {
         if (csv is null)
         {
@@ -37,7 +38,11 @@ internal sealed class TransactionInput(FileInfo file, TransactionCsvMapping? csv
 
         using var source = DetectionInputs.OpenInput(File);
         using var reader = OpenCsv(source, csv);
-        if (labels is not null && !reader.HasLabels)
+        if (labels is not null && !reader.HasLabels && labelsOptional)
+        {
+            labels = null;
+        }
+        else if (labels is not null && !reader.HasLabels)
         {
             throw new BadInputException($"{File}: no is_fraud column to take the labels from: map one with --map is_fraud=COLUMN, or give --labels.");
         }

@@ -52,6 +52,10 @@ public sealed class ForestTrainingSet
         }
     }
 
+    /// <summary>Folds <paramref name="transaction"/> into its user's history without adding a row, e.g. before the training period.</summary>
+    /// <param name="transaction">The next transaction in event-time order.</param>
+    public void Fold(Transaction transaction) => Features.Update(transaction, _vector);
+
     /// <summary>Fits a forest on the rows (<see cref="IsolationForest.Fit"/>).</summary>
     /// <param name="options">Forest parameters.</param>
     /// <param name="version">The model version to record.</param>
