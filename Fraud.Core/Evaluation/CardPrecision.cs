@@ -4,8 +4,12 @@ namespace Fraud.Core.Evaluation;
 /// Card precision top-k, the Fraud Detection Handbook's operational metric: each day, investigators can check k
 /// cards, so rank the day's cards (users) by their riskiest transaction that day and count the share of the top k
 /// that had at least one fraudulent transaction that day; average over days. Like the handbook, a day with fewer
-/// than k cards still divides by k. Cards tied at the cut-off count in proportion, the expected share under a random
-/// order of the ties, so that a detector which ties many cards is neither favoured nor punished by how they sort.
+/// than k cards still divides by k, and a compromised card once detected (in a day's top k with a fraud) is blocked:
+/// it is left out of the later days, so a detector is not credited again and again for the same card
+/// (<c>card_precision_top_k</c> with <c>remove_detected_compromised_cards=True</c>, Le Borgne et al., chapter 4.3).
+/// Cards tied at the cut-off count in proportion, the expected share under a random order of the ties, so that a
+/// detector which ties many cards is neither favoured nor punished by how they sort; only cards wholly inside the top
+/// k count as detected.
 /// </summary>
 public static class CardPrecision
 {
@@ -19,18 +23,20 @@ public static class CardPrecision
     public static double TopKPerDay(IEnumerable<CardDay> transactions, int cardsPerDay = DefaultCardsPerDay)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cardsPerDay);
+        var detected = new HashSet<long>();
         var days = transactions
             .GroupBy(transaction => transaction.Day)
-            .Select(day => PrecisionOfDay(day, cardsPerDay))
+            .OrderBy(day => day.Key)
+            .Select(day => PrecisionOfDay(day.Where(transaction => !detected.Contains(transaction.UserId)), cardsPerDay, detected))
             .ToList();
         return days.Count == 0 ? double.NaN : days.Average();
     }
 
-    private static double PrecisionOfDay(IEnumerable<CardDay> transactions, int cardsPerDay)
+    private static double PrecisionOfDay(IEnumerable<CardDay> transactions, int cardsPerDay, HashSet<long> detectedBefore)
     {
         var cards = transactions
             .GroupBy(transaction => transaction.UserId)
-            .Select(card => (Risk: card.Max(transaction => transaction.Risk), Fraud: card.Any(transaction => transaction.IsFraud)))
+            .Select(card => (Card: card.Key, Risk: card.Max(transaction => transaction.Risk), Fraud: card.Any(transaction => transaction.IsFraud)))
             .OrderByDescending(card => card.Risk)
             .ToList();
 
@@ -49,6 +55,11 @@ public static class CardPrecision
             int tied = end - start;
             int slots = Math.Min(tied, cardsPerDay - taken);
             detected += frauds * (slots / (double)tied);
+            if (slots == tied)
+            {
+                detectedBefore.UnionWith(cards[start..end].Where(card => card.Fraud).Select(card => card.Card));
+            }
+
             taken += slots;
             start = end;
         }

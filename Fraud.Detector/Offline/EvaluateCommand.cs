@@ -51,12 +51,13 @@ internal static class EvaluateCommand
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(scores) is null) == (result.GetValue(baseline) is null))
+            // Presence only: a value that failed its own validation (a missing file) must not be read here.
+            if ((result.GetResult(scores) is null) == (result.GetResult(baseline) is null))
             {
                 result.AddError("evaluate needs --scores or --baseline, not both.");
             }
 
-            if ((result.GetValue(baseline) is not null || result.GetValue(from) is not null) && result.GetValue(transactions) is null)
+            if ((result.GetResult(baseline) is not null || result.GetResult(from) is not null) && result.GetResult(transactions) is null)
             {
                 result.AddError("--baseline and --from need --transactions (amounts and times come from there).");
             }

@@ -318,10 +318,15 @@ public sealed class OfflineCommandsTests : IDisposable
             "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"), "--min-rows-per-leaf", "2");
         var without = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("without.jsonl"), "--rules", DetectorProcess.DefaultRules);
         var with = await DetectorProcess.RunAsync(
-            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("with.jsonl"), "--rules", DetectorProcess.DefaultRules, "--classifier", PathOf("gb.json"));
+            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("with.jsonl"), "--rules", DetectorProcess.DefaultRules, "--classifier", PathOf("gb.json"),
+            "--labels", PathOf("labels.jsonl"));
+        var withoutLabels = await DetectorProcess.RunAsync(
+            "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("unlabelled.jsonl"), "--rules", DetectorProcess.DefaultRules, "--classifier", PathOf("gb.json"));
 
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.True(with.ExitCode == 0, with.Error);
+        Assert.Equal(2, withoutLabels.ExitCode);   // its merchant risk needs the labels
+        Assert.Contains("reads merchant risk", withoutLabels.Error);
         Assert.Equal(0, without.ExitCode);
         var classifier = Fraud.Core.Detection.Supervised.GradientBoostedClassifier.Deserialize(File.ReadAllBytes(PathOf("gb.json")));
         Assert.StartsWith("gb-", classifier.Version);

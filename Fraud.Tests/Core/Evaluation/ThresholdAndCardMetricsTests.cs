@@ -42,6 +42,22 @@ public sealed class ThresholdAndCardMetricsTests
     }
 
     [Fact]
+    public void A_card_detected_on_one_day_is_left_out_of_the_next_days_as_the_handbook_blocks_it()
+    {
+        CardDay[] transactions =
+        [
+            new(1, Monday, 0.9, IsFraud: true),                // Monday: card 1 detected
+            new(2, Monday, 0.1, IsFraud: false),
+            new(1, Monday.AddDays(1), 0.99, IsFraud: true),    // Tuesday: card 1 is blocked, so cards 2 and 3 are the top 2
+            new(2, Monday.AddDays(1), 0.5, IsFraud: false),
+            new(3, Monday.AddDays(1), 0.4, IsFraud: true),
+        ];
+
+        // Monday 1/2; Tuesday 1/2 (card 3), not 2/2 with card 1 counted again.
+        Assert.Equal(0.5, CardPrecision.TopKPerDay(transactions, cardsPerDay: 2), 10);
+    }
+
+    [Fact]
     public void A_day_with_fewer_cards_than_k_still_divides_by_k()
     {
         Assert.Equal(0.01, CardPrecision.TopKPerDay([new CardDay(1, Monday, 0.9, IsFraud: true)]), 10);

@@ -23,7 +23,7 @@ public sealed class DelayedLabelProtocolTests
     {
         var start = SimulationOptions.DefaultStart;
         var stream = Simulate(new SimulationOptions { Seed = 31, Users = 2_000 }, until: start + (3 * Week));
-        var rules = DefaultRules();
+        var rules = ShippedRules.Default;
         var delay = new LabelDelay(TrainedAt: start + (2 * Week), Delay: Week);
 
         var forestSet = new ForestTrainingSet();
@@ -98,12 +98,5 @@ public sealed class DelayedLabelProtocolTests
         }
 
         return stream;
-    }
-
-    private static RuleSet DefaultRules()
-    {
-        byte[] json = File.ReadAllBytes(Path.Combine(ChildProcess.RepositoryRoot(), "Fraud.Detector", "rules.json"));
-        Assert.True(RuleSetJson.TryParse(json, out var rules, out var errors), string.Join("; ", errors));
-        return rules;
     }
 }
