@@ -8,7 +8,9 @@ namespace Fraud.Producer.Service;
 
 /// <summary>
 /// The running system's live traffic: the simulator with its event clock on the wall clock, so transactions are
-/// stamped "now" and arrive at <see cref="ProducerOptions.Rate"/> per second on average (more by day). Labels go to
+/// stamped "now" and arrive at <see cref="ProducerOptions.Rate"/> per second on average (more by day). It starts with
+/// a backfill (<see cref="ProducerOptions.BackfillTransactions"/>): the simulated stretch just before now, sent at once
+/// with its past event times, so the detector sees card holders with history from the first seconds. Labels go to
 /// their own topic for anyone measuring the detector live.
 /// </summary>
 internal sealed class LiveSimulationService(
@@ -29,26 +31,41 @@ internal sealed class LiveSimulationService(
             return;
         }
 
-        var start = time.GetUtcNow();
+        var now = time.GetUtcNow();
         var simulation = new SimulationOptions
         {
-            Seed = _options.Seed ?? (int)(start.ToUnixTimeSeconds() % int.MaxValue),
+            Seed = _options.Seed ?? (int)(now.ToUnixTimeSeconds() % int.MaxValue),
             Users = SimulationOptions.UsersFor(_options.Rate),
             FraudRate = _options.FraudRate,
             ScenarioMix = ConfiguredMix(),
-            Start = start,
         };
+        var backfillStart = Backfill.StartFor(now, simulation.MeanTransactionsPerSecond, _options.BackfillTransactions);
+        if (backfillStart < now && TopicHistory.NewestEventTime(kafka, _options.Topic) is { } newest && newest > backfillStart)
+        {
+            backfillStart = newest < now ? newest : now;
+        }
+
+        simulation = simulation with { Start = backfillStart };
         var simulator = new TransactionSimulator(simulation);
-        var pacer = Pacer.EventClock(speedup: 1, start, time);
+        // Event time meets the wall clock at now: the backfill before it is due at once, the rest when its time comes.
+        var pacer = Pacer.EventClock(speedup: 1, now, time);
         string? labelsTopic = string.IsNullOrWhiteSpace(_options.LabelsTopic) ? null : _options.LabelsTopic;
         using var publisher = new KafkaPublisher(kafka.CreateProducer<string, byte[]>(), OnFailure);
         logger.LogInformation(
-            "Simulating {Rate} tx/s on average ({Users} users, seed {Seed}, fraud rate {FraudRate}) to {Topic}, labels to {LabelsTopic}",
-            _options.Rate, simulation.Users, simulation.Seed, simulation.FraudRate, _options.Topic, labelsTopic ?? "nowhere");
+            "Simulating {Rate} tx/s on average ({Users} users, seed {Seed}, fraud rate {FraudRate}) to {Topic}, labels to {LabelsTopic}; backfilling about {Backfill} transactions since {Start:O}",
+            _options.Rate, simulation.Users, simulation.Seed, simulation.FraudRate, _options.Topic, labelsTopic ?? "nowhere", _options.BackfillTransactions, simulation.Start);
 
+        bool backfilling = simulation.Start < now;
         for (long sequence = 0; ; sequence++)
         {
             var next = simulator.Next();
+            if (backfilling && next.Transaction.Ts >= now)
+            {
+                backfilling = false;
+                logger.LogInformation("Backfilled {Count} transactions since {Start:O} in {Elapsed:0.0} s; now following the wall clock",
+                    sequence, simulation.Start, (time.GetUtcNow() - now).TotalSeconds);
+            }
+
             await pacer.WaitAsync(sequence, next.Transaction.Ts, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (stoppingToken.IsCancellationRequested)
             {

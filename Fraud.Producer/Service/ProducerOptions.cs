@@ -23,6 +23,14 @@ public sealed class ProducerOptions
     [Range(0.01, 3_000)]
     public double Rate { get; set; } = 50;
 
+    /// <summary>
+    /// How many transactions of the simulated time before the start are sent first, as fast as the broker takes them
+    /// and with their past event times, so that card holders have history (and the detector something to find) from
+    /// the first seconds; 0 starts with no history. Bounded by what the local broker keeps per partition.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int BackfillTransactions { get; set; } = 30_000;
+
     [Range(0.0, 0.5)]
     public double FraudRate { get; set; } = SimulationOptions.DefaultFraudRate;
 

@@ -46,6 +46,12 @@ public class FraudSystem : IAsyncDisposable
     /// <summary>The API key the AppHost gave the api, read back from the app model.</summary>
     public string ApiKey { get; private set; } = "";
 
+    /// <summary>When the start began: before it, no process of this system existed.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>When every resource was healthy: the system is up.</summary>
+    public DateTimeOffset ReadyAt { get; private set; }
+
     /// <summary>Kill, stop and start the processes behind the resources, and find each replica.</summary>
     public SystemProcesses Processes { get; private set; } = null!;
 
@@ -68,6 +74,7 @@ public class FraudSystem : IAsyncDisposable
 
     protected async Task StartCoreAsync(IEnumerable<string> appHostArgs)
     {
+        StartedAt = DateTimeOffset.UtcNow;
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
             // A test-only key: the AppHost's secret parameter, as an operator would set it.
@@ -90,6 +97,7 @@ public class FraudSystem : IAsyncDisposable
         {
             await Processes.WaitUntilHealthyAsync(resource, timeout.Token);
         }
+        ReadyAt = DateTimeOffset.UtcNow;
 
         Api = App.CreateHttpClient("api");
         Detector = App.CreateHttpClient("detector");
