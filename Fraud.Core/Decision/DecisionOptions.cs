@@ -27,10 +27,10 @@ public sealed record DecisionOptions
     public ForestEvidence ForestEvidence { get; init; } = ForestEvidence.Rank;
 
     /// <summary>Rank only: the share of training transactions the forest calls anomalous (its evidence is one half there), in (0, 0.5].</summary>
-    public double ForestAnomalyShare { get; init; } = 0.005;
+    public double ForestAnomalyShare { get; init; } = 0.02;
 
     /// <summary>Rank only: how fast the forest's evidence rises as the rank falls below the anomaly share (its slope in −ln t); greater than 0.</summary>
-    public double ForestRankSteepness { get; init; } = 1.0;
+    public double ForestRankSteepness { get; init; } = 2.0;
 
     /// <summary>The forest's weight in the noisy OR with the rules: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
     public double ForestWeight { get; init; } = 0.8;

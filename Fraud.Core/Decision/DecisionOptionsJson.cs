@@ -5,7 +5,7 @@ namespace Fraud.Core.Decision;
 
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
-/// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_anomaly_share":0.005,"forest_rank_steepness":1,
+/// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_anomaly_share":0.02,"forest_rank_steepness":2,
 /// "forest_weight":0.8,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
