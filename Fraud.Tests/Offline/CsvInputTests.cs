@@ -147,22 +147,6 @@ public sealed class CsvInputTests : IDisposable
         Assert.Contains("--map and --default apply to CSV input only", mapOnJsonl.Error + mapOnJsonl.Out);
     }
 
-    [Theory]
-    [InlineData("train")]
-    [InlineData("train-classifier")]
-    [InlineData("score")]
-    [InlineData("evaluate")]
-    [InlineData("backtest")]
-    public async Task Every_verb_describes_the_csv_options(string verb)
-    {
-        var help = await DetectorProcess.RunAsync(verb, "--help");
-
-        Assert.Equal(0, help.ExitCode);
-        Assert.Contains("--format <csv|jsonl>", help.Out);
-        Assert.Contains("--map <field=COLUMN>", help.Out);
-        Assert.Contains("--default <field=VALUE>", help.Out);
-    }
-
     /// <summary>The terminal wraps long messages: joined again for matching.</summary>
     private static string Unwrapped(string text) => string.Join(' ', text.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

@@ -198,12 +198,15 @@ public sealed class OfflineCommandsTests : IDisposable
     [InlineData("score")]
     [InlineData("evaluate")]
     [InlineData("backtest")]
-    public async Task Every_verb_has_help(string verb)
+    public async Task Every_verb_has_help_that_describes_its_csv_options(string verb)
     {
         var help = await DetectorProcess.RunAsync(verb, "--help");
 
         Assert.Equal(0, help.ExitCode);
-        Assert.Contains("--input", help.Out.Replace("--scores", "--input", StringComparison.Ordinal));
+        Assert.Contains(verb == "evaluate" ? "--scores" : "--input", help.Out);
+        Assert.Contains("--format <csv|jsonl>", help.Out);
+        Assert.Contains("--map <field=COLUMN>", help.Out);
+        Assert.Contains("--default <field=VALUE>", help.Out);
     }
 
     [Fact]
