@@ -47,14 +47,12 @@ public sealed class ThresholdAndCardMetricsTests
         CardDay[] transactions =
         [
             new(1, Monday, 0.9, IsFraud: true),                // Monday: card 1 detected
-            new(2, Monday, 0.1, IsFraud: false),
-            new(1, Monday.AddDays(1), 0.99, IsFraud: true),    // Tuesday: card 1 is blocked, so cards 2 and 3 are the top 2
+            new(1, Monday.AddDays(1), 0.99, IsFraud: true),    // Tuesday: card 1 is blocked, so card 2 is the top card
             new(2, Monday.AddDays(1), 0.5, IsFraud: false),
-            new(3, Monday.AddDays(1), 0.4, IsFraud: true),
         ];
 
-        // Monday 1/2; Tuesday 1/2 (card 3), not 2/2 with card 1 counted again.
-        Assert.Equal(0.5, CardPrecision.TopKPerDay(transactions, cardsPerDay: 2), 10);
+        // Monday 1/1; Tuesday 0/1 (card 2), not 1/1 with card 1 counted again.
+        Assert.Equal(0.5, CardPrecision.TopKPerDay(transactions, cardsPerDay: 1), 10);
     }
 
     [Fact]
