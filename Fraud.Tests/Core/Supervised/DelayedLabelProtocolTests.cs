@@ -58,7 +58,9 @@ public sealed class DelayedLabelProtocolTests
         double apWith = RankingMetrics.AveragePrecision(risksWith.ToArray(), frauds.ToArray());
         Assert.True(labelled.FraudCount >= 50, $"only {labelled.FraudCount} frauds to learn from");
         Assert.True(frauds.Count(fraud => fraud) >= 50, "too few frauds in the test week to compare");
-        Assert.True(apWith > apWithout, $"AP with the classifier {apWith:0.0000}, without {apWithout:0.0000}");
+        // Measured on this stream: 0.41 without, 0.65 with. Asking for under half that gain still fails a classifier that
+        // answers 0 (the risk is then the detector's without it) or adds only a little.
+        Assert.True(apWith - apWithout >= 0.10, $"AP with the classifier {apWith:0.0000}, without {apWithout:0.0000}: a gain under 0.10");
     }
 
     [Fact]

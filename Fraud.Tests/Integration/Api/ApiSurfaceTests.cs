@@ -69,19 +69,30 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
     }
 
     [Fact]
-    public async Task Cross_origin_browsers_get_no_cors_grant()
+    public async Task Cross_origin_requests_are_answered_without_a_cors_grant()
     {
-        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/alerts/tx_1/feedback");
+        var user = ApiTestData.NewUserId();
+        var alert = ApiTestData.NewAlert(user, DateTimeOffset.UtcNow);
+        await system.InsertAsync(alert);
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"/alerts/{alert.TxId}/feedback");
         preflight.Headers.Add("Origin", "https://elsewhere.example");
         preflight.Headers.Add("Access-Control-Request-Method", "POST");
         preflight.Headers.Add("Access-Control-Request-Headers", "x-api-key,content-type");
-        using var read = new HttpRequestMessage(HttpMethod.Get, "/alerts?limit=1");
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/alerts?limit=1&user_id={user}");
         read.Headers.Add("Origin", "https://elsewhere.example");
 
         var preflightResponse = await system.Api.SendAsync(preflight);
         var readResponse = await system.Api.SendAsync(read);
 
-        Assert.False(preflightResponse.Headers.Contains("Access-Control-Allow-Origin"));
+        // The read is served as to anyone with the key (so a 404 or 500 cannot pass for "no grant"); only the grant is missing.
+        Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);
+        var alerts = JsonDocument.Parse(await readResponse.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(alert.TxId, Assert.Single(alerts.EnumerateArray()).GetProperty("tx_id").GetString());
         Assert.False(readResponse.Headers.Contains("Access-Control-Allow-Origin"));
+        // No endpoint accepts a preflight without CORS, so routing refuses it as a method the route does not answer.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, preflightResponse.StatusCode);
+        Assert.Equal("application/problem+json", preflightResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("POST", preflightResponse.Content.Headers.Allow);
+        Assert.False(preflightResponse.Headers.Contains("Access-Control-Allow-Origin"));
     }
 }

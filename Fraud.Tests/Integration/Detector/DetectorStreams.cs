@@ -207,28 +207,70 @@ internal static class DetectorStreams
         }
     }
 
-    /// <summary>How many messages of the users from <paramref name="firstUser"/> to <paramref name="lastUser"/> (by key) are on the DLQ.</summary>
+    /// <summary>
+    /// How many messages of the users from <paramref name="firstUser"/> to <paramref name="lastUser"/> (by key) are on
+    /// the DLQ. A consumer in a group of its own must be assigned every partition of the DLQ and read each up to the end
+    /// it had at assignment, or this throws: 0 means everything was read and none matched, never that nothing was read.
+    /// </summary>
     public static int CountDeadLetters(string bootstrap, long firstUser, long lastUser)
     {
-        using var consumer = NewConsumer(bootstrap, "transactions.v1.dlq");
-        int count = 0;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline && consumer.Consume(TimeSpan.FromMilliseconds(500)) is var result)
+        const string Topic = "transactions.v1.dlq";
+        var timeout = TimeSpan.FromSeconds(10);
+        int partitions;
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
         {
-            if (result is null)
+            partitions = admin.GetMetadata(Topic, timeout).Topics.Single().Partitions.Count;
+        }
+
+        Assert.True(partitions > 0, $"{Topic} has no partition to read");
+        using var consumer = NewConsumer(bootstrap, Topic);
+        var within = TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + within;
+        var read = new List<ConsumeResult<string, byte[]>>();
+        while (consumer.Assignment.Count < partitions)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"The dead-letter count's consumer group was assigned {consumer.Assignment.Count} of the {partitions} partitions of {Topic} within {within.TotalSeconds} s, so it could not read the DLQ.");
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } early)
+            {
+                read.Add(early);
+            }
+        }
+
+        // The ends when assigned: what was dead-lettered before the count started is below them.
+        var watermarks = consumer.Assignment.ToDictionary(partition => partition, partition => consumer.QueryWatermarkOffsets(partition, timeout));
+        var next = watermarks.ToDictionary(pair => pair.Key, pair => pair.Value.Low.Value);
+        foreach (var message in read)
+        {
+            next[message.TopicPartition] = message.Offset.Value + 1;
+        }
+
+        while (next.Any(pair => pair.Value < watermarks[pair.Key].High.Value))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"The dead-letter count read {Topic} up to offsets {string.Join(", ", next.Values)}, short of the ends {string.Join(", ", watermarks.Values.Select(w => w.High.Value))} it saw at assignment, within {within.TotalSeconds} s.");
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { } result)
             {
                 continue;
             }
 
-            if (result.IsPartitionEOF)
+            next[result.TopicPartition] = result.IsPartitionEOF ? Math.Max(next[result.TopicPartition], result.Offset.Value) : result.Offset.Value + 1;
+            if (!result.IsPartitionEOF)
             {
-                break;
+                read.Add(result);
             }
-
-            count += long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser ? 1 : 0;
         }
 
-        return count;
+        return read.Count(message => message.Offset.Value < watermarks[message.TopicPartition].High.Value
+            && long.TryParse(message.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser);
     }
 
     /// <summary>Alert rows of the users' range beyond one per tx_id (the unique key should keep it at zero).</summary>
