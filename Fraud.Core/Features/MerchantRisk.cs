@@ -57,6 +57,13 @@ public sealed class MerchantRisk
             throw new ArgumentException($"Needs room for {FeatureSchema.Count} features.", nameof(features));
         }
 
+        if (_everyMerchant.IsEmpty)
+        {
+            // Nothing counted yet (the online detector today): every count and risk is 0, without walking 30 days.
+            features.Slice(FeatureSchema.MerchantCount1dLog, FeatureSchema.MerchantRisk30d - FeatureSchema.MerchantCount1dLog + 1).Clear();
+            return;
+        }
+
         Merchant? merchant = null;
         if (transaction.MerchantId is { } merchantId)
         {

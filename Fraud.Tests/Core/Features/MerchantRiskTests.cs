@@ -97,6 +97,17 @@ public sealed class MerchantRiskTests
     }
 
     [Fact]
+    public void With_nothing_counted_every_merchant_feature_reads_zero_whatever_the_vector_held()
+    {
+        var features = Enumerable.Repeat(7f, FeatureSchema.Count).ToArray();
+
+        new MerchantRisk().WriteFeatures(At("m_1", Today), features);
+
+        Assert.All(features[FeatureSchema.MerchantCount1dLog..(FeatureSchema.MerchantRisk30d + 1)], value => Assert.Equal(0f, value));
+        Assert.Equal(7f, features[FeatureSchema.MerchantCount1dLog - 1]);
+    }
+
+    [Fact]
     public void Counts_added_per_day_read_the_same_as_transactions_recorded_one_by_one()
     {
         var recorded = new MerchantRisk();
