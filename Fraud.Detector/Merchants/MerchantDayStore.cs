@@ -56,11 +56,16 @@ internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
         var countFrom = new Dictionary<int, long>();
         await using (var reader = await positions.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.NextResultAsync(cancellationToken);
+            // The reader starts at the first statement that returns rows: the SELECT.
             while (await reader.ReadAsync(cancellationToken))
             {
                 countFrom[reader.GetInt32(0)] = reader.GetInt64(1);
             }
+        }
+
+        if (countFrom.Count != partitions.Length)
+        {
+            throw new InvalidOperationException($"merchant_day_positions: {countFrom.Count} of {partitions.Length} partitions' positions read.");
         }
 
         var counts = new SortedDictionary<(DateOnly Day, string MerchantId), long>();
