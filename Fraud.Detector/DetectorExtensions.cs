@@ -1,5 +1,6 @@
 using Fraud.Detector.Detection;
 using Fraud.Detector.Health;
+using Fraud.Detector.Merchants;
 using Fraud.Detector.Pipeline;
 using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
@@ -37,6 +38,8 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton<TrainingSampleStore>();
         builder.Services.AddSingleton<TrainingSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrainingSampler>());
+        builder.Services.AddSingleton<MerchantDayStore>();
+        builder.Services.AddSingleton<MerchantRiskSource>();
         builder.Services.AddSingleton<BatchProcessor>();
 
         // Hosted services start in order: the profile (and a bootstrap model) is loaded before consumption begins.

@@ -38,6 +38,9 @@ public sealed class DetectorMetrics
     private readonly Histogram<double> _batchStage;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private volatile int _partitionsAssigned;
+    private volatile int _merchantsTracked;
+    private readonly Counter<long> _merchantRiskLoads;
+    private readonly Counter<long> _merchantVisitsCounted;
     private volatile DetectionProfile? _profile;
 
     public DetectorMetrics(IMeterFactory meterFactory)
@@ -71,13 +74,19 @@ public sealed class DetectorMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
             "Time a micro-batch spends in each stage, by stage: fill (open, taking messages), parse, restore (users from "
-            + "their Redis checkpoint), decide, dead_letters, alerts (Postgres, then Redis and the alerts topic), "
-            + "checkpoint, commit.",
+            + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide, dead_letters, alerts "
+            + "(Postgres, then Redis and the alerts topic), merchant_days (counting at merchants), checkpoint, commit.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
         meter.CreateObservableGauge("fraud.detector.partitions.assigned", () => _partitionsAssigned, "{partition}",
             "Partitions of the transactions topic this replica owns (its share of the consumer group).");
+        _merchantRiskLoads = meter.CreateCounter<long>("fraud.detector.merchant_risk.loads", "{load}",
+            "Times the merchant risk was rebuilt from the shared day counts and labels (a new event-time day, or the refresh interval).");
+        _merchantVisitsCounted = meter.CreateCounter<long>("fraud.detector.merchant_risk.counted", "{transaction}",
+            "Transactions this replica counted at their merchant in merchant_days (a replayed one is counted once, by whoever decides it first).");
+        meter.CreateObservableGauge("fraud.detector.merchant_risk.merchants", () => _merchantsTracked, "{merchant}",
+            "Merchants in the merchant risk this replica reads.");
         meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",
             "1, labelled with the model, rule-set and classifier versions in use.");
     }
@@ -120,6 +129,15 @@ public sealed class DetectorMetrics
         _batchStage.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("stage", stage));
 
     public void ProfileChanged(DetectionProfile profile) => _profile = profile;
+
+    public void MerchantRiskLoaded(int merchants, TimeSpan duration)
+    {
+        _merchantRiskLoads.Add(1);
+        _merchantsTracked = merchants;
+        BatchStage("merchant_risk_load", duration);
+    }
+
+    public void MerchantVisitsCounted(int count) => _merchantVisitsCounted.Add(count);
 
     public void PartitionsAssigned(int count) => _partitionsAssigned = count;
 

@@ -38,6 +38,13 @@ public sealed class DetectorOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the merchant risk is rebuilt from the shared day counts and labels besides at each new event-time day,
+    /// so that labels that arrive late still count. Each rebuild reads every merchant's last five weeks.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MerchantRiskRefresh { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>A micro-batch closes at this many messages…</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 5000;

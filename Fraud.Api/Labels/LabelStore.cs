@@ -42,23 +42,33 @@ internal sealed class LabelStore(NpgsqlDataSource dataSource)
             latest[label.TxId] = label;
         }
 
+        // Where and when the transaction happened, kept from an earlier label when this one does not say.
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO labels (tx_id, is_fraud, scenario, source)
-            SELECT tx_id, is_fraud, scenario, 'simulator' FROM unnest($1::text[], $2::boolean[], $3::text[]) AS l (tx_id, is_fraud, scenario)
-            ON CONFLICT (tx_id) DO UPDATE SET is_fraud = excluded.is_fraud, scenario = excluded.scenario
+            INSERT INTO labels (tx_id, is_fraud, scenario, source, merchant_id, ts)
+            SELECT tx_id, is_fraud, scenario, 'simulator', merchant_id, ts
+            FROM unnest($1::text[], $2::boolean[], $3::text[], $4::text[], $5::timestamptz[]) AS l (tx_id, is_fraud, scenario, merchant_id, ts)
+            ON CONFLICT (tx_id) DO UPDATE SET is_fraud = excluded.is_fraud, scenario = excluded.scenario,
+                merchant_id = coalesce(excluded.merchant_id, labels.merchant_id), ts = coalesce(excluded.ts, labels.ts)
             WHERE labels.source = 'simulator'
             """);
         command.Parameters.Add(new() { Value = latest.Keys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = latest.Values.Select(label => label.IsFraud).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean });
         command.Parameters.Add(new() { Value = latest.Values.Select(label => label.Scenario).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = latest.Values.Select(label => label.MerchantId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = latest.Values.Select(label => label.Ts?.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The command that records an analyst's verdict as the transaction's label, overriding any other.</summary>
+    /// <summary>
+    /// The command that records an analyst's verdict on an alert as the transaction's label, overriding any other; the
+    /// alert says where and when the transaction happened (merchant risk counts the fraud there).
+    /// </summary>
     public static NpgsqlBatchCommand AnalystLabel(string txId, bool isFraud) => new("""
-        INSERT INTO labels (tx_id, is_fraud, source) VALUES ($1, $2, 'analyst')
+        INSERT INTO labels (tx_id, is_fraud, source, merchant_id, ts)
+        SELECT $1, $2, 'analyst', a.merchant_id, a.ts FROM (SELECT) AS one LEFT JOIN fraud_alerts a ON a.tx_id = $1
         ON CONFLICT (tx_id) DO UPDATE SET is_fraud = excluded.is_fraud, source = 'analyst', known_at = now(),
-            scenario = CASE WHEN excluded.is_fraud THEN labels.scenario END
+            scenario = CASE WHEN excluded.is_fraud THEN labels.scenario END,
+            merchant_id = coalesce(excluded.merchant_id, labels.merchant_id), ts = coalesce(excluded.ts, labels.ts)
         """)
     {
         Parameters = { new() { Value = txId }, new() { Value = isFraud } },

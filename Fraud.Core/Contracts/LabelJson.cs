@@ -3,7 +3,11 @@ using System.Text.Json;
 
 namespace Fraud.Core;
 
-/// <summary>Reads and writes <see cref="Label"/>: <c>{"tx_id":"tx_1","is_fraud":true,"scenario":"card_testing"}</c>, scenario omitted when null.</summary>
+/// <summary>
+/// Reads and writes <see cref="Label"/>:
+/// <c>{"tx_id":"tx_1","is_fraud":true,"scenario":"card_testing","merchant_id":"m_42","ts":"2025-09-01T10:00:00.000000Z"}</c>,
+/// each of the last three omitted when null.
+/// </summary>
 public static class LabelJson
 {
     /// <summary>Writes <paramref name="label"/> as one JSON line (no trailing newline).</summary>
@@ -42,18 +46,21 @@ public static class LabelJson
             { TxId: var id } when string.IsNullOrWhiteSpace(id) => "tx_id: must not be empty",
             { TxId.Length: > TransactionJson.MaxIdLength } => $"tx_id: must be at most {TransactionJson.MaxIdLength} characters",
             { IsFraud: null } => "is_fraud: required",
-            _ => null,
+            _ => TransactionJson.CheckId("merchant_id", wire.MerchantId, required: false),
         };
         if (error is not null)
         {
             return false;
         }
 
-        label = new Label(wire.TxId!, wire.IsFraud!.Value, wire.Scenario);
+        label = new Label(wire.TxId!, wire.IsFraud!.Value, wire.Scenario, wire.MerchantId, wire.Ts);
         return true;
     }
 
-    private static LabelWire ToWire(Label label) => new() { TxId = label.TxId, IsFraud = label.IsFraud, Scenario = label.Scenario };
+    private static LabelWire ToWire(Label label) => new()
+    {
+        TxId = label.TxId, IsFraud = label.IsFraud, Scenario = label.Scenario, MerchantId = label.MerchantId, Ts = label.Ts,
+    };
 
     private static string Expectation(string field) => field == "is_fraud" ? "must be true or false" : "must be a string";
 }

@@ -170,7 +170,7 @@ public static class TransactionJson
         };
     }
 
-    private static string? CheckId(string field, string? value, bool required) => value switch
+    internal static string? CheckId(string field, string? value, bool required) => value switch
     {
         null => required ? $"{field}: required" : null,
         _ when string.IsNullOrWhiteSpace(value) => $"{field}: must not be empty",

@@ -70,12 +70,14 @@ public sealed class TransactionSimulator : ISimulator
         if (_context.TryTakeScheduled(_nextArrival, out var scheduled))
         {
             _context.Now = scheduled.At;
-            next = new(scheduled.Draft with { TxId = txId }, new Label(txId, scheduled.Scenario is not null, scheduled.Scenario));
+            var transaction = scheduled.Draft with { TxId = txId };
+            next = new(transaction, Label.Of(transaction, scheduled.Scenario));
         }
         else
         {
             _context.Now = _nextArrival;
-            next = new(Everyday(txId, _nextArrival), new Label(txId, IsFraud: false));
+            var transaction = Everyday(txId, _nextArrival);
+            next = new(transaction, Label.Of(transaction, scenario: null));
             _nextArrival = NextArrival(_nextArrival);
         }
 

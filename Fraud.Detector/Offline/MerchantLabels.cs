@@ -15,17 +15,25 @@ internal static class MerchantLabels
     /// <param name="transaction">The transaction just decided.</param>
     /// <param name="labels">The labels, if any.</param>
     /// <param name="counted">Whether the transaction itself was already counted (a training set counts its rows).</param>
-    public static void Fold(MerchantRisk merchants, Transaction transaction, IReadOnlyDictionary<string, Label>? labels, bool counted = false)
+    /// <returns>Whether the transaction has a label.</returns>
+    public static bool Fold(MerchantRisk merchants, Transaction transaction, IReadOnlyDictionary<string, Label>? labels, bool counted = false)
     {
         if (!counted)
         {
             merchants.RecordTransaction(transaction);
         }
 
-        if (labels is not null && labels.TryGetValue(transaction.TxId, out var label) && label.IsFraud)
+        if (labels is null || !labels.TryGetValue(transaction.TxId, out var label))
+        {
+            return false;
+        }
+
+        if (label.IsFraud)
         {
             merchants.RecordFraud(transaction.MerchantId, transaction.Ts);
         }
+
+        return true;
     }
 
     /// <summary>

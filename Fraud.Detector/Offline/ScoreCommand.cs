@@ -29,11 +29,15 @@ internal static class ScoreCommand
             Description = "Fraud labels, one {\"tx_id\",\"is_fraud\",\"scenario\"} object per line, for the merchant risk a classifier may read: "
                 + "each is used once it is older than the classifier's label delay, as online. A CSV's is_fraud column serves too.",
         }.AcceptExistingOnly();
+        var features = new Option<bool>("--features")
+        {
+            Description = "Also write each transaction's features (\"features\": name → value, as the decision saw them), to explain a score or compare with the online detector.",
+        };
 
         var inputOptions = new TransactionInputOptions(input);
         var command = new Command("score", "Score a file of transactions (JSONL, or CSV with a column mapping) with a model, a rule set or both (and optionally a classifier).")
         {
-            input, output, model, rules, decision, classifier, labels,
+            input, output, model, rules, decision, classifier, labels, features,
         };
         inputOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -50,12 +54,13 @@ internal static class ScoreCommand
             parse.GetValue(rules),
             parse.GetValue(decision),
             parse.GetValue(classifier),
-            parse.GetValue(labels)));
+            parse.GetValue(labels),
+            parse.GetValue(features)));
         return command;
     }
 
     private static int Run(
-        TransactionInput input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile, FileInfo? labelsFile)
+        TransactionInput input, FileInfo output, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile, FileInfo? labelsFile, bool withFeatures)
     {
         var model = DetectionInputs.Model(modelFile);
         var rules = DetectionInputs.Rules(rulesFile);
@@ -69,15 +74,15 @@ internal static class ScoreCommand
 
         var stopwatch = Stopwatch.StartNew();
         var skipped = new SkippedLines(input.ToString());
-        long scored = 0, alerts = 0;
+        long scored = 0, alerts = 0, labelled = 0;
         using (var sink = DetectionInputs.CreateOutput(output))
-        using (var writer = new ScoreLineWriter(sink))
+        using (var writer = new ScoreLineWriter(sink, withFeatures))
         {
             input.Read(skipped, $"Scoring {input}", (transaction, _) =>
             {
                 var verdict = engine.Decide(transaction);
-                MerchantLabels.Fold(engine.Merchants, transaction, labels);
-                writer.Write(transaction.TxId, verdict);
+                labelled += MerchantLabels.Fold(engine.Merchants, transaction, labels) ? 1 : 0;
+                writer.Write(transaction.TxId, verdict, engine.LastFeatures);
                 scored++;
                 alerts += verdict.IsAlert ? 1 : 0;
                 return null;
@@ -89,6 +94,11 @@ internal static class ScoreCommand
         summary.AddRow("transactions scored", $"{scored:N0}");
         summary.AddRow("alerts", scored == 0 ? "0" : $"{alerts:N0} ({alerts / (double)scored:P2})");
         summary.AddRow("invalid lines skipped", $"{skipped.Count + labelSkips.Count:N0}");
+        if (labelsFile is not null)
+        {
+            summary.AddRow("labels for transactions not in the input (unused)", $"{labels!.Count - labelled:N0}");
+        }
+
         summary.AddRow("merchants tracked", $"{engine.Merchants.TrackedMerchants:N0}{(labels is null ? " (no labels: counts only)" : string.Empty)}");
         summary.AddRow("detector", Markup.Escape(DetectionInputs.Describe(model, rules, classifier)));
         summary.AddRow("users tracked / forgotten", $"{engine.Features.TrackedUsers:N0} / {engine.Features.ForgottenUsers:N0}");

@@ -3,13 +3,15 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Fraud.Core.Decision;
+using Fraud.Core.Features;
 
 namespace Fraud.Detector.Offline;
 
 /// <summary>
 /// The offline scoring output, one JSON object per line in input order:
 /// <c>{"tx_id":"tx_1","risk":0.12,"score":-0.41,"alert":false,"reason":""}</c>. <c>score</c> is null without a model;
-/// <c>reason</c> is filled for alerts only. Risk and score keep six decimals.
+/// <c>reason</c> is filled for alerts only. Risk and score keep six decimals. With features, each line also has
+/// <c>"features":{"amount_log":4.61,…}</c>, every feature of <see cref="FeatureSchema"/> as the decision saw it.
 /// </summary>
 internal sealed class ScoreLineWriter : IDisposable
 {
@@ -21,14 +23,21 @@ internal sealed class ScoreLineWriter : IDisposable
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushBytes * 2);
     private readonly Utf8JsonWriter _json;
+    private readonly JsonEncodedText[]? _featureNames;
 
-    public ScoreLineWriter(Stream output)
+    /// <param name="output">Where the lines go.</param>
+    /// <param name="withFeatures">Whether each line carries the transaction's feature vector.</param>
+    public ScoreLineWriter(Stream output, bool withFeatures = false)
     {
         _output = output;
         _json = new Utf8JsonWriter(_buffer, Options);
+        _featureNames = withFeatures ? FeatureSchema.Names.Select(name => JsonEncodedText.Encode(name)).ToArray() : null;
     }
 
-    public void Write(string txId, in Verdict verdict)
+    /// <param name="txId">The transaction.</param>
+    /// <param name="verdict">Its verdict.</param>
+    /// <param name="features">Its full feature vector; written only when the writer was made with features.</param>
+    public void Write(string txId, in Verdict verdict, ReadOnlySpan<float> features = default)
     {
         _json.Reset();
         _json.WriteStartObject();
@@ -45,6 +54,17 @@ internal sealed class ScoreLineWriter : IDisposable
 
         _json.WriteBoolean("alert"u8, verdict.IsAlert);
         _json.WriteString("reason"u8, verdict.IsAlert ? verdict.Reason() : string.Empty);
+        if (_featureNames is not null)
+        {
+            _json.WriteStartObject("features"u8);
+            for (int i = 0; i < _featureNames.Length; i++)
+            {
+                _json.WriteNumber(_featureNames[i], features[i]);
+            }
+
+            _json.WriteEndObject();
+        }
+
         _json.WriteEndObject();
         _json.Flush();
         _buffer.Write("\n"u8);

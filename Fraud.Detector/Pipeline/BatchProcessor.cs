@@ -3,18 +3,22 @@ using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Detector.Detection;
+using Fraud.Core.Features;
 using Fraud.Detector.Health;
+using Fraud.Detector.Merchants;
 using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
 using Fraud.Detector.State;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Fraud.Detector.Pipeline;
 
 /// <summary>
 /// Makes a micro-batch durable, up to (not including) the offset commit: parse → restore users from their
-/// checkpoint → decide with the same <see cref="DecisionEngine"/> as the offline <c>score</c> → dead letters →
-/// alerts (Postgres, Redis, alerts topic) → checkpoint the users it touched. Every decision is offered to the
+/// checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the offline
+/// <c>score</c> → dead letters → alerts (Postgres, Redis, alerts topic) → count the transactions at their merchants →
+/// checkpoint the users it touched. Every decision is offered to the
 /// training sample, which writes on its own. Owns the engine and its feature state, so it is used by the consume
 /// loop's thread only.
 /// </summary>
@@ -25,8 +29,12 @@ internal sealed class BatchProcessor(
     DeadLetterPublisher deadLetters,
     TrainingSampler sampler,
     DetectorMetrics metrics,
+    MerchantRiskSource merchantRisk,
+    MerchantDayStore merchantDays,
+    Retry retry,
     SinkHealth health,
     TimeProvider time,
+    IOptions<DetectorOptions> options,
     ILogger<BatchProcessor> logger)
 {
     private static readonly ActivitySource Tracing = new(DetectorMetrics.MeterName);
@@ -35,15 +43,17 @@ internal sealed class BatchProcessor(
     // decided (and their alerts stored) before a crash, so a replay must not fold them in again.
     private readonly Dictionary<long, StatePosition> _checkpointedUpTo = [];
     private readonly List<(Transaction Transaction, ConsumeResult<string?, byte[]> Source)> _valid = [];
+    private readonly List<MerchantVisit> _visits = [];
     private DetectionProfile? _profile;
     private DecisionEngine? _engine;
 
     public async Task ProcessAsync(MicroBatch batch, CancellationToken cancellationToken)
     {
         long stage = Stopwatch.GetTimestamp();
-        var engine = CurrentEngine();
         Parse(batch);
         stage = metrics.BatchStage("parse", stage);
+        var engine = await CurrentEngineAsync(cancellationToken);
+        stage = Stopwatch.GetTimestamp();
         await RestoreAsync(engine, cancellationToken);
         stage = metrics.BatchStage("restore", stage);
         Decide(engine, batch);
@@ -52,9 +62,11 @@ internal sealed class BatchProcessor(
         using var activity = StartBatchActivity(batch);
         await deadLetters.PublishAsync(batch.DeadLetters, cancellationToken);
         stage = metrics.BatchStage("dead_letters", stage);
-        await alertSink.WriteAsync(batch.Alerts, batch.AlertFeatures, cancellationToken);
+        await alertSink.WriteAsync(batch.Alerts, cancellationToken);
         var durableAt = time.GetUtcNow();
         stage = metrics.BatchStage("alerts", stage);
+        await CountAtMerchantsAsync(cancellationToken);
+        stage = metrics.BatchStage("merchant_days", stage);
         await CheckpointAsync(engine, batch);
         metrics.BatchStage("checkpoint", stage);
 
@@ -71,19 +83,50 @@ internal sealed class BatchProcessor(
         _checkpointedUpTo.Clear();
     }
 
-    /// <summary>The engine for the current profile; a reloaded profile takes over here, between two batches, keeping the feature state.</summary>
-    private DecisionEngine CurrentEngine()
+    /// <summary>
+    /// The engine for the current profile and merchant risk; a reloaded profile or a rebuilt merchant risk takes over
+    /// here, between two batches, keeping the feature state.
+    /// </summary>
+    private async Task<DecisionEngine> CurrentEngineAsync(CancellationToken cancellationToken)
     {
         var profile = profiles.Current;
-        if (_engine is null || !ReferenceEquals(profile, _profile))
+        var merchants = _engine?.Merchants;
+        if (_valid.Count > 0)
+        {
+            var newestDay = DateOnly.FromDateTime(_valid.Max(entry => entry.Transaction.Ts).UtcDateTime);
+            var labelDelay = profile.Classifier?.MerchantLabelDelay ?? new MerchantRiskOptions().LabelDelay;
+            merchants = await merchantRisk.CurrentAsync(newestDay, labelDelay, cancellationToken);
+        }
+
+        if (_engine is null || !ReferenceEquals(profile, _profile) || !ReferenceEquals(merchants, _engine.Merchants))
         {
             _engine = _engine is null
-                ? new DecisionEngine(profile.Model, profile.Rules, profile.Decision, classifier: profile.Classifier)
-                : new DecisionEngine(profile.Model, profile.Rules, profile.Decision, _engine.Features, profile.Classifier);
+                ? new DecisionEngine(profile.Model, profile.Rules, profile.Decision, classifier: profile.Classifier, merchants: merchants)
+                : new DecisionEngine(profile.Model, profile.Rules, profile.Decision, _engine.Features, profile.Classifier, merchants);
             _profile = profile;
         }
 
         return _engine;
+    }
+
+    /// <summary>
+    /// Counts every parsed transaction at its merchant, the replayed ones included: the store counts each offset once,
+    /// whoever decided it. Retried until done, since the offsets are committed after it.
+    /// </summary>
+    private async Task CountAtMerchantsAsync(CancellationToken cancellationToken)
+    {
+        _visits.Clear();
+        foreach (var (transaction, source) in _valid)
+        {
+            if (transaction.MerchantId is { } merchantId)
+            {
+                _visits.Add(new MerchantVisit(source.Partition.Value, source.Offset.Value, merchantId, DateOnly.FromDateTime(transaction.Ts.UtcDateTime)));
+            }
+        }
+
+        int counted = await retry.UntilSuccessAsync(
+            "merchant_days", () => merchantDays.CountAsync(options.Value.TransactionsTopic, _visits, cancellationToken), cancellationToken);
+        metrics.MerchantVisitsCounted(counted);
     }
 
     private void Parse(MicroBatch batch)
@@ -165,9 +208,7 @@ internal sealed class BatchProcessor(
             batch.Touched[transaction.UserId] = new StatePosition(source.Partition.Value, source.Offset.Value);
             if (alert is not null)
             {
-                batch.Alerts.Add(alert);
-                batch.AlertSources.Add(source);
-                batch.AlertFeatures.Add(engine.LastFeatures.ToArray()); // copied only for alerts: the engine reuses its buffer
+                batch.Alerts.Add(new BatchAlert(alert, transaction.MerchantId, engine.LastFeatures.ToArray(), source));
             }
         }
     }
@@ -178,12 +219,12 @@ internal sealed class BatchProcessor(
     /// </summary>
     private static Activity? StartBatchActivity(MicroBatch batch)
     {
-        if (batch.AlertSources.Count == 0 || !Tracing.HasListeners())
+        if (batch.Alerts.Count == 0 || !Tracing.HasListeners())
         {
             return null;
         }
 
-        var contexts = batch.AlertSources.Select(source => KafkaTraceContext.Extract(source.Message.Headers)).ToList();
+        var contexts = batch.Alerts.Select(alert => KafkaTraceContext.Extract(alert.Source.Message.Headers)).ToList();
         var activity = Tracing.StartActivity(
             ActivityKind.Consumer,
             parentContext: contexts[0],

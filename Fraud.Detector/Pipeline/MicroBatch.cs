@@ -12,13 +12,8 @@ internal sealed class MicroBatch
     /// <summary>The messages, in the order consumed.</summary>
     public List<ConsumeResult<string?, byte[]>> Messages { get; } = [];
 
-    public List<Alert> Alerts { get; } = [];
-
-    /// <summary>The message each alert was raised for, in the same order (for its trace context).</summary>
-    public List<ConsumeResult<string?, byte[]>> AlertSources { get; } = [];
-
-    /// <summary>Each alert's full feature vector, in the same order (stored with it, so a reviewed alert is a training row).</summary>
-    public List<float[]> AlertFeatures { get; } = [];
+    /// <summary>The alerts raised, in the order decided.</summary>
+    public List<BatchAlert> Alerts { get; } = [];
 
     public List<DeadLetter> DeadLetters { get; } = [];
 
@@ -47,14 +42,19 @@ internal sealed class MicroBatch
         _nextOffsets.Clear();
         Messages.Clear();
         Alerts.Clear();
-        AlertSources.Clear();
-        AlertFeatures.Clear();
         DeadLetters.Clear();
         Touched.Clear();
         Processed = 0;
         OpenedAt = null;
     }
 }
+
+/// <summary>An alert the batch raised, with what is stored beside it and where it came from.</summary>
+/// <param name="Alert">The alert.</param>
+/// <param name="MerchantId">Its transaction's merchant: a verdict on the alert counts at that merchant.</param>
+/// <param name="Features">Its full feature vector (a copy: the engine reuses its buffer), so a reviewed alert is a training row.</param>
+/// <param name="Source">The message it was raised for (for its trace context).</param>
+internal sealed record BatchAlert(Alert Alert, string? MerchantId, float[] Features, ConsumeResult<string?, byte[]> Source);
 
 /// <summary>A message that broke the contract, with the reason that goes into its dead-letter header.</summary>
 internal sealed record DeadLetter(ConsumeResult<string?, byte[]> Source, string Reason)

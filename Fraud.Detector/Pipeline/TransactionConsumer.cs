@@ -130,7 +130,7 @@ internal sealed class TransactionConsumer(
                 deadLetter.Source.Topic, deadLetter.Source.Partition.Value, deadLetter.Source.Offset.Value, deadLetter.Reason);
         }
 
-        foreach (var rule in _batch.Alerts.SelectMany(alert => alert.Rules))
+        foreach (var rule in _batch.Alerts.SelectMany(alert => alert.Alert.Rules))
         {
             metrics.AlertRaised(rule);
         }

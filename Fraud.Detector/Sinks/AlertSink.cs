@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Fraud.Detector.Health;
 using Fraud.Core;
+using Fraud.Detector.Pipeline;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -24,15 +25,16 @@ public sealed class AlertSink(
 {
     private readonly DetectorOptions _options = options.Value;
 
-    /// <param name="features">Each alert's full feature vector, in the same order (Postgres only: the record keeps them for training).</param>
-    public async Task WriteAsync(IReadOnlyList<Alert> alerts, IReadOnlyList<float[]> features, CancellationToken cancellationToken)
+    /// <param name="raised">The batch's alerts; Postgres keeps their merchant and feature vector too.</param>
+    internal async Task WriteAsync(IReadOnlyList<BatchAlert> raised, CancellationToken cancellationToken)
     {
-        if (alerts.Count == 0)
+        if (raised.Count == 0)
         {
             return;
         }
 
-        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(alerts, features, cancellationToken), cancellationToken);
+        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(raised, cancellationToken), cancellationToken);
+        var alerts = raised.Select(entry => entry.Alert).ToList();
         metrics.AlertsStored(stored);
 
         // One JSON form per alert serves both Redis and the topic.

@@ -32,6 +32,18 @@ public class LabelJsonTests
     }
 
     [Fact]
+    public void A_label_says_where_and_when_its_transaction_happened_when_its_source_knows()
+    {
+        var transaction = new Transaction("tx_9", 1, 12.5m, "EUR", "ES", new DateTimeOffset(2025, 9, 1, 10, 0, 0, TimeSpan.Zero), "m_42");
+        var label = Label.Of(transaction, "compromised_terminal");
+        string json = LabelJson.Serialize(label);
+
+        Assert.Equal("""{"tx_id":"tx_9","is_fraud":true,"scenario":"compromised_terminal","merchant_id":"m_42","ts":"2025-09-01T10:00:00.000000Z"}""", json);
+        Assert.True(LabelJson.TryParse(Encoding.UTF8.GetBytes(json), out var parsed, out var error), error);
+        Assert.Equal(label, parsed);
+    }
+
+    [Fact]
     public void Unknown_fields_are_ignored()
     {
         Assert.True(LabelJson.TryParse("""{"tx_id":"tx_1","is_fraud":false,"analyst":"ana","scenario":null}"""u8, out var label, out var error), error);
@@ -47,6 +59,8 @@ public class LabelJsonTests
     [InlineData("""{"tx_id":"tx_1","is_fraud":"yes"}""", "is_fraud: must be true or false")]
     [InlineData("""{"tx_id":"tx_1","is_fraud":1}""", "is_fraud: must be true or false")]
     [InlineData("""{"tx_id":"tx_1","is_fraud":true,"scenario":3}""", "scenario: must be a string")]
+    [InlineData("""{"tx_id":"tx_1","is_fraud":true,"merchant_id":" "}""", "merchant_id: must not be empty")]
+    [InlineData("""{"tx_id":"tx_1","is_fraud":true,"ts":"yesterday"}""", "ts: must be ISO-8601 UTC (ending in Z or +00:00)")]
     public void Invalid_label_is_rejected_naming_the_field(string json, string expected)
     {
         Assert.False(LabelJson.TryParse(Encoding.UTF8.GetBytes(json), out var label, out var error));

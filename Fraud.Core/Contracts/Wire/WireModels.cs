@@ -43,6 +43,11 @@ internal sealed class LabelWire
     public bool? IsFraud { get; set; }
 
     public string? Scenario { get; set; }
+
+    public string? MerchantId { get; set; }
+
+    [JsonConverter(typeof(UtcMicrosecondsConverter))]
+    public DateTimeOffset? Ts { get; set; }
 }
 
 /// <summary>Wire shape of <see cref="Alert"/>.</summary>

@@ -118,7 +118,7 @@ public sealed class HandbookSimulator : ISimulator
         long ticks = _startTicks + (((long)draw.Day * SecondsPerDay) + draw.Second) * TimeSpan.TicksPerSecond;
         var (amount, scenario) = ApplyFraud(draw);
         var transaction = new Transaction(txId, draw.Customer, amount, Currency, Country, new DateTimeOffset(ticks, TimeSpan.Zero), _terminalIds[draw.Terminal]);
-        return new SimulatedTransaction(transaction, new Label(txId, scenario is not null, scenario));
+        return new SimulatedTransaction(transaction, Label.Of(transaction, scenario));
     }
 
     /// <summary>The terminals compromised on <paramref name="day"/> (scenario 2): distinct, a pure function of the seed and day.</summary>

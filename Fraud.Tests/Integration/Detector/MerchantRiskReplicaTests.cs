@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using Fraud.Core;
+using Fraud.Core.Features;
+using Fraud.Core.Simulation;
+using Fraud.Tests.Integration.Faults;
+using Fraud.Tests.Offline;
+using Npgsql;
+using Xunit.Abstractions;
+using static Fraud.Tests.Integration.Detector.DetectorStreams;
+
+namespace Fraud.Tests.Integration.Detector;
+
+/// <summary>
+/// Merchant risk online: two detector replicas, each deciding only its own users, count every transaction at its
+/// merchant in Postgres, read the frauds' merchants from the labels the API stores, and read back the same merchant
+/// features as the offline <c>score --labels</c> over the same stream.
+/// </summary>
+[Collection(PrivateSystemsCollection.Name)]
+public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
+{
+    private const long FirstUser = 8_000_000;
+    private const int Users = 1_000;
+
+    // The staleness the design allows: a transaction on day d reads whole days up to d − 8 (7-day label delay), so the
+    // days it compares on must come after the history has been counted; the history's own days are not compared.
+    private const int HistoryDays = 8;
+    private const int ComparedDays = 3;
+
+    [Fact]
+    public async Task Two_replicas_read_the_merchant_risk_that_offline_score_computes_from_the_same_transactions_and_labels()
+    {
+        var start = new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero);
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = 31, Users = Users, Merchants = 1_000, FraudRate = 0.02, Start = start });
+        var rows = SimulateLabelled(simulator, 60_000, FirstUser).TakeWhile(row => row.Transaction.Ts < start.AddDays(HistoryDays + ComparedDays)).ToList();
+        var history = rows.Where(row => row.Transaction.Ts < start.AddDays(HistoryDays)).Select(row => row.Transaction).ToList();
+        var compared = rows.Skip(history.Count).Select(row => row.Transaction).ToList();
+        var offline = await OfflineMerchantFeaturesAsync(rows);
+
+        // Every transaction alerts (any risk above 1e-9; the forest's evidence is never 0), so that every decision's
+        // features are stored with its alert.
+        string decision = Path.Combine(Path.GetTempPath(), $"fraud-alert-everything-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(decision, """{"alert_threshold":1e-9}""");
+        await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false", $"--Detector:DecisionPath={decision}"]);
+        File.Delete(decision);
+        Assert.Equal(2, (await system.Processes.HttpEndpointsAsync("detector")).Count);
+
+        // Labels first, as a chargeback feed would have delivered them long before the compared days.
+        ProduceLabels(system.KafkaBootstrap, rows.Select(row => row.Label));
+        await FraudSystem.EventuallyAsync(
+            async () => await ScalarAsync(system, "SELECT count(*) FROM labels WHERE ts IS NOT NULL") >= rows.Count ? "stored" : null,
+            "the API to store every label with its merchant and time", TimeSpan.FromSeconds(120));
+
+        Produce(system.KafkaBootstrap, history);
+        await CountedAsync(system, history.Count(transaction => transaction.MerchantId is not null), "the history");
+        Produce(system.KafkaBootstrap, compared);
+        long counted = await CountedAsync(system, rows.Count(row => row.Transaction.MerchantId is not null), "the whole stream");
+
+        var online = await OnlineMerchantFeaturesAsync(system, compared.Select(transaction => transaction.TxId).ToArray());
+        output.WriteLine($"{rows.Count:N0} transactions ({compared.Count:N0} compared), {rows.Count(row => row.Label.IsFraud)} frauds; "
+            + $"{counted:N0} counted at merchants");
+        Assert.Equal(compared.Count, online.Count);
+        foreach (var (txId, features) in online)
+        {
+            Assert.True(offline[txId].SequenceEqual(features), $"{txId}: online [{string.Join(", ", features)}] offline [{string.Join(", ", offline[txId])}]");
+        }
+
+        // Not a comparison of zeros or of the prior alone: merchants differ, and some read a risk above the prior.
+        var risks = online.Values.Select(features => features[4]).ToList();
+        Assert.True(online.Values.Count(features => features[2] > 0) > online.Count / 2, "most compared merchants should have counted transactions");
+        Assert.True(risks.Distinct().Count() > 10 && risks.Max() > 2 * risks.Min(), $"risks should vary: {risks.Min()} … {risks.Max()}");
+    }
+
+    /// <summary>The stream and its labels through offline <c>score --labels --features</c>: tx_id → the six merchant features.</summary>
+    private static async Task<Dictionary<string, float[]>> OfflineMerchantFeaturesAsync(IReadOnlyList<SimulatedTransaction> rows)
+    {
+        var folder = Directory.CreateTempSubdirectory("fraud-merchant-parity-");
+        try
+        {
+            string input = Path.Combine(folder.FullName, "tx.jsonl"), labels = Path.Combine(folder.FullName, "labels.jsonl"), scores = Path.Combine(folder.FullName, "scores.jsonl");
+            await File.WriteAllLinesAsync(input, rows.Select(row => TransactionJson.Serialize(row.Transaction)));
+            await File.WriteAllLinesAsync(labels, rows.Select(row => LabelJson.Serialize(row.Label)));
+            string rules = Path.Combine(AppContext.BaseDirectory, "Integration", "Detector", "test-rules.json");
+            var (exitCode, stdout, stderr) = await DetectorProcess.RunAsync("score", "--input", input, "--labels", labels, "--rules", rules, "--features", "--output", scores);
+            Assert.True(exitCode == 0, $"score failed ({exitCode}): {stdout} {stderr}");
+            var features = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            foreach (var line in File.ReadLines(scores))
+            {
+                using var score = JsonDocument.Parse(line);
+                var vector = score.RootElement.GetProperty("features");
+                features[score.RootElement.GetProperty("tx_id").GetString()!] = FeatureSchema.MerchantNames.Select(name => vector.GetProperty(name).GetSingle()).ToArray();
+            }
+
+            return features;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>What the replicas stored with the transactions' alerts: their merchant features.</summary>
+    private static async Task<Dictionary<string, float[]>> OnlineMerchantFeaturesAsync(FraudSystem system, string[] txIds)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(system.PostgresConnectionString);
+        await using var command = dataSource.CreateCommand("""
+            SELECT tx_id, features FROM fraud_alerts WHERE tx_id = ANY($1) AND features IS NOT NULL
+            """);
+        command.Parameters.Add(new() { Value = txIds });
+        await using var reader = await command.ExecuteReaderAsync();
+        var online = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            var vector = reader.GetFieldValue<float[]>(1);
+            online[reader.GetString(0)] = vector[FeatureSchema.MerchantCount1dLog..(FeatureSchema.MerchantRisk30d + 1)];
+        }
+
+        return online;
+    }
+
+    /// <summary>Waits until the replicas have counted <paramref name="expected"/> transactions at their merchants, and checks none twice.</summary>
+    private static async Task<long> CountedAsync(FraudSystem system, int expected, string what)
+    {
+        long counted = 0;
+        await FraudSystem.EventuallyAsync(async () =>
+        {
+            counted = await ScalarAsync(system, "SELECT coalesce(sum(transactions), 0) FROM merchant_days");
+            return counted >= expected ? "counted" : null;
+        }, $"the replicas to count {what} ({expected:N0}) at its merchants", TimeSpan.FromSeconds(180));
+        Assert.Equal(expected, counted);
+        return counted;
+    }
+
+    private static async Task<long> ScalarAsync(FraudSystem system, string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(system.PostgresConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+}
