@@ -55,10 +55,10 @@ internal partial struct UserActivity
         int slot = DaySlot(newestDay);
         var earlier = _earlierDays;
         return new WindowTotals(
-            earlier.Week.Count + _dayCounts[slot],
-            earlier.Week.Sum + _daySums[slot],
-            earlier.Month.Count + _dayCounts[slot],
-            earlier.Month.Sum + _daySums[slot]);
+            earlier.WeekCount + _dayCounts[slot],
+            earlier.WeekSum + _daySums[slot],
+            earlier.MonthCount + _dayCounts[slot],
+            earlier.MonthSum + _daySums[slot]);
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ internal partial struct UserActivity
     private void RememberEarlierDays(long newestDay)
     {
         var totals = SumDays(newestDay - MonthWindowDays + 1, newestDay - WeekWindowDays + 1, newestDay - 1, newestDay);
-        _earlierDays = new EarlierDays((totals.WeekCount, totals.WeekSum), (totals.MonthCount, totals.MonthSum));
+        _earlierDays = new EarlierDays(totals.WeekCount, totals.MonthCount, totals.WeekSum, totals.MonthSum);
     }
 
     /// <summary>Empties the buckets of the days after <paramref name="newestDay"/> up to <paramref name="day"/>, which the ring reuses for them.</summary>
@@ -135,8 +135,8 @@ internal partial struct UserActivity
     /// <summary>The transactions and summed amounts of the 7- and 30-day windows.</summary>
     private record struct WindowTotals(int WeekCount, double WeekSum, int MonthCount, double MonthSum);
 
-    /// <summary>The windows' part before the newest day: days newest − 6 … newest − 1, and newest − 29 … newest − 1.</summary>
-    private readonly record struct EarlierDays((int Count, double Sum) Week, (int Count, double Sum) Month);
+    /// <summary>The windows' part before the newest day: days newest − 6 … newest − 1, and newest − 29 … newest − 1 (24 bytes).</summary>
+    private readonly record struct EarlierDays(int WeekCount, int MonthCount, double WeekSum, double MonthSum);
 
     [InlineArray(DayCapacity)]
     private struct DayCounts
