@@ -40,6 +40,7 @@ public sealed class MerchantRisk
     // The cached values (see the remarks): those of a merchant never seen (or of no merchant), an epoch that every
     // cache records and that a count changing cached values moves on, and the first and last days read in this epoch.
     private CachedFeatures _unknownMerchant;
+    private (long Day, long Epoch, WindowCounts Counts) _everyMerchantWindows;
     private long _epoch = 1;
     private long _firstDayRead = long.MaxValue;
     private long _lastDayRead = long.MinValue;
@@ -108,32 +109,27 @@ public sealed class MerchantRisk
     private void Compute(Merchant? merchant, long day, Span<float> values)
     {
         long newestVisible = day - _delayDays - 1;
-        long merchantTransactions = 0, merchantFrauds = 0, allTransactions = 0, allFrauds = 0;
-        int window = 0;
-        for (int age = 0; age < LongestWindowDays; age++)
+        var own = merchant?.Days.Windows(newestVisible) ?? default;
+        if (_everyMerchantWindows.Day != day || _everyMerchantWindows.Epoch != _epoch)
         {
-            long visible = newestVisible - age;
-            if (merchant is not null)
-            {
-                var (transactions, frauds) = merchant.Days.On(visible);
-                merchantTransactions += transactions;
-                merchantFrauds += frauds;
-            }
-
-            var (everyTransactions, everyFrauds) = _everyMerchant.On(visible);
-            allTransactions += everyTransactions;
-            allFrauds += everyFrauds;
-
-            if (age + 1 is 1 or 7 or LongestWindowDays)
-            {
-                double prior = allTransactions == 0 ? 0 : allFrauds / (double)allTransactions;
-                double weight = merchantTransactions + _options.PriorStrength;
-                values[window] = (float)Math.Log(1 + merchantTransactions);
-                values[(FeatureSchema.MerchantRisk1d - FeatureSchema.MerchantCount1dLog) + window] =
-                    (float)(weight == 0 ? 0 : (merchantFrauds + (_options.PriorStrength * prior)) / weight);
-                window++;
-            }
+            // Every merchant's counts, the prior's, are the same for every merchant read on the day: summed once.
+            _everyMerchantWindows = (day, _epoch, _everyMerchant.Windows(newestVisible));
         }
+
+        var every = _everyMerchantWindows.Counts;
+        WriteWindow(0, own.Transactions1d, own.Frauds1d, every.Transactions1d, every.Frauds1d, values);
+        WriteWindow(1, own.Transactions7d, own.Frauds7d, every.Transactions7d, every.Frauds7d, values);
+        WriteWindow(2, own.Transactions30d, own.Frauds30d, every.Transactions30d, every.Frauds30d, values);
+    }
+
+    /// <summary>ln(1 + the merchant's transactions) and (frauds + k·p) / (transactions + k), p every merchant's share.</summary>
+    private void WriteWindow(int window, long merchantTransactions, long merchantFrauds, long allTransactions, long allFrauds, Span<float> values)
+    {
+        double prior = allTransactions == 0 ? 0 : allFrauds / (double)allTransactions;
+        double weight = merchantTransactions + _options.PriorStrength;
+        values[window] = (float)Math.Log(1 + merchantTransactions);
+        values[(FeatureSchema.MerchantRisk1d - FeatureSchema.MerchantCount1dLog) + window] =
+            (float)(weight == 0 ? 0 : (merchantFrauds + (_options.PriorStrength * prior)) / weight);
     }
 
     /// <summary>
