@@ -4,7 +4,7 @@ namespace Fraud.Core.Features;
 public sealed record FeatureStateOptions
 {
     /// <summary>
-    /// How many users are tracked at most (default one million, about 1.1 GB when full: some 1,050 bytes per user). Past it, the user idle the
+    /// How many users are tracked at most (default one million, about 1.1 GB when full: some 1,075 bytes per user). Past it, the user idle the
     /// longest is forgotten to make room; a forgotten user who comes back starts with an empty history.
     /// </summary>
     public int MaxUsers { get; init; } = 1_000_000;

@@ -56,11 +56,59 @@ internal struct MerchantDays
     public readonly (int Transactions, int Frauds) On(long day) =>
         _any && day <= _newestDay && _newestDay - day < Capacity ? (_transactions[Slot(day)], _frauds[Slot(day)]) : (0, 0);
 
+    /// <summary>
+    /// The counts of the 1, 7 and 30 days ending with <paramref name="newestDay"/> (days not in the ring count as 0):
+    /// one pass over the days the ring holds, rather than a lookup per day.
+    /// </summary>
+    public readonly WindowCounts Windows(long newestDay)
+    {
+        var windows = default(WindowCounts);
+        if (!_any)
+        {
+            return windows;
+        }
+
+        long oldest = Math.Max(newestDay - (WindowCounts.LongestDays - 1), _newestDay - (Capacity - 1));
+        for (long day = Math.Min(newestDay, _newestDay); day >= oldest; day--)
+        {
+            long age = newestDay - day;
+            int slot = Slot(day);
+            windows.Add(age, _transactions[slot], _frauds[slot]);
+        }
+
+        return windows;
+    }
+
     private static int Slot(long day) => (int)(day % Capacity);
 
     [InlineArray(Capacity)]
     private struct DayCounts
     {
         private int _element;
+    }
+}
+
+/// <summary>Transactions and frauds over the 1, 7 and 30 days ending with a given day.</summary>
+internal struct WindowCounts
+{
+    public const int LongestDays = 30;
+
+    public long Transactions1d, Frauds1d, Transactions7d, Frauds7d, Transactions30d, Frauds30d;
+
+    /// <summary>Counts a day <paramref name="age"/> days before the newest one (0: the newest), within 30.</summary>
+    public void Add(long age, int transactions, int frauds)
+    {
+        Transactions30d += transactions;
+        Frauds30d += frauds;
+        if (age < 7)
+        {
+            Transactions7d += transactions;
+            Frauds7d += frauds;
+            if (age < 1)
+            {
+                Transactions1d += transactions;
+                Frauds1d += frauds;
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ public sealed record MerchantRiskOptions
     /// </summary>
     public double PriorStrength { get; init; } = 10;
 
-    /// <summary>How many merchants are remembered at most (default 200,000, about 120 MB when full).</summary>
+    /// <summary>How many merchants are remembered at most (default 200,000, about 130 MB when full).</summary>
     public int MaxMerchants { get; init; } = 200_000;
 
     /// <summary>The label delay in whole days.</summary>

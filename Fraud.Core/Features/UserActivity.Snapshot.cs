@@ -24,6 +24,9 @@ namespace Fraud.Core.Features;
 //   1+4d  remembered devices, likewise
 //   1+4m  remembered merchants, likewise
 //   4     checksum: FNV-1a of every byte before it
+//
+// A field marked [NotInSnapshot] (the day windows' totals before the newest day) is derived from the others: it is
+// not written, and the reader computes it again.
 internal partial struct UserActivity
 {
     /// <summary>Bump when the meaning of a field changes; a change of the fields themselves changes <see cref="Layout"/>.</summary>
@@ -46,8 +49,9 @@ internal partial struct UserActivity
         + (4 * (CountryCapacity + DeviceCapacity + MerchantCapacity));
 
     /// <summary>
-    /// A hash of this struct's instance fields (name, type and size, which includes an inline array's length):
-    /// snapshots written by a build whose fields differ are refused rather than misread.
+    /// A hash of this struct's instance fields (name, type and size, which includes an inline array's length), but for
+    /// the derived ones marked <see cref="NotInSnapshotAttribute"/>: snapshots written by a build whose fields differ
+    /// are refused rather than misread.
     /// </summary>
     public static readonly uint Layout = ComputeLayout();
 
@@ -206,6 +210,8 @@ internal partial struct UserActivity
             return false;
         }
 
+        read.RememberEarlierDays(read.NewestDay);
+
         read._countryCount = reader.Keys(read._countries);
         read._deviceCount = reader.Keys(read._devices);
         read._merchantCount = reader.Keys(read._merchants);
@@ -280,10 +286,18 @@ internal partial struct UserActivity
     {
         var fields = typeof(UserActivity)
             .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(field => !field.IsDefined(typeof(NotInSnapshotAttribute)))
             .Select(field => $"{field.Name}:{field.FieldType.Name}:{RuntimeHelpers.SizeOf(field.FieldType.TypeHandle)}")
             .Order(StringComparer.Ordinal);
         return Checksum(System.Text.Encoding.UTF8.GetBytes(string.Join(';', fields)));
     }
+
+    /// <summary>
+    /// Marks a field derived from the others (a cache), which the snapshot does not write and the reader rebuilds: it
+    /// is left out of <see cref="Layout"/>, so adding one does not make older snapshots unreadable.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Field)]
+    private sealed class NotInSnapshotAttribute : Attribute;
 
     /// <summary>Writes little-endian values one after another; the caller sized the span.</summary>
     private ref struct SnapshotWriter(Span<byte> destination)

@@ -15,15 +15,6 @@ internal partial struct UserActivity
     /// <summary>Earlier transactions kept for the sliding windows and the rules; window counts saturate here.</summary>
     public const int RecentCapacity = 32;
 
-    /// <summary>
-    /// UTC days with a bucket: the day of the latest transaction and the 29 before it, all that the 30-day window of
-    /// a transaction can reach, since a transaction counts on that day or a later one.
-    /// </summary>
-    public const int DayCapacity = MonthWindowDays;
-
-    private const int WeekWindowDays = 7;
-    private const int MonthWindowDays = 30;
-
     private const double MaxSecondsSincePrevious = 30 * 24 * 3600;
     private const double MinTravelHours = 1.0 / 60;
     private const double StdFloorShareOfMean = 0.1;
@@ -36,9 +27,14 @@ internal partial struct UserActivity
     // Per UTC day (slot = day number modulo DayCapacity) the transactions folded in and their summed amount. The day
     // of the newest bucket is the day of LastTicks, so it needs no field of its own. Sums are doubles: a bucket grows
     // by one amount at a time, and a float's 24-bit mantissa would round each addition to the sum's magnitude (past
-    // 262,144 a float's step is 0.031, so a cent added to the sum would be lost).
+    // 262,144 a float's step is 0.031, so a cent added to the sum would be lost). UserActivity.DayWindows.cs reads them.
     private DayCounts _dayCounts;
     private DaySums _daySums;
+
+    // What the day windows take from the days before the newest one, kept so that a transaction on the newest day
+    // reads its windows without walking the buckets: derived from them, so not in the snapshot (rebuilt on import).
+    [NotInSnapshot]
+    private EarlierDays _earlierDays;
 
     // Exponentially decayed (West's weighted) mean and sum of squared deviations of the amounts.
     private double _amountWeight;
@@ -143,14 +139,7 @@ internal partial struct UserActivity
         _recentAmounts[_newestRecent] = (float)amount;
         _recentCount = Math.Min(_recentCount + 1, RecentCapacity);
 
-        long day = now / TimeSpan.TicksPerDay;
-        if (HistoryCount > 0)
-        {
-            ClearDaysAfter(LastTicks / TimeSpan.TicksPerDay, day);
-        }
-
-        _dayCounts[DaySlot(day)]++;
-        _daySums[DaySlot(day)] += amount;
+        AddToDay(now / TimeSpan.TicksPerDay, amount);
 
         if (transaction is { Lat: { } lat, Lon: { } lon })
         {
@@ -227,54 +216,7 @@ internal partial struct UserActivity
         features[FeatureSchema.AmountLogRatio1d] = LogRatioToMean(amount, sum24h, count24h);
     }
 
-    /// <summary>
-    /// The day windows: the transaction's own UTC day so far and the 6 (or 29) days before it, read from the newest
-    /// bucket back (<paramref name="now"/> is never before <see cref="LastTicks"/>).
-    /// </summary>
-    private readonly void WriteDayWindows(long now, double amount, Span<float> features)
-    {
-        ReadOnlySpan<int> counts = _dayCounts;
-        ReadOnlySpan<double> sums = _daySums;
-        int count7d = 0, count30d = 0;
-        double sum7d = 0, sum30d = 0;
-        long today = now / TimeSpan.TicksPerDay;
-        long newestDay = LastTicks / TimeSpan.TicksPerDay;
-        long oldestDay = Math.Max(newestDay - DayCapacity, today - MonthWindowDays) + 1;
-        for (long day = newestDay; HistoryCount > 0 && day >= oldestDay; day--)
-        {
-            int slot = DaySlot(day);
-            count30d += counts[slot];
-            sum30d += sums[slot];
-            if (today - day < WeekWindowDays)
-            {
-                count7d += counts[slot];
-                sum7d += sums[slot];
-            }
-        }
-
-        features[FeatureSchema.Count7d] = count7d;
-        features[FeatureSchema.Count30d] = count30d;
-        features[FeatureSchema.AmountLogRatio7d] = LogRatioToMean(amount, sum7d, count7d);
-        features[FeatureSchema.AmountLogRatio30d] = LogRatioToMean(amount, sum30d, count30d);
-        features[FeatureSchema.AmountMean30dLog] = count30d == 0 ? 0 : (float)Math.Log(1 + (sum30d / count30d));
-    }
-
     private static float LogRatioToMean(double amount, double sum, int count) => count == 0 ? 0 : (float)Math.Log(amount / (sum / count));
-
-    /// <summary>Empties the buckets of the days after <paramref name="newestDay"/> up to <paramref name="day"/>, which the ring reuses for them.</summary>
-    private void ClearDaysAfter(long newestDay, long day)
-    {
-        Span<int> counts = _dayCounts;
-        Span<double> sums = _daySums;
-        for (long cleared = newestDay + 1; cleared <= Math.Min(day, newestDay + DayCapacity); cleared++)
-        {
-            counts[DaySlot(cleared)] = 0;
-            sums[DaySlot(cleared)] = 0;
-        }
-    }
-
-    // Looking back from the first days of year 1 reaches negative days: a Euclidean remainder keeps their slots in range.
-    private static int DaySlot(long day) => (int)(((day % DayCapacity) + DayCapacity) % DayCapacity);
 
     private readonly void WriteTravel(Transaction transaction, long now, Span<float> features)
     {
@@ -326,18 +268,6 @@ internal partial struct UserActivity
     private struct RecentAmounts
     {
         private float _element;
-    }
-
-    [InlineArray(DayCapacity)]
-    private struct DayCounts
-    {
-        private int _element;
-    }
-
-    [InlineArray(DayCapacity)]
-    private struct DaySums
-    {
-        private double _element;
     }
 
     [InlineArray(8)]

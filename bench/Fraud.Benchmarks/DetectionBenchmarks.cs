@@ -11,8 +11,9 @@ namespace Fraud.Benchmarks;
 
 /// <summary>
 /// The detector's per-transaction work on simulated traffic (10,000 users, 200,000 transactions, cycled): feature
-/// update, rule evaluation, the supervised classifier alone, and the whole decision (features + forest + rules, with
-/// and without the classifier). One operation is one transaction.
+/// update, rule evaluation, the supervised classifier alone, merchant risk alone, and the whole decision (features +
+/// forest + rules, with and without the classifier, and with a classifier reading merchant risk from the stream's
+/// counts and labels). One operation is one transaction.
 /// </summary>
 [MemoryDiagnoser]
 public class DetectionBenchmarks
@@ -29,6 +30,8 @@ public class DetectionBenchmarks
     private DecisionEngine _engine = null!;
     private DecisionEngine _engineWithClassifier = null!;
     private GradientBoostedClassifier _classifier = null!;
+    private DecisionEngine _engineWithMerchantRisk = null!;
+    private MerchantRisk _merchantRisk = null!;
     private int _next;
 
     [GlobalSetup]
@@ -61,14 +64,31 @@ public class DetectionBenchmarks
 
         _classifier = labelled.Fit(new GradientBoostingOptions(), "gb-bench");
 
+        // Merchant risk on: every transaction and known fraud of the stream counted, with a 1-day label delay so that
+        // the 7 simulated days reach its windows, and a classifier that reads all 32 features.
+        var withMerchants = new LabelledTrainingSet(merchantOptions: new MerchantRiskOptions { LabelDelay = TimeSpan.FromDays(1) });
+        foreach (var item in simulated)
+        {
+            withMerchants.Add(item.Transaction, item.Label.IsFraud);
+            if (item.Label.IsFraud)
+            {
+                withMerchants.Merchants.RecordFraud(item.Transaction.MerchantId, item.Transaction.Ts);
+            }
+        }
+
+        _merchantRisk = withMerchants.Merchants;
+        var merchantClassifier = withMerchants.Fit(new GradientBoostingOptions(), "gb-bench-merchants");
+
         _state = new FeatureState();
         _engine = new DecisionEngine(model, _rules);
         _engineWithClassifier = new DecisionEngine(model, _rules, classifier: _classifier);
+        _engineWithMerchantRisk = new DecisionEngine(model, _rules, classifier: merchantClassifier, merchants: _merchantRisk);
         foreach (var transaction in _transactions)
         {
             _state.Update(transaction, _features);
             _engine.Decide(transaction);
             _engineWithClassifier.Decide(transaction);
+            _engineWithMerchantRisk.Decide(transaction);
         }
     }
 
@@ -96,6 +116,14 @@ public class DetectionBenchmarks
         return _classifier.Probability(_featuresOf[index]);
     }
 
+    /// <summary>The six merchant features of one transaction, from the counts and labels of the whole stream.</summary>
+    [Benchmark]
+    public float MerchantFeatures()
+    {
+        _merchantRisk.WriteFeatures(NextTransaction(out _), _features);
+        return _features[FeatureSchema.MerchantRisk30d];
+    }
+
     /// <summary>The whole decision: features, forest (100 trees, 256 samples) and the default rules.</summary>
     [Benchmark]
     public double Decision() => _engine.Decide(NextTransaction(out _)).Risk;
@@ -103,6 +131,10 @@ public class DetectionBenchmarks
     /// <summary>The whole decision with the supervised classifier too.</summary>
     [Benchmark]
     public double DecisionWithClassifier() => _engineWithClassifier.Decide(NextTransaction(out _)).Risk;
+
+    /// <summary>The whole decision with a classifier that reads merchant risk, the merchants' counts and labels in place.</summary>
+    [Benchmark]
+    public double DecisionWithMerchantRisk() => _engineWithMerchantRisk.Decide(NextTransaction(out _)).Risk;
 
     private Transaction NextTransaction(out int index)
     {

@@ -27,12 +27,16 @@ namespace Fraud.Core.Detection.Forest;
 /// Rows that reach a leaf early just stay there. Children always have greater indexes than their parent (inside its
 /// tree), so nothing but a leaf can hold a walk; scoring is index arithmetic over a few arrays (about 20 bytes a
 /// node, ~1 MB for 100 trees grown on ψ = 256), with no node objects, no heap pointers to chase and nothing
-/// allocated.
+/// allocated. The walk reads a copy of the three arrays it needs interleaved, one 12-byte node each, so that a step
+/// loads one cache line rather than three (and the forest's steps fit in a core's L2 cache).
 /// </remarks>
 internal sealed class IsolationTrees
 {
     /// <summary>Trees walked together by <see cref="TotalPathLength"/>; their node indexes live on the stack.</summary>
     private const int TreesPerBlock = 128;
+
+    // Attribute, SplitValue and Left interleaved, node by node, for TotalPathLength.
+    private readonly Node[] _nodes;
 
     /// <summary>
     /// Wraps the arrays after checking them (<see cref="Validate"/>), so that every walk stays inside them for rows
@@ -48,6 +52,11 @@ internal sealed class IsolationTrees
         LeafPathLength = leafPathLength;
         FeatureCount = featureCount;
         Height = Enumerable.Range(0, roots.Length).Max(TreeHeight);
+        _nodes = new Node[attribute.Length];
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            _nodes[i] = new Node(splitValue[i], attribute[i], left[i]);
+        }
     }
 
     /// <summary>Index of each tree's root node; tree t ends where tree t + 1 begins.</summary>
@@ -106,23 +115,21 @@ internal sealed class IsolationTrees
         }
         // The inner step reads the arrays without bounds checks (a quarter of the time): the constructor has
         // validated that every child index stays inside the arrays and every attribute inside a row of FeatureCount.
-        ref var left = ref MemoryMarshal.GetArrayDataReference(Left);
-        ref var attribute = ref MemoryMarshal.GetArrayDataReference(Attribute);
-        ref var splitValue = ref MemoryMarshal.GetArrayDataReference(SplitValue);
+        ref var nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
         ref var row = ref MemoryMarshal.GetReference(x);
-        Span<int> nodes = stackalloc int[TreesPerBlock];
+        Span<int> walks = stackalloc int[TreesPerBlock];
         var total = 0.0;
         for (var first = 0; first < Roots.Length; first += TreesPerBlock)
         {
-            var block = nodes[..Math.Min(TreesPerBlock, Roots.Length - first)];
+            var block = walks[..Math.Min(TreesPerBlock, Roots.Length - first)];
             Roots.AsSpan(first, block.Length).CopyTo(block);
             for (var step = 0; step < Height; step++)
             {
                 for (var t = 0; t < block.Length; t++)
                 {
-                    var i = block[t];
+                    ref var node = ref Unsafe.Add(ref nodes, block[t]);
                     // i ← Left[i] + (x[q] > p ? 1 : 0): right child when x[q] > p; a leaf stays put (p = +∞).
-                    block[t] = Unsafe.Add(ref left, i) + (Unsafe.Add(ref row, Unsafe.Add(ref attribute, i)) > Unsafe.Add(ref splitValue, i) ? 1 : 0);
+                    block[t] = node.Left + (Unsafe.Add(ref row, node.Attribute) > node.SplitValue ? 1 : 0);
                 }
             }
             foreach (var leaf in block)
@@ -198,6 +205,10 @@ internal sealed class IsolationTrees
         }
         return height;
     }
+
+    /// <summary>One node as the walk reads it: split value p, attribute q, left child.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct Node(float SplitValue, int Attribute, int Left);
 
     /// <summary>Appends trees node by node; <see cref="IsolationTreeBuilder"/> and tests use it.</summary>
     internal sealed class Builder
