@@ -61,11 +61,11 @@ public sealed class FeatureSchemaTests
         Assert.DoesNotContain("hour_of_day", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_zscore", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_log_ratio_30d", FeatureSchema.ForestDefaults);
-        Assert.Contains("amount_excess_log", FeatureSchema.ForestDefaults);
+        Assert.DoesNotContain("amount_excess_log", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_excess_zscore", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_excess_30d_log", FeatureSchema.ForestDefaults);
         Assert.DoesNotContain("merchant_risk_7d", FeatureSchema.ForestDefaults);
-        Assert.Equal(FeatureSchema.Count - 5 - 6, FeatureSchema.ForestDefaults.Count);
+        Assert.Equal(FeatureSchema.Count - 5 - 6 - 1, FeatureSchema.ForestDefaults.Count);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class HandbookUnsupervisedTests(ITestOutputHelper output)
     /// <summary>How much the default features must raise the unsupervised detector's average precision over the same forest without the one-sided ones.</summary>
     private const double MarginOverTwoSided = 0.05;
 
-    private static readonly string[] OneSided = ["amount_excess_log", "amount_excess_zscore", "amount_excess_30d_log"];
+    private static readonly string[] OneSided = ["amount_excess_zscore", "amount_excess_30d_log"];
 
     [Fact]
     public void The_one_sided_amount_features_raise_the_unsupervised_detectors_precision_on_the_week_after_the_gap()
