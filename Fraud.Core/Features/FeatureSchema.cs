@@ -107,8 +107,20 @@ public static class FeatureSchema
     /// <summary><c>merchant_risk_30d</c>: the same over the 30-day window.</summary>
     public const int MerchantRisk30d = 31;
 
+    /// <summary>
+    /// <c>amount_excess_log</c>: max(0, <see cref="AmountLogRatio"/>), how far the amount lies above the user's decayed
+    /// mean on a log scale, 0 at or below it; see <see cref="AmountExcess"/>.
+    /// </summary>
+    public const int AmountExcessLog = 32;
+
+    /// <summary><c>amount_excess_zscore</c>: max(0, <see cref="AmountZScore"/>).</summary>
+    public const int AmountExcessZScore = 33;
+
+    /// <summary><c>amount_excess_30d_log</c>: max(0, <see cref="AmountLogRatio30d"/>).</summary>
+    public const int AmountExcess30dLog = 34;
+
     /// <summary>How many features a vector holds.</summary>
-    public const int Count = 32;
+    public const int Count = 35;
 
     private static readonly string[] FeatureNames =
     [
@@ -144,12 +156,20 @@ public static class FeatureSchema
         "merchant_risk_1d",
         "merchant_risk_7d",
         "merchant_risk_30d",
+        "amount_excess_log",
+        "amount_excess_zscore",
+        "amount_excess_30d_log",
     ];
 
     // The context features describe the transaction, not how it departs from its user's habits: their rare values
     // (a cash withdrawal, a 3 a.m. purchase) are mostly legitimate, yet an Isolation Forest isolates rare values
     // first. The rules use them; the forest, by default, does not.
     private static readonly string[] ContextNames = ["hour_of_day", "is_weekend", "is_ecom", "is_atm", "mcc_risk_group"];
+
+    // Computed, but not in the forest's defaults: a third upward copy of the amount tilts the forest so far towards
+    // large amounts that it loses the tiny ones of card testing (docs/features.md, "One-sided amounts"). `train
+    // --features` can add it for data whose frauds are all large amounts.
+    private static readonly string[] NotInForestDefaults = ["amount_excess_log"];
 
     /// <summary>The feature names in vector order.</summary>
     public static IReadOnlyList<string> Names => FeatureNames;
@@ -164,10 +184,16 @@ public static class FeatureSchema
     /// The features an Isolation Forest is trained on by default: the user's behaviour, i.e. every one but the context
     /// features (<c>hour_of_day</c>, <c>is_weekend</c>, <c>is_ecom</c>, <c>is_atm</c>, <c>mcc_risk_group</c>), whose
     /// rare but ordinary values would otherwise dominate what the forest finds anomalous, and the merchant features,
-    /// which come from labels.
+    /// which come from labels. Two of the one-sided amount features (<c>amount_excess_zscore</c>,
+    /// <c>amount_excess_30d_log</c>; <see cref="AmountExcess"/>) are among them, beside the two-sided ones they derive
+    /// from: a forest picks a feature at random for each split, so they tilt its isolation towards amounts above the
+    /// user's habits; the third, <c>amount_excess_log</c>, is left out.
     /// </summary>
-    public static IReadOnlyList<string> ForestDefaults { get; } =
-        FeatureNames.Except(ContextNames, StringComparer.Ordinal).Except(MerchantNames, StringComparer.Ordinal).ToArray();
+    public static IReadOnlyList<string> ForestDefaults { get; } = FeatureNames
+        .Except(ContextNames, StringComparer.Ordinal)
+        .Except(MerchantNames, StringComparer.Ordinal)
+        .Except(NotInForestDefaults, StringComparer.Ordinal)
+        .ToArray();
 
     /// <summary>Whether any of <paramref name="names"/> is a merchant feature.</summary>
     /// <param name="names">Feature names, e.g. a model's.</param>

@@ -49,6 +49,7 @@ public readonly struct UserHistory
         }
 
         _user.Activity.WriteFeatures(transaction, features);
+        AmountExcess.Write(features);
     }
 
     /// <summary>Folds <paramref name="transaction"/> into the history, once its features and rules are done. Allocates nothing.</summary>

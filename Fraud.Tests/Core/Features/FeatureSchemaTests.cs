@@ -21,6 +21,10 @@ public sealed class FeatureSchemaTests
         Assert.Equal("count_7d", FeatureSchema.Names[FeatureSchema.Count7d]);
         Assert.Equal("amount_log_ratio_1d", FeatureSchema.Names[FeatureSchema.AmountLogRatio1d]);
         Assert.Equal("amount_mean_30d_log", FeatureSchema.Names[FeatureSchema.AmountMean30dLog]);
+        Assert.Equal("merchant_risk_30d", FeatureSchema.Names[FeatureSchema.MerchantRisk30d]);
+        Assert.Equal("amount_excess_log", FeatureSchema.Names[FeatureSchema.AmountExcessLog]);
+        Assert.Equal("amount_excess_zscore", FeatureSchema.Names[FeatureSchema.AmountExcessZScore]);
+        Assert.Equal("amount_excess_30d_log", FeatureSchema.Names[FeatureSchema.AmountExcess30dLog]);
     }
 
     [Fact]
@@ -57,8 +61,11 @@ public sealed class FeatureSchemaTests
         Assert.DoesNotContain("hour_of_day", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_zscore", FeatureSchema.ForestDefaults);
         Assert.Contains("amount_log_ratio_30d", FeatureSchema.ForestDefaults);
+        Assert.DoesNotContain("amount_excess_log", FeatureSchema.ForestDefaults);
+        Assert.Contains("amount_excess_zscore", FeatureSchema.ForestDefaults);
+        Assert.Contains("amount_excess_30d_log", FeatureSchema.ForestDefaults);
         Assert.DoesNotContain("merchant_risk_7d", FeatureSchema.ForestDefaults);
-        Assert.Equal(FeatureSchema.Count - 5 - 6, FeatureSchema.ForestDefaults.Count);
+        Assert.Equal(FeatureSchema.Count - 5 - 6 - 1, FeatureSchema.ForestDefaults.Count);
     }
 
     [Theory]

@@ -24,6 +24,33 @@ public sealed class FeatureStateTests
     }
 
     [Fact]
+    public void The_one_sided_amount_features_measure_only_how_far_the_amount_lies_above_the_users_habits()
+    {
+        // At one instant, so nothing decays: after 10 the user's mean is 10 and its deviation 0 (floored at 1).
+        Feed(At(TimeSpan.Zero, 10m));
+        var above = Update(At(TimeSpan.Zero, 40m));
+
+        Assert.Equal(Math.Log(4), above[FeatureSchema.AmountExcessLog], 5);          // ln(40 / 10)
+        Assert.Equal(30, above[FeatureSchema.AmountExcessZScore], 4);                // (40 − 10) / max(0, 10 % of 10)
+        Assert.Equal(Math.Log(4), above[FeatureSchema.AmountExcess30dLog], 5);       // ln(40 / the 30-day mean 10)
+
+        // After 10 and 40: mean 25, West's weighted deviation sqrt(450 / 2) = 15, 30-day mean 25; 5 lies below all three.
+        var below = Update(At(TimeSpan.Zero, 5m));
+
+        Assert.Equal(Math.Log(5.0 / 25), below[FeatureSchema.AmountLogRatio], 5);
+        Assert.Equal((5 - 25) / 15.0, below[FeatureSchema.AmountZScore], 4);
+        Assert.Equal(0, below[FeatureSchema.AmountExcessLog]);
+        Assert.Equal(0, below[FeatureSchema.AmountExcessZScore]);
+        Assert.Equal(0, below[FeatureSchema.AmountExcess30dLog]);
+
+        // After 10, 40, 5: mean 55 / 3, 30-day mean 55 / 3; 110 is 6 times it.
+        var again = Update(At(TimeSpan.Zero, 110m));
+        Assert.Equal(Math.Log(6), again[FeatureSchema.AmountExcessLog], 5);
+        Assert.Equal(Math.Log(6), again[FeatureSchema.AmountExcess30dLog], 5);
+        Assert.Equal(again[FeatureSchema.AmountZScore], again[FeatureSchema.AmountExcessZScore]);
+    }
+
+    [Fact]
     public void A_first_transaction_has_no_history_to_compare_with()
     {
         var features = Update(Purchase);
@@ -37,6 +64,9 @@ public sealed class FeatureStateTests
         Assert.Equal(0, features[FeatureSchema.NewCountry]);
         Assert.Equal(0, features[FeatureSchema.NewDevice]);
         Assert.Equal(0, features[FeatureSchema.NewMerchant]);
+        Assert.Equal(0, features[FeatureSchema.AmountExcessLog]);
+        Assert.Equal(0, features[FeatureSchema.AmountExcessZScore]);
+        Assert.Equal(0, features[FeatureSchema.AmountExcess30dLog]);
     }
 
     [Fact]

@@ -83,6 +83,29 @@ public sealed class RuleBehaviourTests
         Assert.False(Check(ZScore, At(TimeSpan.FromHours(1), 90m), Repeat(5, i => At(TimeSpan.FromMinutes(i), 2m))).Fired);
     }
 
+    [Fact]
+    public void Amount_z_score_with_a_minimum_ratio_needs_the_amount_that_many_times_the_users_mean()
+    {
+        // Five purchases of 20 at nearly the same time: decayed mean 20, deviation 0, floored at 2 (10 % of the mean).
+        var relative = new AmountZScoreRule("amount_vs_user_history", 0.15, minZScore: 4, minHistory: 5, minAmount: 0, minRatio: 3);
+        var history = Repeat(5, i => At(TimeSpan.FromMinutes(i)));
+
+        Assert.Equal((true, 20.25), Check(relative, At(TimeSpan.FromHours(1), 60.5m), history)); // 3.025 × the mean; z = (60.5 − 20) / 2
+        Assert.False(Check(relative, At(TimeSpan.FromHours(1), 59m), history).Fired);       // z = 19.5, but 2.95 × the mean
+        Assert.False(Check(relative, At(TimeSpan.FromHours(1), 28m), history).Fired);       // z = 4 (the floor alone), 1.4 × the mean
+    }
+
+    [Fact]
+    public void Amount_z_score_with_a_minimum_ratio_fires_alike_in_every_currency()
+    {
+        var relative = new AmountZScoreRule("amount_vs_user_history", 0.15, minZScore: 4, minHistory: 5, minAmount: 0, minRatio: 3);
+        Transaction InYen(Transaction transaction) => transaction with { Amount = transaction.Amount * 150, Currency = "JPY" };
+        var history = Repeat(5, i => At(TimeSpan.FromMinutes(i)));
+
+        Assert.True(Check(relative, InYen(At(TimeSpan.FromHours(1), 61m)), history.Select(InYen).ToArray()).Fired);
+        Assert.False(Check(relative, InYen(At(TimeSpan.FromHours(1), 59m)), history.Select(InYen).ToArray()).Fired);
+    }
+
     private static readonly ImpossibleTravelRule Travel = new("impossible_travel", 0.6, maxSpeedKmh: 900, minDistanceKm: 50);
 
     [Fact]
