@@ -81,6 +81,8 @@ internal sealed class DecisionOptionsWire
 
     public double? ForestWeight { get; set; }
 
+    public double? ForestWeightWithClassifier { get; set; }
+
     public double? ForestScale { get; set; }
 
     public double? ScoreThreshold { get; set; }

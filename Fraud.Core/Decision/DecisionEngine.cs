@@ -147,7 +147,9 @@ public sealed class DecisionEngine
             _scoreThreshold = model is null ? double.NaN : _options.ScoreThreshold ?? model.Offset;
         }
 
-        _forestWeight = rules is null ? 1 : _options.ForestWeight; // the weight shares the risk with the rules; alone, the forest has it all
+        // The weight shares the risk with the rules; alone, the forest has it all. With a classifier, which learnt from
+        // labels which anomalies are fraud, the forest's guess counts for ForestWeightWithClassifier (0 by default).
+        _forestWeight = classifier is not null ? _options.ForestWeightWithClassifier : rules is null ? 1 : _options.ForestWeight;
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
         Features = features ?? new FeatureState(featureOptions);
         Merchants = merchants ?? new MerchantRisk(new MerchantRiskOptions { LabelDelay = merchantDelay });

@@ -6,7 +6,7 @@ namespace Fraud.Core.Decision;
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
 /// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_anomaly_share":0.02,"forest_rank_steepness":2,
-/// "forest_weight":0.8,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
+/// "forest_weight":0.8,"forest_weight_with_classifier":0,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
 public static class DecisionOptionsJson
@@ -46,6 +46,7 @@ public static class DecisionOptionsJson
             ForestRankSteepness = wire.ForestRankSteepness ?? defaults.ForestRankSteepness,
             AlertThreshold = wire.AlertThreshold ?? defaults.AlertThreshold,
             ForestWeight = wire.ForestWeight ?? defaults.ForestWeight,
+            ForestWeightWithClassifier = wire.ForestWeightWithClassifier ?? defaults.ForestWeightWithClassifier,
             ForestScale = wire.ForestScale ?? defaults.ForestScale,
             ScoreThreshold = wire.ScoreThreshold,
             ClassifierWeight = wire.ClassifierWeight ?? defaults.ClassifierWeight,

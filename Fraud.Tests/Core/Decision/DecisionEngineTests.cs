@@ -85,6 +85,32 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Once_a_classifier_decides_the_forests_anomaly_no_longer_raises_the_risk_by_default()
+    {
+        var anomalous = Purchase with { Amount = 5000m, Mcc = 7995 };
+        var withoutClassifier = new DecisionEngine(Model, Rules).Decide(anomalous);
+        var engine = new DecisionEngine(Model, Rules, classifier: Classifier);
+
+        var verdict = engine.Decide(anomalous);
+
+        Assert.True(withoutClassifier.Risk > 1 - 0.85 + 0.01, "the forest raises the risk above the rule's when no classifier decides");
+        Assert.Equal(withoutClassifier.Score, verdict.Score);   // still scored, for the reason and the samples
+        Assert.Equal(1 - ((1 - Likely) * 0.85), verdict.Risk, 10);
+    }
+
+    [Fact]
+    public void Forest_weight_with_classifier_gives_the_forest_its_share_beside_the_classifier()
+    {
+        var anomalous = Purchase with { Amount = 5000m, Mcc = 7995 };
+        var alone = new DecisionEngine(Model, rules: null).Decide(anomalous);   // without rules the risk is the forest's evidence
+        var engine = new DecisionEngine(Model, Rules, new DecisionOptions { ForestWeightWithClassifier = 0.3 }, classifier: Classifier);
+
+        var verdict = engine.Decide(anomalous);
+
+        Assert.Equal(1 - ((1 - (0.3 * alone.Risk)) * (1 - Likely) * 0.85), verdict.Risk, 10);
+    }
+
+    [Fact]
     public void A_classifier_trained_on_features_this_build_lacks_is_refused()
     {
         var other = new GradientBoostedClassifier("gb-other", ["merchant_fraud_rate"], new BoostedTrees(0, []), -1, 0, 1, 1);

@@ -16,7 +16,7 @@ public sealed class DecisionOptionsJsonTests
     {
         var (options, errors) = Parse("""
             {"alert_threshold":0.65,"forest_evidence":"score","forest_anomaly_share":0.01,"forest_rank_steepness":2,
-             "forest_weight":0.7,"forest_scale":0.02,"score_threshold":-0.55,"classifier_weight":0.5}
+             "forest_weight":0.7,"forest_weight_with_classifier":0.2,"forest_scale":0.02,"score_threshold":-0.55,"classifier_weight":0.5}
             """);
 
         Assert.Empty(errors);
@@ -24,7 +24,7 @@ public sealed class DecisionOptionsJsonTests
             new DecisionOptions
             {
                 AlertThreshold = 0.65, ForestEvidence = ForestEvidence.Score, ForestAnomalyShare = 0.01, ForestRankSteepness = 2,
-                ForestWeight = 0.7, ForestScale = 0.02, ScoreThreshold = -0.55, ClassifierWeight = 0.5,
+                ForestWeight = 0.7, ForestWeightWithClassifier = 0.2, ForestScale = 0.02, ScoreThreshold = -0.55, ClassifierWeight = 0.5,
             },
             options);
     }
@@ -40,6 +40,7 @@ public sealed class DecisionOptionsJsonTests
     [Theory]
     [InlineData("""{"alert_threshold":0}""", "alert_threshold: must be greater than 0 and at most 1, got 0")]
     [InlineData("""{"forest_weight":1.5}""", "forest_weight: must be between 0 and 1, got 1.5")]
+    [InlineData("""{"forest_weight_with_classifier":-0.1}""", "forest_weight_with_classifier: must be between 0 and 1, got -0.1")]
     [InlineData("""{"forest_scale":-1}""", "forest_scale: must be greater than 0, got -1")]
     [InlineData("""{"score_threshold":0.3}""", "score_threshold: must be between -1 and 0, got 0.3")]
     [InlineData("""{"score_threshold":-0.6}""", "score_threshold: applies only with \"forest_evidence\": \"score\"")]
