@@ -68,7 +68,9 @@ public sealed class OnlineDetectorSystem : IAsyncLifetime
     }
 
     public async Task InitializeAsync() =>
-        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00"]);
+        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00",
+            // A short anomaly-rate window evaluated every second, so a test can read what the API's monitor counted.
+            "--Alerting:Window=00:00:10", "--Alerting:EvaluationInterval=00:00:01", "--Alerting:SettleDelay=00:00:01", "--Alerting:MinTransactions=1"]);
 
     public async Task DisposeAsync()
     {
