@@ -85,6 +85,7 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         string second = await TrainedVersionAsync(system);
         Assert.NotEqual(first, second);
         await ActivateAsync(system, second); // whether or not it validated, it can be activated by hand
+        await DetectorUsesAsync(system, second); // so the rollback below is a swap the detector makes, not a poll that missed one
 
         using var rollback = await ActivateAsync(system, first);
 
@@ -95,16 +96,21 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         await DetectorUsesAsync(system, first);
         Assert.Contains($"model_version=\"{forest}\"", await system.Detector.GetStringAsync("/metrics"), StringComparison.Ordinal);
 
-        // Not only the label: a transaction decided after the rollback gets the first classifier's fraud probability,
-        // which differs from the second's on its features.
-        var probe = new Transaction($"tx_rollback_{Guid.NewGuid():N}", firstUser + 999, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
-        await system.ProduceAsync(probe);
-        var alert = await FraudSystem.EventuallyAsync(async () => (await AlertsAsync(system, [probe.TxId])).SingleOrDefault(), "the probe's alert");
-        double withFirst = FraudProbability(await ClassifierAsync(system, first), alert.Features);
-        double withSecond = FraudProbability(await ClassifierAsync(system, second), alert.Features);
-        Assert.True(Math.Abs(withFirst - withSecond) >= 0.001, $"both classifiers give the probe {withFirst}: the test needs a probe they disagree on");
-        Assert.Equal(first, alert.ClassifierVersion);
-        Assert.Equal(withFirst, alert.FraudProbability, 3);
+        // Not only the label: the transactions decided after the rollback get the first classifier's fraud probability,
+        // on alerts where the second would have given another.
+        var after = SimulateLabelled(simulator, 1_000, firstUser);
+        double processed = await StableMetricAsync(system.Detector, Processed);
+        Produce(system.KafkaBootstrap, after.Select(item => item.Transaction).ToList());
+        await SettledMetricAsync(system.Detector, Processed, processed + after.Count, Within);
+        var alerts = await AlertsAsync(system, after.Select(item => item.Transaction.TxId));
+        var firstClassifier = await ClassifierAsync(system, first);
+        var secondClassifier = await ClassifierAsync(system, second);
+        Assert.Contains(alerts, alert => Math.Abs(FraudProbability(firstClassifier, alert.Features) - FraudProbability(secondClassifier, alert.Features)) >= 0.001);
+        Assert.All(alerts, alert =>
+        {
+            Assert.Equal(first, alert.ClassifierVersion);
+            Assert.Equal(FraudProbability(firstClassifier, alert.Features), alert.FraudProbability, 3);
+        });
     }
 
     private static async Task<Fraud.Core.Detection.Supervised.GradientBoostedClassifier> ClassifierAsync(FraudSystem system, string version) =>
