@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Fraud.Core;
 using Fraud.Core.Alerting;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,7 @@ namespace Fraud.Api.Monitoring;
 /// Watches the anomaly rate (alerts / transactions) of the whole system and raises the webhook alarm.
 /// <para>
 /// Into a per-second <see cref="AnomalyRateWindow"/> it counts the alerts on <c>alerts.v1</c> by broker timestamp,
-/// without parsing them, and the transactions that arrived on <c>transactions.v1</c> each second from the growth of its
+/// each tx_id once, and the transactions that arrived on <c>transactions.v1</c> each second from the growth of its
 /// partitions' high watermarks (<see cref="ArrivalCounter"/>). Every <see cref="AlertingOptions.EvaluationInterval"/> it
 /// hands the window (ending <see cref="AlertingOptions.SettleDelay"/> ago, so an alert published just after its
 /// transaction is in) to the <see cref="AnomalyAlarm"/>; a transition goes to the <see cref="WebhookNotifier"/>'s queues.
@@ -21,9 +22,10 @@ namespace Fraud.Api.Monitoring;
 /// partitions are those of the topics at start. Why no consumer group: the reader assigns itself every partition of
 /// <c>alerts.v1</c> at the current end, so it sees all the alerts (a group would split them between API replicas and
 /// each would see part of the rate), commits nothing, and restarts at once (a group's lone member waits out the
-/// session timeout on rejoin). With several API replicas each would notify: enable webhooks on one. An alert replayed
-/// after a detector crash is counted again, and a message bound for the dead-letter topic counts as a transaction;
-/// both are rare and show on their own.
+/// session timeout on rejoin). With several API replicas each would notify: enable webhooks on one. An alert is
+/// counted once per tx_id (<see cref="RememberedTxIds"/> recent ones): the detector publishes at least once, so a replay
+/// publishes an alert again. A message bound for the dead-letter topic counts as a transaction; that is rare and shows
+/// on its own.
 /// </para>
 /// </summary>
 internal sealed class AnomalyRateMonitor(
@@ -32,6 +34,7 @@ internal sealed class AnomalyRateMonitor(
 {
     public const string TransactionsTopic = "transactions.v1";
     public const string AlertsTopic = "alerts.v1";
+    public const int RememberedTxIds = 10_000;
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
     // The window counts per second, so the transactions' watermarks are read as often.
@@ -51,7 +54,8 @@ internal sealed class AnomalyRateMonitor(
         var window = new AnomalyRateWindow(settings.Window, settings.SettleDelay + Margin);
         var alarm = new AnomalyAlarm(settings.Thresholds);
         var arrivals = new ArrivalCounter();
-        using var consumer = kafka.CreateConsumerBuilder<Ignore, Ignore>("fraud-api-anomaly-rate").Build();
+        var counted = new RecentTxIds(RememberedTxIds);
+        using var consumer = kafka.CreateConsumerBuilder<Ignore, byte[]>("fraud-api-anomaly-rate").Build();
         try
         {
             var transactionPartitions = AssignAlertsAtEnd(consumer, stoppingToken);
@@ -68,7 +72,8 @@ internal sealed class AnomalyRateMonitor(
             {
                 try
                 {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result)
+                    if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result
+                        && AlertJson.Deserialize(result.Message.Value) is { } alert && counted.FirstTime(alert.TxId))
                     {
                         window.AddAlerts(result.Message.Timestamp.UtcDateTime);
                     }
@@ -105,7 +110,7 @@ internal sealed class AnomalyRateMonitor(
     /// watermark cannot be read now is counted in full at the next reading that succeeds.
     /// </summary>
     private void CountArrivals(
-        IConsumer<Ignore, Ignore> consumer, IReadOnlyList<TopicPartition> partitions, ArrivalCounter arrivals, AnomalyRateWindow window, DateTimeOffset now)
+        IConsumer<Ignore, byte[]> consumer, IReadOnlyList<TopicPartition> partitions, ArrivalCounter arrivals, AnomalyRateWindow window, DateTimeOffset now)
     {
         long arrived = 0;
         try
@@ -150,7 +155,7 @@ internal sealed class AnomalyRateMonitor(
     /// Assigns every partition of <c>alerts.v1</c> at its high watermark (only the rate from now on matters) and
     /// returns the partitions of <c>transactions.v1</c>, once both topics exist.
     /// </summary>
-    private List<TopicPartition> AssignAlertsAtEnd(IConsumer<Ignore, Ignore> consumer, CancellationToken stoppingToken)
+    private List<TopicPartition> AssignAlertsAtEnd(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
     {
         using var admin = kafka.CreateAdminClient();
         for (var attempt = 1; ; attempt++)

@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using Fraud.Core.Alerting;
 using AlertJson = Fraud.Core.AlertJson;
 
 namespace Fraud.Api.Streaming;
@@ -30,8 +31,7 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
     private readonly TaskCompletionSource _positioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly List<Channel<SseItem<string>>> _clients = [];
-    private readonly HashSet<string> _seen = [];
-    private readonly Queue<string> _seenOrder = new();
+    private readonly RecentTxIds _recent = new(RememberedTxIds);
 
     /// <summary>
     /// A first <c>ready</c> event once the reader is positioned on the topic (every alert from then on will
@@ -150,7 +150,7 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
         var item = new SseItem<string>(AlertJson.Serialize(alert), "alert") { EventId = alert.TxId };
         lock (_gate)
         {
-            if (!Remember(alert.TxId))
+            if (!_recent.FirstTime(alert.TxId))
             {
                 return;
             }
@@ -164,20 +164,5 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
                 }
             }
         }
-    }
-
-    /// <returns>False when the tx_id was seen recently (a replayed alert).</returns>
-    private bool Remember(string txId)
-    {
-        if (!_seen.Add(txId))
-        {
-            return false;
-        }
-        _seenOrder.Enqueue(txId);
-        if (_seenOrder.Count > RememberedTxIds)
-        {
-            _seen.Remove(_seenOrder.Dequeue());
-        }
-        return true;
     }
 }

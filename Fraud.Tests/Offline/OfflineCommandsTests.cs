@@ -327,13 +327,47 @@ public sealed class OfflineCommandsTests : IDisposable
         Assert.Contains("backtest needs a candidate", backtest.Error + backtest.Out);
     }
 
+    /// <summary>
+    /// Like <see cref="WriteLabelledFile"/>, but every second user's fraud is quiet: 35 EUR in Madrid by day, within the
+    /// user's usual amounts, so no rule of the shipped set fires; only its manner differs (online, a new device, a new
+    /// electronics merchant). Users from <paramref name="firstUser"/>, amounts from <paramref name="seed"/>.
+    /// </summary>
+    private static void WriteQuietFraudFile(string transactions, string labels, int seed, int firstUser)
+    {
+        var random = new Random(seed);
+        var start = new DateTimeOffset(2025, 9, 1, 8, 0, 0, TimeSpan.Zero);
+        var rows = new List<(Transaction Transaction, bool IsFraud)>();
+        for (int user = firstUser; user < firstUser + Users; user++)
+        {
+            double offset = (user - firstUser) * 0.1;
+            for (int i = 0; i < PerUser; i++)
+            {
+                rows.Add((new Transaction($"tx_{user}_{i}", user, Math.Round(20m + (decimal)(random.NextDouble() * 20), 2), "EUR", "ES",
+                    start.AddHours((i * 5) + offset), $"m_{i % 5}", 5411, Channel.Pos, "d_1", 40.4168, -3.7038), false));
+            }
+
+            if (user % 2 == 0)
+            {
+                rows.Add((new Transaction($"tx_{user}_fraud", user, 35m, "EUR", "ES", start.AddHours((PerUser * 5) + offset).AddMinutes(10),
+                    "m_gadgets", 5732, Channel.Ecom, "d_9", 40.4168, -3.7038), true));
+            }
+        }
+
+        var ordered = rows.OrderBy(row => row.Transaction.Ts).ToList();
+        File.WriteAllLines(transactions, ordered.Select(row => TransactionJson.Serialize(row.Transaction)));
+        File.WriteAllLines(labels, ordered.Select(row => LabelJson.Serialize(new Label(row.Transaction.TxId, row.IsFraud, row.IsFraud ? "planted" : null))));
+    }
+
     [Fact]
     public async Task A_classifier_learns_the_labelled_frauds_and_raises_their_risk()
     {
-        WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
+        // Trained on one file, scored on another (other users, other amounts), on frauds the rules miss, so only the
+        // classifier can raise their risk: the noisy OR never lowers risk, and rules that already alert leave nothing to show.
+        WriteQuietFraudFile(PathOf("train.jsonl"), PathOf("train-labels.jsonl"), seed: 3, firstUser: 0);
+        WriteQuietFraudFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"), seed: 4, firstUser: 100);
 
         var train = await DetectorProcess.RunAsync(
-            "train-classifier", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--output", PathOf("gb.json"), "--min-rows-per-leaf", "2");
+            "train-classifier", "--input", PathOf("train.jsonl"), "--labels", PathOf("train-labels.jsonl"), "--output", PathOf("gb.json"), "--min-rows-per-leaf", "2");
         var without = await DetectorProcess.RunAsync("score", "--input", PathOf("tx.jsonl"), "--output", PathOf("without.jsonl"), "--rules", DetectorProcess.DefaultRules);
         var with = await DetectorProcess.RunAsync(
             "score", "--input", PathOf("tx.jsonl"), "--output", PathOf("with.jsonl"), "--rules", DetectorProcess.DefaultRules, "--classifier", PathOf("gb.json"),
@@ -350,10 +384,18 @@ public sealed class OfflineCommandsTests : IDisposable
         Assert.StartsWith("gb-", classifier.Version);
         Assert.Contains(classifier.Version, with.Out);
         var risksWithout = Risks(PathOf("without.jsonl"));
-        foreach (var (txId, risk) in Risks(PathOf("with.jsonl")).Where(pair => pair.Key.EndsWith("_fraud", StringComparison.Ordinal)))
+        var risksWith = Risks(PathOf("with.jsonl"));
+        var planted = risksWith.Keys.Where(txId => txId.EndsWith("_fraud", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Users / 2, planted.Count);
+        foreach (var txId in planted)
         {
-            Assert.True(risk > 0.5 && risk >= risksWithout[txId], $"{txId}: risk {risk} with the classifier, {risksWithout[txId]} without");
+            Assert.True(risksWithout[txId] == 0, $"{txId}: the rules alone give it risk {risksWithout[txId]}; the test needs frauds they miss");
+            Assert.True(risksWith[txId] >= 0.8, $"{txId}: risk {risksWith[txId]} with the classifier, below the alert threshold 0.8");
         }
+
+        // Not by raising everyone's: the ordinary purchases stay far below the frauds.
+        double legitimate = risksWith.Where(pair => !planted.Contains(pair.Key)).Max(pair => pair.Value);
+        Assert.True(legitimate < 0.5, $"an ordinary purchase has risk {legitimate} with the classifier");
     }
 
     [Fact]

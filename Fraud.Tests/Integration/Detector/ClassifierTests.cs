@@ -56,10 +56,13 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         await FeedAsync(system, next);
         var alerts = await AlertsAsync(system, next.Select(item => item.Transaction.TxId));
         Assert.NotEmpty(alerts);
+        var classifier = await ClassifierAsync(system, version);
         Assert.All(alerts, alert =>
         {
             Assert.Equal(version, alert.ClassifierVersion);
-            Assert.Equal(FeatureSchema.Count, alert.Features);
+            Assert.Equal(FeatureSchema.Count, alert.Features.Length);
+            // Not only the label: the fraud probability the decision used is this classifier's on the alert's features.
+            Assert.Equal(FraudProbability(classifier, alert.Features), alert.FraudProbability, 3);
         });
         using var served = JsonDocument.Parse(await system.Api.GetStringAsync($"/alerts/{alerts[0].TxId}"));
         Assert.Equal(version, served.RootElement.GetProperty("alert").GetProperty("classifier_version").GetString());
@@ -82,6 +85,7 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         string second = await TrainedVersionAsync(system);
         Assert.NotEqual(first, second);
         await ActivateAsync(system, second); // whether or not it validated, it can be activated by hand
+        await DetectorUsesAsync(system, second); // so the rollback below is a swap the detector makes, not a poll that missed one
 
         using var rollback = await ActivateAsync(system, first);
 
@@ -91,6 +95,33 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         Assert.Equal(forest, await ActiveAsync(system, "isolation_forest"));
         await DetectorUsesAsync(system, first);
         Assert.Contains($"model_version=\"{forest}\"", await system.Detector.GetStringAsync("/metrics"), StringComparison.Ordinal);
+
+        // Not only the label: the transactions decided after the rollback get the first classifier's fraud probability,
+        // on alerts where the second would have given another.
+        var after = SimulateLabelled(simulator, 1_000, firstUser);
+        double processed = await StableMetricAsync(system.Detector, Processed);
+        Produce(system.KafkaBootstrap, after.Select(item => item.Transaction).ToList());
+        await SettledMetricAsync(system.Detector, Processed, processed + after.Count, Within);
+        var alerts = await AlertsAsync(system, after.Select(item => item.Transaction.TxId));
+        var firstClassifier = await ClassifierAsync(system, first);
+        var secondClassifier = await ClassifierAsync(system, second);
+        Assert.Contains(alerts, alert => Math.Abs(FraudProbability(firstClassifier, alert.Features) - FraudProbability(secondClassifier, alert.Features)) >= 0.001);
+        Assert.All(alerts, alert =>
+        {
+            Assert.Equal(first, alert.ClassifierVersion);
+            Assert.Equal(FraudProbability(firstClassifier, alert.Features), alert.FraudProbability, 3);
+        });
+    }
+
+    private static async Task<Fraud.Core.Detection.Supervised.GradientBoostedClassifier> ClassifierAsync(FraudSystem system, string version) =>
+        Fraud.Core.Detection.Supervised.GradientBoostedClassifier.Deserialize(
+            await ScalarAsync<byte[]>(system, "SELECT model FROM models WHERE version = $1 AND kind = 'classifier'", version));
+
+    /// <summary>The classifier's fraud probability on a stored feature vector (all features; it reads its own columns), rounded as the reason writes it.</summary>
+    private static double FraudProbability(Fraud.Core.Detection.Supervised.GradientBoostedClassifier classifier, float[] features)
+    {
+        var columns = FeatureSchema.IndicesOf(classifier.FeatureNames);
+        return Math.Round(classifier.Probability(columns.Select(column => features[column]).ToArray()), 3);
     }
 
     [Fact]
@@ -204,14 +235,15 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         FraudSystem.EventuallyAsync(async () => (await system.Detector.GetStringAsync("/metrics")).Contains($"classifier_version=\"{classifier}\"", StringComparison.Ordinal) ? "switched" : null,
             $"the detector to decide with classifier {classifier}");
 
-    private sealed record StoredAlert(string TxId, string? ClassifierVersion, int Features);
+    /// <param name="FraudProbability">The classifier's probability the decision used, read from the reason (<c>fraud_probability=0.123</c>); NaN without one.</param>
+    private sealed record StoredAlert(string TxId, string? ClassifierVersion, float[] Features, double FraudProbability);
 
     private static async Task<List<StoredAlert>> AlertsAsync(FraudSystem system, IEnumerable<string> txIds)
     {
         await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT tx_id, classifier_version, coalesce(cardinality(features), 0) FROM fraud_alerts WHERE tx_id = ANY($1) ORDER BY tx_id", connection)
+            "SELECT tx_id, classifier_version, coalesce(features, '{}'), reason FROM fraud_alerts WHERE tx_id = ANY($1) ORDER BY tx_id", connection)
         {
             Parameters = { new() { Value = txIds.ToArray() } },
         };
@@ -219,7 +251,9 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         var alerts = new List<StoredAlert>();
         while (await reader.ReadAsync())
         {
-            alerts.Add(new StoredAlert(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2)));
+            var probability = System.Text.RegularExpressions.Regex.Match(reader.GetString(3), @"fraud_probability=([0-9.]+)");
+            alerts.Add(new StoredAlert(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<float[]>(2),
+                probability.Success ? double.Parse(probability.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : double.NaN));
         }
 
         return alerts;

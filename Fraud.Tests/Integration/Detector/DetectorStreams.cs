@@ -273,16 +273,72 @@ internal static class DetectorStreams
             && long.TryParse(message.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser);
     }
 
-    /// <summary>Alert rows of the users' range beyond one per tx_id (the unique key should keep it at zero).</summary>
-    public static async Task<long> DuplicateAlertRowsAsync(string connectionString, long firstUserId, long lastUserId)
+    /// <summary>
+    /// Every copy of an alert of the users from <paramref name="firstUser"/> to <paramref name="lastUser"/> on
+    /// <c>alerts.v1</c> (key = user id), in offset order per partition: read from the beginning of every partition up
+    /// to the end each had when the read began, or this throws. A replay publishes an alert again (at least once, not
+    /// exactly once), so a tx_id may appear more than once.
+    /// </summary>
+    public static IReadOnlyList<Alert> PublishedAlerts(string bootstrap, long firstUser, long lastUser)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) - count(DISTINCT tx_id) FROM fraud_alerts WHERE user_id BETWEEN $1 AND $2", connection)
+        const string Topic = "alerts.v1";
+        var timeout = TimeSpan.FromSeconds(10);
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
-            Parameters = { new() { Value = firstUserId }, new() { Value = lastUserId } },
-        };
-        return (long)(await command.ExecuteScalarAsync())!;
+            BootstrapServers = bootstrap,
+            GroupId = $"test-alerts-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        }).Build();
+        List<TopicPartition> partitions;
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            partitions = admin.GetMetadata(Topic, timeout).Topics.Single().Partitions.Select(p => new TopicPartition(Topic, p.PartitionId)).ToList();
+        }
+
+        Assert.NotEmpty(partitions);
+        var ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, timeout).High.Value);
+        var next = partitions.ToDictionary(p => p, _ => 0L);
+        consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var copies = new List<Alert>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (next.Any(pair => pair.Value < ends[pair.Key]))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Reading {Topic} stopped at offsets {string.Join(", ", next.Values)}, short of its ends {string.Join(", ", ends.Values)}.");
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { } result)
+            {
+                continue;
+            }
+
+            next[result.TopicPartition] = result.IsPartitionEOF ? Math.Max(next[result.TopicPartition], result.Offset.Value) : result.Offset.Value + 1;
+            if (!result.IsPartitionEOF && result.Offset.Value < ends[result.TopicPartition]
+                && long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser)
+            {
+                copies.Add(AlertJson.Deserialize(result.Message.Value) ?? throw new Xunit.Sdk.XunitException($"a message on {Topic} is not an alert"));
+            }
+        }
+
+        return copies;
+    }
+
+    /// <summary>
+    /// What consumers of <c>alerts.v1</c> are promised (they dedupe on tx_id): every stored alert is on the topic, nothing
+    /// else is, and every copy of an alert is the stored alert (same risk to four decimals, as <see cref="AssertSameAlerts"/>),
+    /// so a consumer that keeps the first copy keeps what the API serves. Returns the copies beyond one per tx_id.
+    /// </summary>
+    public static int AssertPublishedAsStored(IReadOnlyDictionary<string, double> stored, IReadOnlyList<Alert> published)
+    {
+        Assert.Equal(stored.Keys.Order(StringComparer.Ordinal), published.Select(alert => alert.TxId).Distinct().Order(StringComparer.Ordinal));
+        foreach (var copy in published)
+        {
+            Assert.True(Math.Abs(copy.Risk - stored[copy.TxId]) <= 0.00011, $"{copy.TxId}: stored risk {stored[copy.TxId]}, a copy on alerts.v1 has {copy.Risk}");
+        }
+
+        return published.Count - stored.Count;
     }
 
     /// <summary>A consumer of <paramref name="topic"/> from its beginning, in a group of its own.</summary>

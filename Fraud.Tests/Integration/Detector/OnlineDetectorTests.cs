@@ -68,7 +68,9 @@ public sealed class OnlineDetectorSystem : IAsyncLifetime
     }
 
     public async Task InitializeAsync() =>
-        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00"]);
+        System = await FraudSystem.StartAsync(["--Producer:Enabled=false", "--Kafka:TransactionsPartitions=1", "--Training:MinSamples=500", "--Training:Every=00:00:00",
+            // A short anomaly-rate window evaluated every second, so a test can read what the API's monitor counted.
+            "--Alerting:Window=00:00:10", "--Alerting:EvaluationInterval=00:00:01", "--Alerting:SettleDelay=00:00:01", "--Alerting:MinTransactions=1"]);
 
     public async Task DisposeAsync()
     {
@@ -118,6 +120,22 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     }
 
     [Fact]
+    public async Task Metrics_count_the_transactions_decided_and_the_messages_dead_lettered_exactly()
+    {
+        // On this system only the tests produce, one at a time, so the counters move by this test's messages alone (on
+        // the shared system the live producer moves them whatever the detector does with a test's transaction).
+        var transaction = new Transaction($"tx_counted_{Guid.NewGuid():N}", 16_500_001, 12.50m, "EUR", "ES", DateTimeOffset.UtcNow);
+        double processed = await StableMetricAsync(System.Detector, Processed);
+        double deadLettered = await StableMetricAsync(System.Detector, "fraud_dlq_messages_total");
+
+        await System.ProduceAsync("transactions.v1", "16500001", Utf8("not a transaction"));
+        await System.ProduceAsync(transaction);
+
+        Assert.Equal(processed + 1, await SettledMetricAsync(System.Detector, Processed, processed + 1, Within));
+        Assert.Equal(deadLettered + 1, await MetricAsync(System.Detector, "fraud_dlq_messages_total"));
+    }
+
+    [Fact]
     public async Task Every_batch_is_timed_through_each_of_its_stages()
     {
         const long firstUser = 15_000_000;
@@ -141,6 +159,8 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     public async Task A_new_model_file_is_used_without_a_restart_and_alerts_record_its_version()
     {
         // An operator trains a model offline and swaps it in: written aside, then renamed over the watched file.
+        string previous = fixture.Files.ModelPath + ".previous";
+        File.Copy(await fixture.ActiveModelPathAsync(), previous, overwrite: true);
         string candidate = fixture.Files.ModelPath + ".candidate";
         string input = fixture.Files.ModelPath + ".training.jsonl";
         await File.WriteAllLinesAsync(input, Simulate(seed: 17, count: 5_000, users: 500, firstUserId: 9_000_000)
@@ -148,6 +168,8 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var train = await Fraud.Tests.Offline.DetectorProcess.RunAsync("train", "--input", input, "--output", candidate, "--estimators", "20", "--seed", "3");
         Assert.True(train.ExitCode == 0, train.Error);
         string version = Fraud.Core.Detection.Forest.IsolationForest.Deserialize(await File.ReadAllBytesAsync(candidate)).Version;
+        string swapped = fixture.Files.ModelPath + ".swapped";
+        File.Copy(candidate, swapped, overwrite: true);
         File.Move(candidate, fixture.Files.ModelPath, overwrite: true);
         File.Delete(input);
 
@@ -158,6 +180,29 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
 
         var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
         Assert.Equal(version, alert.ModelVersion);
+        // Not only the label: the probe (a card holder with no history, so the same features offline) got the new
+        // model's score, which differs from the previous model's.
+        double before = await OfflineScoreAsync(probe, previous);
+        double after = await OfflineScoreAsync(probe, swapped);
+        Assert.True(Math.Abs(after - before) > 0.001, $"both models score the probe {after}: the test needs a probe they disagree on");
+        Assert.True(alert.Score is { } score && Math.Abs(score - after) <= 0.0001,
+            $"the probe's alert has score {alert.Score}; the swapped-in model gives {after}, the previous one {before}");
+        File.Delete(previous);
+        File.Delete(swapped);
+    }
+
+    /// <summary>The isolation-forest score the offline <c>score</c> verb gives <paramref name="transaction"/> alone (no history) with <paramref name="modelPath"/>.</summary>
+    private static async Task<double> OfflineScoreAsync(Transaction transaction, string modelPath)
+    {
+        string input = modelPath + ".probe.jsonl";
+        string output = modelPath + ".probe-scores.jsonl";
+        await File.WriteAllTextAsync(input, TransactionJson.Serialize(transaction) + "\n");
+        var score = await Fraud.Tests.Offline.DetectorProcess.RunAsync("score", "--input", input, "--output", output, "--model", modelPath);
+        Assert.True(score.ExitCode == 0, score.Error);
+        using var line = JsonDocument.Parse(File.ReadLines(output).Single());
+        File.Delete(input);
+        File.Delete(output);
+        return line.RootElement.GetProperty("score").GetDouble();
     }
 
     [Fact]
@@ -202,6 +247,8 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         // Recent traffic of its own users (the trainer's window ends at the newest sampled hour, today's) feeds the
         // detector's training sample; the trainer fits on it through the API.
         const long firstUser = 10_000_000;
+        string previous = fixture.Files.ModelPath + ".before-training";
+        File.Copy(await fixture.ActiveModelPathAsync(), previous, overwrite: true);
         var stream = Simulate(seed: 18, count: 5_000, users: 500, firstUser, start: DateTimeOffset.UtcNow.Date.AddDays(-4));
         double before = await StableMetricAsync(System.Detector, Processed);
         Produce(System.KafkaBootstrap, stream);
@@ -223,6 +270,12 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         await System.ProduceAsync(probe);
         var alert = await FraudSystem.EventuallyAsync(() => AlertVersionsAsync(probe.TxId), "the probe's alert");
         Assert.Equal(version, alert.ModelVersion);
+        double previousScore = await OfflineScoreAsync(probe, previous);
+        double trainedScore = await OfflineScoreAsync(probe, await fixture.ActiveModelPathAsync());
+        Assert.True(Math.Abs(trainedScore - previousScore) > 0.001, $"both models score the probe {trainedScore}: the test needs a probe they disagree on");
+        Assert.True(alert.Score is { } score && Math.Abs(score - trainedScore) <= 0.0001,
+            $"the probe's alert has score {alert.Score}; the trained model gives {trainedScore}, the previous one {previousScore}");
+        File.Delete(previous);
         using var models = JsonDocument.Parse(await System.Api.GetStringAsync("/models"));
         var stored = Assert.Single(models.RootElement.EnumerateArray(), model => model.GetProperty("version").GetString() == version);
         Assert.Equal("trainer", stored.GetProperty("source").GetString());
@@ -267,19 +320,20 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         throw new TimeoutException($"no alert for {txId} on alerts.v1");
     }
 
-    private sealed record StoredVersions(string[] Rules, string? RulesVersion, string ModelVersion);
+    private sealed record StoredVersions(string[] Rules, string? RulesVersion, string ModelVersion, double? Score);
 
     private async Task<StoredVersions?> AlertVersionsAsync(string txId)
     {
         await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT rules, rules_version, model_version FROM fraud_alerts WHERE tx_id = $1", connection)
+        await using var command = new NpgsqlCommand("SELECT rules, rules_version, model_version, score FROM fraud_alerts WHERE tx_id = $1", connection)
         {
             Parameters = { new() { Value = txId } },
         };
         await using var reader = await command.ExecuteReaderAsync();
         return await reader.ReadAsync()
-            ? new StoredVersions(reader.GetFieldValue<string[]>(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            ? new StoredVersions(reader.GetFieldValue<string[]>(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3))
             : null;
     }
 }

@@ -11,7 +11,8 @@ namespace Fraud.Tests.Integration.Faults;
 /// <param name="Processed">Messages the detector consumed and committed (its group's committed offsets moved by this much).</param>
 /// <param name="AlertsExpected">Alerts the offline <c>score</c> raises on the valid transactions.</param>
 /// <param name="AlertsStored">Distinct alerts stored in Postgres for the scenario's users.</param>
-/// <param name="Duplicates">Alert rows beyond one per transaction.</param>
+/// <param name="Duplicates">Copies of an alert on <c>alerts.v1</c> beyond one per transaction (a replay publishes again;
+/// consumers dedupe on tx_id). Measured; each copy is asserted to be the stored alert.</param>
 /// <param name="DeadLettered">Messages of the scenario on <c>transactions.v1.dlq</c>.</param>
 /// <param name="RecoverySeconds">From the fault's end until the detector had committed everything produced before it
 /// (null when the scenario has no outage). Measured, never asserted.</param>
