@@ -15,6 +15,9 @@ var redis = builder.AddFraudRedis("redis", infra);
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
 var apiKey = builder.AddParameter("api-key", secret: true);
+// The anomaly-rate webhooks: optional secrets (README, "Anomaly-rate webhooks"); --Alerting:Secret=… still sets them.
+var webhookSecret = builder.AddOptionalSecret("alerting-secret", fallbackKey: "Alerting:Secret");
+var webhookUrls = builder.AddOptionalSecret("alerting-webhooks", fallbackKey: "Alerting:Webhooks");
 
 // Any service setting can be overridden from the AppHost's configuration, e.g. --Detector:BatchSize=10.
 var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
@@ -41,6 +44,8 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Api__Key", apiKey)
+    .WithEnvironment("Alerting__Secret", webhookSecret)
+    .WithEnvironment("Alerting__WebhookUrls", webhookUrls)
     .WithHttpEndpoint(port: 8080)          // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");

@@ -22,7 +22,7 @@ internal static class KustomizeLayout
         files["base/config.yaml"] = Yaml(config);
         foreach (var service in manifest.Services)
         {
-            files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config)]);
+            files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config, manifest.OptionalSecrets)]);
         }
 
         files["base/network-policy.yaml"] = Yaml(KubernetesObjects.DenyIngress());
