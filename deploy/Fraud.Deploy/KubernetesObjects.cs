@@ -44,6 +44,11 @@ internal static class KubernetesObjects
         env.AddRange(service.SecretSettings
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
             .Select(pair => SecretVariable(pair.Key, SecretsName, pair.Value, optional: optionalSecrets.Contains(pair.Value))));
+        if (service.Name == Simulation.LabelsReader)
+        {
+            env.Add(Simulation.NoLabels());
+        }
+
         var sizing = ServiceSizing.For(service.Name);
         // The detector writes its bootstrap model file on a first start; the image's folders belong to root, the app does not.
         bool needsState = service.Name == "detector";
@@ -249,7 +254,7 @@ internal static class KubernetesObjects
         return patch;
     }
 
-    private static V1Deployment Patch(string service, Action<V1Container> change)
+    internal static V1Deployment Patch(string service, Action<V1Container> change)
     {
         var container = new V1Container { Name = service };
         change(container);
