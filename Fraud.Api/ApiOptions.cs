@@ -15,8 +15,12 @@ public sealed class ApiOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Api:Key is required (the AppHost passes its 'api-key' parameter as Api__Key).")]
     public string Key { get; set; } = "";
 
-    /// <summary>When true, reads (alerts, stats, the stream) need the key too; writes always do.</summary>
-    public bool RequireKeyForReads { get; set; }
+    /// <summary>The name the configured key acts under (its verdicts and changes record it); it is an admin key.</summary>
+    public string KeyName { get; set; } = "admin";
+
+    /// <summary>Whether every read (alerts, the stream, stats, rules, models, /metrics) needs a key; writes always do.
+    /// Unset: true everywhere but in Development (see <see cref="Security.ReadAccess"/>).</summary>
+    public bool? RequireKeyForReads { get; set; }
 
     /// <summary>Origins allowed to call the API from a browser. Empty (the default) means no CORS at all:
     /// only the console served by the API itself, from the same origin, can read the responses.</summary>

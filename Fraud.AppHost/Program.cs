@@ -21,12 +21,14 @@ var webhookUrls = builder.AddOptionalSecret("alerting-webhooks", fallbackKey: "A
 
 // Any service setting can be overridden from the AppHost's configuration, e.g. --Detector:BatchSize=10.
 var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
+    .WithAppHostEnvironment()
     .WithSettingsFrom("Producer")
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
 var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
+    .WithAppHostEnvironment()
     .WithSettingsFrom("Detector")
     .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
@@ -37,6 +39,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.Fraud_Api>("api")
+    .WithAppHostEnvironment()              // Development locally: reads open; a deployment's Production needs keys for them
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Fraud.Api.Security;
 using Fraud.Core;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -30,15 +29,18 @@ internal static class ApiDocumentation
                 {
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
-                    Name = ApiKeyFilter.HeaderName,
-                    Description = "Required for writes; for reads too when the API runs with Api:RequireKeyForReads=true.",
+                    Name = ApiKeyAuthenticationHandler.HeaderName,
+                    Description = "Required for writes (verdicts: an analyst or admin key; rules, models and keys: an admin key) and for reads "
+                        + "unless the API runs in Development or with Api:RequireKeyForReads=false.",
                 };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var requireForReads = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequireKeyForReads;
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiAccess>().Any(access => access == ApiAccess.Write || requireForReads))
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                bool readsNeedKey = context.ApplicationServices.GetRequiredService<ReadAccess>().NeedsKey;
+                bool anonymous = metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
+                if (!anonymous && (readsNeedKey || metadata.OfType<ApiAccess>().Any(access => access != ApiAccess.Read)))
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
@@ -59,14 +61,16 @@ internal static class ApiDocumentation
 
     public static WebApplication MapApiDocumentation(this WebApplication app)
     {
-        app.MapOpenApi();
+        // The description of the API holds no data: it stays readable without a key, so Scalar can load it.
+        app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(options => options
             .WithTitle("Fraud API")
             .DisableDefaultFonts()
             .DisableTelemetry()
             .DisableAgent()
             .DisableMcp()
-            .HideDeveloperTools());
+            .HideDeveloperTools())
+            .AllowAnonymous();
         return app;
     }
 

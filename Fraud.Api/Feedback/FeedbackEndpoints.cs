@@ -15,7 +15,7 @@ internal static class FeedbackEndpoints
         app.ServiceProvider.GetRequiredService<FeedbackMetrics>();
         app.MapPost("/alerts/{tx_id}/feedback", PostAsync)
             .WithTags("Feedback")
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Analyst)
             .WithName("PostFeedback")
             .WithMetadata(RepeatableRequest.Instance) // the same verdict twice changes nothing (see the description)
             .WithSummary("Record a verdict")

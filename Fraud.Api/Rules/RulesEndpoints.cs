@@ -27,7 +27,7 @@ internal static class RulesEndpoints
             .WithName("GetRuleSetVersions")
             .WithSummary("Every stored version, newest first");
         rules.MapPut("", PutAsync)
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Admin)
             .WithName("PutRules")
             .WithSummary("Store and activate a rule set")
             .WithDescription($"""

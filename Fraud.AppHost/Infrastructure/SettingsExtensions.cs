@@ -26,4 +26,21 @@ public static class SettingsExtensions
             }
         });
     }
+
+    /// <summary>
+    /// A local run (<c>./run.sh</c>, the tests) starts the service in the AppHost's environment, Development by its
+    /// launch profile, where the API's reads are open; without it a project would start as Production. A deployment
+    /// sets its own (Production unless told), so publishing writes nothing.
+    /// </summary>
+    public static IResourceBuilder<T> WithAppHostEnvironment<T>(this IResourceBuilder<T> service)
+        where T : IResourceWithEnvironment
+    {
+        if (!service.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            return service;
+        }
+
+        string environment = service.ApplicationBuilder.Environment.EnvironmentName;
+        return service.WithEnvironment("DOTNET_ENVIRONMENT", environment).WithEnvironment("ASPNETCORE_ENVIRONMENT", environment);
+    }
 }
