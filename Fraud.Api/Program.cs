@@ -34,4 +34,5 @@ app.MapFeedbackEndpoints();
 app.MapStatsEndpoints();
 app.MapRulesEndpoints();
 app.MapModelsEndpoints();
+app.MapApiKeyEndpoints();
 app.Run();

@@ -40,7 +40,10 @@ internal static class ApiDocumentation
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 bool readsNeedKey = context.ApplicationServices.GetRequiredService<ReadAccess>().NeedsKey;
                 bool anonymous = metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
-                if (!anonymous && (readsNeedKey || metadata.OfType<ApiAccess>().Any(access => access != ApiAccess.Read)))
+                // More than reading: a role (ApiAccess.Analyst, .Admin) or a policy of its own (GET /me needs a key by nature).
+                bool beyondReads = metadata.OfType<ApiAccess>().Any(access => access != ApiAccess.Read)
+                    || metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any(data => data.Policy is { } policy && policy != ApiRoles.PolicyOf(ApiAccess.Read));
+                if (!anonymous && (readsNeedKey || beyondReads))
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });

@@ -98,16 +98,16 @@ internal static class ModelsEndpoints
         TypedResults.Problem(problem, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not enough training data");
 
     private static async Task<Results<Ok<ModelActivation>, ProblemHttpResult>> ActivateAsync(
-        [FromRoute(Name = "version")] string version, ModelStore store, ILogger<ModelStore> logger, CancellationToken cancellationToken)
+        [FromRoute(Name = "version")] string version, System.Security.Claims.ClaimsPrincipal user, ModelStore store, ILogger<ModelStore> logger, CancellationToken cancellationToken)
     {
-        if (await store.ActivateAsync(version, cancellationToken) is not { } activation)
+        if (await store.ActivateAsync(version, user.Identity!.Name!, cancellationToken) is not { } activation)
         {
             return TypedResults.Problem($"No model has version '{version}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
         }
 
         if (activation.Changed)
         {
-            logger.LogInformation("Model {Version} activated through the API", version);
+            logger.LogInformation("Model {Version} activated through the API by {Key}", version, activation.ActivatedBy);
         }
 
         return TypedResults.Ok(activation);

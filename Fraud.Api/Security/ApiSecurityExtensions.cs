@@ -28,13 +28,16 @@ internal static class ApiSecurityExtensions
         var reads = ReadAccess.From(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(reads);
         builder.Services.AddSingleton<RefusalMetrics>();
+        builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyResolver>();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidation>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiRoles.PolicyOf(ApiAccess.Read), ReadPolicy(reads))
             .AddPolicy(ApiRoles.PolicyOf(ApiAccess.Analyst), policy => policy.RequireRole(ApiRoles.Granting(ApiAccess.Analyst)))
             .AddPolicy(ApiRoles.PolicyOf(ApiAccess.Admin), policy => policy.RequireRole(ApiRoles.Granting(ApiAccess.Admin)))
+            .AddPolicy(ApiKeyEndpoints.IdentifiedPolicy, policy => policy.RequireAuthenticatedUser())
             .SetFallbackPolicy(ReadPolicy(reads));
 
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = ApiOptions.MaxRequestBodyBytes);
