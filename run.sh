@@ -9,7 +9,7 @@ cat <<'INFO'
 
   Fraud is starting (the first start restores ~300 MB of Aspire tooling; later starts take seconds).
     Dashboard  http://localhost:15888      (resources, logs, traces, metrics)
-    Console    http://localhost:8080/      (analyst console; development API key: dev-only-key-not-a-secret)
+    Console    http://localhost:8080/      (analyst console; development API key: dev-only-key-not-a-secret-change-me)
     API        http://localhost:8080/alerts?limit=5    http://localhost:8080/scalar/ (reference)
     Metrics    http://localhost:9000/metrics           (detector, Prometheus format)
     Prometheus http://localhost:9090/               (every service scraped; alert rules at /alerts)

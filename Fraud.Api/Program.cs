@@ -24,8 +24,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<DatabaseOutageMiddleware>();   // a Postgres restart or outage is never a 500
+app.UseAnalystConsole();                         // static files hold no data: served before any key is asked for
 app.UseApiSecurity();
-app.UseAnalystConsole();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapAlertsEndpoints();
@@ -34,4 +34,5 @@ app.MapFeedbackEndpoints();
 app.MapStatsEndpoints();
 app.MapRulesEndpoints();
 app.MapModelsEndpoints();
+app.MapApiKeyEndpoints();
 app.Run();

@@ -15,15 +15,20 @@ var redis = builder.AddFraudRedis("redis", infra);
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
 var apiKey = builder.AddParameter("api-key", secret: true);
+// The anomaly-rate webhooks: optional secrets (README, "Anomaly-rate webhooks"); --Alerting:Secret=… still sets them.
+var webhookSecret = builder.AddOptionalSecret("alerting-secret", fallbackKey: "Alerting:Secret");
+var webhookUrls = builder.AddOptionalSecret("alerting-webhooks", fallbackKey: "Alerting:Webhooks");
 
 // Any service setting can be overridden from the AppHost's configuration, e.g. --Detector:BatchSize=10.
 var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
+    .WithAppHostEnvironment()
     .WithSettingsFrom("Producer")
     .WithReference(kafka).WaitFor(kafka)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
 var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
+    .WithAppHostEnvironment()
     .WithSettingsFrom("Detector")
     .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
@@ -34,6 +39,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.Fraud_Api>("api")
+    .WithAppHostEnvironment()              // Development locally: reads open; a deployment's Production needs keys for them
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
@@ -41,6 +47,8 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Api__Key", apiKey)
+    .WithEnvironment("Alerting__Secret", webhookSecret)
+    .WithEnvironment("Alerting__WebhookUrls", webhookUrls)
     .WithHttpEndpoint(port: 8080)          // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");

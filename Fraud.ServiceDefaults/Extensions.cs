@@ -91,12 +91,13 @@ public static class Extensions
                 [HealthStatus.Degraded] = StatusCodes.Status200OK,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        }).WithMetadata(ProbeMethods).DisableHttpMetrics();
+        }).WithMetadata(ProbeMethods).DisableHttpMetrics().AllowAnonymous();   // probes (kubelet, load balancers) carry no key
         app.MapHealthChecks("/alive", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        }).WithMetadata(ProbeMethods).DisableHttpMetrics();
+        }).WithMetadata(ProbeMethods).DisableHttpMetrics().AllowAnonymous();
+        // No metadata: a service with API keys (Fraud.Api) guards it with its read policy.
         app.MapPrometheusScrapingEndpoint("/metrics").DisableHttpMetrics();
         return app;
     }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Fraud.Api.Security;
 using Fraud.Core;
-using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -30,15 +29,21 @@ internal static class ApiDocumentation
                 {
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
-                    Name = ApiKeyFilter.HeaderName,
-                    Description = "Required for writes; for reads too when the API runs with Api:RequireKeyForReads=true.",
+                    Name = ApiKeyAuthenticationHandler.HeaderName,
+                    Description = "Required for writes (verdicts: an analyst or admin key; rules, models and keys: an admin key) and for reads "
+                        + "unless the API runs in Development or with Api:RequireKeyForReads=false.",
                 };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var requireForReads = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequireKeyForReads;
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiAccess>().Any(access => access == ApiAccess.Write || requireForReads))
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                bool readsNeedKey = context.ApplicationServices.GetRequiredService<ReadAccess>().NeedsKey;
+                bool anonymous = metadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any();
+                // More than reading: a role (ApiAccess.Analyst, .Admin) or a policy of its own (GET /me needs a key by nature).
+                bool beyondReads = metadata.OfType<ApiAccess>().Any(access => access != ApiAccess.Read)
+                    || metadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any(data => data.Policy is { } policy && policy != ApiRoles.PolicyOf(ApiAccess.Read));
+                if (!anonymous && (readsNeedKey || beyondReads))
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
@@ -59,14 +64,16 @@ internal static class ApiDocumentation
 
     public static WebApplication MapApiDocumentation(this WebApplication app)
     {
-        app.MapOpenApi();
+        // The description of the API holds no data: it stays readable without a key, so Scalar can load it.
+        app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(options => options
             .WithTitle("Fraud API")
             .DisableDefaultFonts()
             .DisableTelemetry()
             .DisableAgent()
             .DisableMcp()
-            .HideDeveloperTools());
+            .HideDeveloperTools())
+            .AllowAnonymous();
         return app;
     }
 

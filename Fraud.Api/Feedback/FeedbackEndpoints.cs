@@ -15,12 +15,12 @@ internal static class FeedbackEndpoints
         app.ServiceProvider.GetRequiredService<FeedbackMetrics>();
         app.MapPost("/alerts/{tx_id}/feedback", PostAsync)
             .WithTags("Feedback")
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Analyst)
             .WithName("PostFeedback")
             .WithMetadata(RepeatableRequest.Instance) // the same verdict twice changes nothing (see the description)
             .WithSummary("Record a verdict")
             .WithDescription($"""
-                An analyst's verdict: label `fraud` sets status `confirmed_fraud`, `legit` sets `false_positive`. Needs the API key in `X-Api-Key`. Idempotent: posting the alert's latest label and note again changes
+                An analyst's verdict: label `fraud` sets status `confirmed_fraud`, `legit` sets `false_positive`. Needs an analyst or admin key in `X-Api-Key`; the audit trail records the key's name. Idempotent: posting the alert's latest label and note again changes
                 nothing (`changed: false`); any other label or note is recorded in the audit trail. Body at most
                 {ApiOptions.MaxRequestBodyBytes / 1024} KiB.
                 """)
@@ -36,7 +36,7 @@ internal static class FeedbackEndpoints
 
     // The body is read here rather than bound, so every way it can be wrong gets its own clear problem.
     private static async Task<Results<Ok<FeedbackResult>, ProblemHttpResult>> PostAsync(
-        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, FeedbackStore store, AlertHotCopy hotCopy, FeedbackMetrics metrics, IOptions<JsonOptions> json,
+        [FromRoute(Name = "tx_id")] string txId, HttpRequest request, System.Security.Claims.ClaimsPrincipal user, FeedbackStore store, AlertHotCopy hotCopy, FeedbackMetrics metrics, IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         if (request.ContentLength > ApiOptions.MaxRequestBodyBytes)
@@ -73,7 +73,7 @@ internal static class FeedbackEndpoints
             return Invalid($"note must be at most {FeedbackLabels.MaxNoteLength} characters; got {note.Length}.");
         }
 
-        var result = await store.ApplyAsync(txId, body.Label!, status, note, cancellationToken);
+        var result = await store.ApplyAsync(txId, body.Label!, status, note, user.Identity!.Name!, cancellationToken);   // who: the key's name
         if (result is null)
         {
             return Problems.AlertNotFound(txId);

@@ -11,8 +11,8 @@ internal sealed record FeedbackRequest(
 /// <summary>The answer to a feedback post: the alert's status now, and whether this post changed anything.</summary>
 internal sealed record FeedbackResult(string TxId, string Label, string Status, bool Changed);
 
-/// <summary>One row of an alert's audit trail.</summary>
-internal sealed record FeedbackEntry(string Label, string Note, string PreviousStatus, string Status, DateTimeOffset CreatedAt);
+/// <summary>One row of an alert's audit trail; <see cref="Author"/> is the name of the key that gave it (null before keys had names).</summary>
+internal sealed record FeedbackEntry(string Label, string Note, string PreviousStatus, string Status, DateTimeOffset CreatedAt, string? Author);
 
 /// <summary>An analyst's verdict and the alert status it leads to.</summary>
 internal static class FeedbackLabels

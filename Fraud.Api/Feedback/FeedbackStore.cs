@@ -12,7 +12,7 @@ namespace Fraud.Api.Feedback;
 internal sealed class FeedbackStore(NpgsqlDataSource dataSource)
 {
     /// <returns>The outcome, or null when no alert has <paramref name="txId"/>.</returns>
-    public async Task<FeedbackResult?> ApplyAsync(string txId, string label, string status, string note, CancellationToken cancellationToken)
+    public async Task<FeedbackResult?> ApplyAsync(string txId, string label, string status, string note, string author, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -49,10 +49,10 @@ internal sealed class FeedbackStore(NpgsqlDataSource dataSource)
                     Parameters = { new() { Value = txId }, new() { Value = status } },
                 },
                 new NpgsqlBatchCommand("""
-                    INSERT INTO alert_feedback (tx_id, label, note, previous_status, status) VALUES ($1, $2, $3, $4, $5)
+                    INSERT INTO alert_feedback (tx_id, label, note, previous_status, status, author) VALUES ($1, $2, $3, $4, $5, $6)
                     """)
                 {
-                    Parameters = { new() { Value = txId }, new() { Value = label }, new() { Value = note }, new() { Value = previousStatus }, new() { Value = status } },
+                    Parameters = { new() { Value = txId }, new() { Value = label }, new() { Value = note }, new() { Value = previousStatus }, new() { Value = status }, new() { Value = author } },
                 },
                 LabelStore.AnalystLabel(txId, isFraud: label == "fraud"),
             },
@@ -66,14 +66,14 @@ internal sealed class FeedbackStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<FeedbackEntry>> HistoryAsync(string txId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT label, note, previous_status, status, created_at FROM alert_feedback WHERE tx_id = $1 ORDER BY id");
+            "SELECT label, note, previous_status, status, created_at, author FROM alert_feedback WHERE tx_id = $1 ORDER BY id");
         command.Parameters.Add(new NpgsqlParameter { Value = txId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<FeedbackEntry>();
         while (await reader.ReadAsync(cancellationToken))
         {
             entries.Add(new FeedbackEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4)));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
         return entries;
     }

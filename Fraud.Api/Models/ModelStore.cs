@@ -15,10 +15,11 @@ internal sealed record ModelVersion(
     DateTimeOffset? WindowEnd,
     int TrainingRows,
     JsonElement Validation,
-    bool Active);
+    bool Active,
+    string? ActivatedBy);
 
-/// <summary>What an activation did.</summary>
-internal sealed record ModelActivation(string Version, string Kind, bool Active, bool Changed);
+/// <summary>What an activation did, and the name of the key that asked for it.</summary>
+internal sealed record ModelActivation(string Version, string Kind, bool Active, bool Changed, string? ActivatedBy);
 
 /// <summary>
 /// Reads and writes <c>models</c> (migrations 006, 007). Each version has a kind (<see cref="Forest"/> or
@@ -31,7 +32,7 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
     public const string Forest = "isolation_forest";
     public const string Classifier = "classifier";
 
-    private const string Columns = "version, kind, created_at, source, parameters::text, window_start, window_end, training_rows, validation::text, active";
+    private const string Columns = "version, kind, created_at, source, parameters::text, window_start, window_end, training_rows, validation::text, active, activated_by";
 
     public async Task<IReadOnlyList<ModelVersion>> ListAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +51,8 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
                 reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
                 reader.GetInt32(7),
                 Json(reader.GetString(8)),
-                reader.GetBoolean(9)));
+                reader.GetBoolean(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
 
         return versions;
@@ -58,7 +60,7 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
 
     /// <summary>Makes <paramref name="version"/> the active one of its kind; the other kind's active version stays.</summary>
     /// <returns>The activation, or null when no model has <paramref name="version"/>.</returns>
-    public async Task<ModelActivation?> ActivateAsync(string version, CancellationToken cancellationToken)
+    public async Task<ModelActivation?> ActivateAsync(string version, string activatedBy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -81,10 +83,15 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         if (!active)
         {
             await ActiveVersions.ActivateAsync(connection, transaction, "models", version, cancellationToken, kind);
+            await using var who = new NpgsqlCommand("UPDATE models SET activated_by = $2 WHERE version = $1", connection, transaction)
+            {
+                Parameters = { new() { Value = version }, new() { Value = activatedBy } },
+            };
+            await who.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new ModelActivation(version, kind, Active: true, Changed: !active);
+        return new ModelActivation(version, kind, Active: true, Changed: !active, ActivatedBy: active ? null : activatedBy);
     }
 
     /// <summary>Stores a trained model, activating it when <paramref name="activate"/>.</summary>

@@ -19,7 +19,7 @@ internal static class ModelsEndpoints
             .WithSummary("Every stored model, newest first")
             .WithDescription("Version, kind (`isolation_forest` or `classifier`), source (trainer or a detector's model file), parameters, training window and rows, validation figures, and whether it is the active one of its kind.");
         models.MapPost("/train", TrainAsync)
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Admin)
             .WithName("TrainModel")
             .WithSummary("Train a model now")
             .WithDescription("""
@@ -31,7 +31,7 @@ internal static class ModelsEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         models.MapPost("/{version}/activate", ActivateAsync)
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Admin)
             .WithName("ActivateModel")
             .WithSummary("Make a stored model the active one")
             .WithDescription("Every detector switches to it within seconds; use it to roll back. Only the version's own kind changes: activating a classifier leaves the active forest, and the reverse. Needs the API key in `X-Api-Key`.")
@@ -98,16 +98,16 @@ internal static class ModelsEndpoints
         TypedResults.Problem(problem, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Not enough training data");
 
     private static async Task<Results<Ok<ModelActivation>, ProblemHttpResult>> ActivateAsync(
-        [FromRoute(Name = "version")] string version, ModelStore store, ILogger<ModelStore> logger, CancellationToken cancellationToken)
+        [FromRoute(Name = "version")] string version, System.Security.Claims.ClaimsPrincipal user, ModelStore store, ILogger<ModelStore> logger, CancellationToken cancellationToken)
     {
-        if (await store.ActivateAsync(version, cancellationToken) is not { } activation)
+        if (await store.ActivateAsync(version, user.Identity!.Name!, cancellationToken) is not { } activation)
         {
             return TypedResults.Problem($"No model has version '{version}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
         }
 
         if (activation.Changed)
         {
-            logger.LogInformation("Model {Version} activated through the API", version);
+            logger.LogInformation("Model {Version} activated through the API by {Key}", version, activation.ActivatedBy);
         }
 
         return TypedResults.Ok(activation);

@@ -9,6 +9,7 @@ internal static class AlertingExtensions
     {
         builder.Services.AddOptions<AlertingOptions>()
             .Bind(builder.Configuration.GetSection(AlertingOptions.Section))
+            .PostConfigure(AlertingOptions.MergeWebhookUrls)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AlertingOptions>, AlertingOptionsValidation>();
         builder.Services.AddSingleton<AlertingMetrics>();

@@ -17,6 +17,10 @@ public sealed class AlertingOptions
     /// <summary>URLs that receive a POST per notification (Slack incoming webhooks work as they are).</summary>
     public string[] Webhooks { get; set; } = [];
 
+    /// <summary>More URLs in one value, separated by spaces, commas or new lines: how the AppHost passes its secret
+    /// parameter <c>alerting-webhooks</c> (a URL carries its own token, so it is a secret too). Added to <see cref="Webhooks"/>.</summary>
+    public string? WebhookUrls { get; set; }
+
     /// <summary>The HMAC-SHA256 key of <c>X-Fraud-Signature</c>; without one, requests are not signed.</summary>
     public string? Secret { get; set; }
 
@@ -50,6 +54,9 @@ public sealed class AlertingOptions
 
     /// <summary>Notifications waiting per URL; beyond it new ones are dropped and counted as failed.</summary>
     public int QueueCapacity { get; set; } = 16;
+
+    internal static void MergeWebhookUrls(AlertingOptions options) =>
+        options.Webhooks = [.. options.Webhooks, .. (options.WebhookUrls ?? "").Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)];
 
     public AlarmThresholds Thresholds => new(Limit, ClearBelow, MinTransactions, Cooldown);
 

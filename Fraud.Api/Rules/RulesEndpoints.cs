@@ -12,7 +12,6 @@ namespace Fraud.Api.Rules;
 internal static class RulesEndpoints
 {
     public const string AuthorHeader = "X-Author";
-    private const int MaxAuthorLength = 200;
 
     public static IEndpointRouteBuilder MapRulesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -27,15 +26,15 @@ internal static class RulesEndpoints
             .WithName("GetRuleSetVersions")
             .WithSummary("Every stored version, newest first");
         rules.MapPut("", PutAsync)
-            .RequireApiKey(ApiAccess.Write)
+            .RequireApiKey(ApiAccess.Admin)
             .WithName("PutRules")
             .WithSummary("Store and activate a rule set")
             .WithDescription($"""
                 The body is a rule set in the format of the detector's rules.json (its `version` names it). It is validated
                 completely; every problem is listed in a 400. A new version is stored and activated; the active version's
                 own definition again changes nothing (`changed: false`); an existing version with another definition is a
-                409 (give it a new version). The optional `{AuthorHeader}` header records who made the change. Needs the
-                API key in `X-Api-Key`. Body at most {ApiOptions.MaxRequestBodyBytes / 1024} KiB.
+                409 (give it a new version). The name of the key records who made the change. Needs an admin key in
+                `X-Api-Key`. Body at most {ApiOptions.MaxRequestBodyBytes / 1024} KiB.
                 """)
             .Accepts<object>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -66,7 +65,7 @@ internal static class RulesEndpoints
 
     // The body is read as text rather than bound: it is stored as written, comments included.
     private static async Task<Results<Ok<RuleSetActivation>, ProblemHttpResult>> PutAsync(
-        HttpRequest request, RuleSetStore store, ILogger<RuleSetStore> logger, CancellationToken cancellationToken)
+        HttpRequest request, System.Security.Claims.ClaimsPrincipal user, RuleSetStore store, ILogger<RuleSetStore> logger, CancellationToken cancellationToken)
     {
         if (request.ContentLength > ApiOptions.MaxRequestBodyBytes)
         {
@@ -79,11 +78,8 @@ internal static class RulesEndpoints
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
         }
 
-        string author = request.Headers[AuthorHeader].ToString().Trim() is { Length: > 0 } given ? given : "api";
-        if (author.Length > MaxAuthorLength)
-        {
-            return Invalid([$"{AuthorHeader}: at most {MaxAuthorLength} characters"]);
-        }
+        // Who changed the rules is the key's name, never what the request says about itself.
+        string author = user.Identity!.Name!;
 
         string definition;
         try

@@ -321,8 +321,19 @@ function askForKey(reason = '') {
   return keyPrompt;
 }
 
-function updateKeyButton() {
-  $('key-button').textContent = sessionStorage.getItem(KEY_STORAGE) ? 'API key set' : 'Set API key';
+/** Shows whose key is set (GET /me): verdicts and changes are recorded under that name. */
+async function updateKeyButton() {
+  const button = $('key-button');
+  if (!sessionStorage.getItem(KEY_STORAGE)) {
+    button.textContent = 'Set API key';
+    return;
+  }
+  button.textContent = 'API key set';
+  try {
+    const me = await (await api('/me')).json();
+    button.textContent = `${me.name} (${me.role})`;
+    button.title = 'Verdicts are recorded under this key\'s name. Click to change the key.';
+  } catch { /* a rejected key is asked for again by the next request that needs it */ }
 }
 
 /** A missing or rejected key asks for one and retries; anything else is shown. */

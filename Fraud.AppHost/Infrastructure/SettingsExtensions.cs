@@ -9,7 +9,7 @@ public static class SettingsExtensions
     /// environment variable (<c>--Detector:BatchSize=10</c> on the AppHost's command line becomes
     /// <c>Detector__BatchSize=10</c>), so an operator or a test can override any service setting where it starts
     /// the system. Keys the service does not know (e.g. the AppHost's own <c>Detector:Replicas</c>) are ignored by
-    /// its options binding.
+    /// its options binding. Secret keys (<see cref="SecretSettings"/>) are never passed: they go through secret parameters.
     /// </summary>
     public static IResourceBuilder<T> WithSettingsFrom<T>(this IResourceBuilder<T> service, string section)
         where T : IResourceWithEnvironment
@@ -19,11 +19,28 @@ public static class SettingsExtensions
         {
             foreach (var (key, value) in settings.AsEnumerable(makePathsRelative: true))
             {
-                if (value is not null)
+                if (value is not null && !SecretSettings.IsSecret($"{section}:{key}"))
                 {
                     context.EnvironmentVariables[$"{section}__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value;
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// A local run (<c>./run.sh</c>, the tests) starts the service in the AppHost's environment, Development by its
+    /// launch profile, where the API's reads are open; without it a project would start as Production. A deployment
+    /// sets its own (Production unless told), so publishing writes nothing.
+    /// </summary>
+    public static IResourceBuilder<T> WithAppHostEnvironment<T>(this IResourceBuilder<T> service)
+        where T : IResourceWithEnvironment
+    {
+        if (!service.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            return service;
+        }
+
+        string environment = service.ApplicationBuilder.Environment.EnvironmentName;
+        return service.WithEnvironment("DOTNET_ENVIRONMENT", environment).WithEnvironment("ASPNETCORE_ENVIRONMENT", environment);
     }
 }

@@ -18,12 +18,18 @@ public sealed partial class KubernetesManifestTests
         ChildProcess.RunAsync("dotnet", ["run", "--project", Path.Combine(Root, "deploy", "Fraud.Deploy"), "--no-build", "-c", ChildProcess.BuildConfiguration, "--", .. args]);
 
     /// <summary>Every object of an overlay as <c>kubectl kustomize</c> renders it.</summary>
-    internal static async Task<List<IKubernetesObject>> RenderAsync(string overlay)
+    internal static async Task<List<IKubernetesObject>> RenderAsync(string overlay) =>
+        KubernetesYaml.LoadAllFromString(await RenderYamlAsync(overlay)).Cast<IKubernetesObject>().ToList();
+
+    private static async Task<string> RenderYamlAsync(string overlay)
     {
         var (exitCode, yaml, error) = await ChildProcess.RunAsync("kubectl", ["kustomize", Path.Combine(Root, "deploy", "k8s", "overlays", overlay)]);
         Assert.True(exitCode == 0, error);
-        return KubernetesYaml.LoadAllFromString(yaml).Cast<IKubernetesObject>().ToList();
+        return yaml;
     }
+
+    /// <summary>The services an overlay deploys: the simulator only in dev.</summary>
+    private static string[] ServicesOf(string overlay) => overlay == "dev" ? Services : ["detector", "api"];
 
     [Fact]
     public async Task The_committed_manifests_are_what_the_AppHost_generates()
@@ -63,7 +69,7 @@ public sealed partial class KubernetesManifestTests
     {
         var objects = await RenderAsync(overlay);
 
-        foreach (string name in Services)
+        foreach (string name in ServicesOf(overlay))
         {
             var deployment = Assert.Single(objects.OfType<V1Deployment>(), item => item.Metadata.Name == name);
             var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
@@ -151,7 +157,7 @@ public sealed partial class KubernetesManifestTests
         var objects = await RenderAsync("prod");
 
         Assert.Empty(objects.OfType<V1StatefulSet>());
-        foreach (string name in Services)
+        foreach (string name in ServicesOf("prod"))
         {
             Assert.All(
                 Containers(objects, name).Single().Env.Where(variable => variable.Name.StartsWith("ConnectionStrings__", StringComparison.Ordinal)),
@@ -161,6 +167,28 @@ public sealed partial class KubernetesManifestTests
         int replicas = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "detector").Spec.Replicas!.Value;
         Assert.InRange(replicas, 2, 6);   // transactions.v1 has 6 partitions (Kafka:TransactionsPartitions)
         Assert.StartsWith("registry.example.com/", Containers(objects, "api").Single().Image);
+    }
+
+    [Fact]
+    public async Task Prod_runs_no_simulator_and_reads_no_synthetic_labels()
+    {
+        string yaml = await RenderYamlAsync("prod");
+        var objects = KubernetesYaml.LoadAllFromString(yaml).Cast<IKubernetesObject>().ToList();
+
+        Assert.DoesNotContain(objects, item => ((IMetadata<V1ObjectMeta>)item).Metadata.Name == "producer");
+        Assert.DoesNotContain("fraud-producer", yaml);
+        Assert.DoesNotContain("transactions.labels.v1", yaml);   // no reader, no writer of the simulator's labels
+        // The API's label reader is off (its own default would read the simulator's topic).
+        Assert.Equal("", Containers(objects, "api").Single().Env.Single(variable => variable.Name == "Api__LabelsTopic").Value ?? "");
+    }
+
+    [Fact]
+    public async Task Dev_runs_the_simulator_and_the_api_stores_its_labels()
+    {
+        var objects = await RenderAsync("dev");
+
+        Assert.EndsWith("fraud-producer:latest", Containers(objects, "producer").Single().Image);
+        Assert.Equal("transactions.labels.v1", Containers(objects, "api").Single().Env.Single(variable => variable.Name == "Api__LabelsTopic").Value);
     }
 
     [Theory]

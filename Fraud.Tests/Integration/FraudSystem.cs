@@ -78,7 +78,7 @@ public class FraudSystem : IAsyncDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
             // A test-only key: the AppHost's secret parameter, as an operator would set it.
-            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key", .. Files.AppHostArgs, .. appHostArgs], timeout.Token);
+            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key-not-a-secret-12345", .. Files.AppHostArgs, .. appHostArgs], timeout.Token);
         // Resource logs are forwarded into the test output; keep only what signals a problem.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)

@@ -11,7 +11,8 @@ namespace Fraud.Deploy;
 internal sealed partial record AspireManifest(
     IReadOnlyList<ServiceResource> Services,
     IReadOnlyDictionary<string, ContainerResource> Containers,
-    IReadOnlyDictionary<string, string> ConnectionStrings)
+    IReadOnlyDictionary<string, string> ConnectionStrings,
+    IReadOnlySet<string> OptionalSecrets)
 {
     public static AspireManifest Read(string path)
     {
@@ -20,6 +21,7 @@ internal sealed partial record AspireManifest(
         var services = new List<ServiceResource>();
         var containers = new Dictionary<string, ContainerResource>(StringComparer.Ordinal);
         var connectionStrings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var optionalSecrets = new HashSet<string>(StringComparer.Ordinal);
         foreach (var resource in resources.EnumerateObject())
         {
             if (resource.Value.TryGetProperty("connectionString", out var connectionString))
@@ -36,9 +38,13 @@ internal sealed partial record AspireManifest(
             {
                 containers[resource.Name] = ContainerOf(resource.Name, resource.Value);
             }
+            else if (type.StartsWith("parameter.", StringComparison.Ordinal) && IsOptionalSecret(resource.Value))
+            {
+                optionalSecrets.Add(resource.Name);
+            }
         }
 
-        return new AspireManifest(services, containers, connectionStrings);
+        return new AspireManifest(services, containers, connectionStrings, optionalSecrets);
     }
 
     private static ServiceResource ServiceOf(string name, JsonElement resource)
@@ -61,6 +67,12 @@ internal sealed partial record AspireManifest(
         bool external = http.TryGetProperty("external", out var isExternal) && isExternal.GetBoolean();
         return new ServiceResource(name, port, external, connections, secrets, plain);
     }
+
+    /// <summary>A secret parameter whose published default is a plain (empty) value: the service runs without it.</summary>
+    private static bool IsOptionalSecret(JsonElement parameter) =>
+        parameter.TryGetProperty("inputs", out var inputs) && inputs.TryGetProperty("value", out var input)
+        && input.TryGetProperty("secret", out var secret) && secret.GetBoolean()
+        && input.TryGetProperty("default", out var fallback) && fallback.TryGetProperty("value", out _);
 
     /// <summary>Aspire adds per-reference variables (FRAUD_HOST, REDIS_URI, …) the services never read; they use ConnectionStrings__*.</summary>
     private static bool IsServiceSetting(string key) =>

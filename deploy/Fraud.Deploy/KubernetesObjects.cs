@@ -34,7 +34,7 @@ internal static class KubernetesObjects
         return new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = Metadata(ConfigName, "config"), Data = shared };
     }
 
-    public static IEnumerable<IKubernetesObject> Service(ServiceResource service, V1ConfigMap config)
+    public static IEnumerable<IKubernetesObject> Service(ServiceResource service, V1ConfigMap config, IReadOnlySet<string> optionalSecrets)
     {
         var env = new List<V1EnvVar> { new() { Name = "HTTP_PORTS", Value = service.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         env.AddRange(service.Settings
@@ -43,7 +43,12 @@ internal static class KubernetesObjects
             .Select(pair => new V1EnvVar { Name = pair.Key, Value = pair.Value }));
         env.AddRange(service.SecretSettings
             .OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .Select(pair => SecretVariable(pair.Key, SecretsName, pair.Value)));
+            .Select(pair => SecretVariable(pair.Key, SecretsName, pair.Value, optional: optionalSecrets.Contains(pair.Value))));
+        if (service.Name == Simulation.LabelsReader)
+        {
+            env.Add(Simulation.NoLabels());
+        }
+
         var sizing = ServiceSizing.For(service.Name);
         // The detector writes its bootstrap model file on a first start; the image's folders belong to root, the app does not.
         bool needsState = service.Name == "detector";
@@ -249,7 +254,7 @@ internal static class KubernetesObjects
         return patch;
     }
 
-    private static V1Deployment Patch(string service, Action<V1Container> change)
+    internal static V1Deployment Patch(string service, Action<V1Container> change)
     {
         var container = new V1Container { Name = service };
         change(container);
@@ -262,10 +267,11 @@ internal static class KubernetesObjects
         };
     }
 
-    private static V1EnvVar SecretVariable(string name, string secret, string key) => new()
+    /// <summary>An optional key (e.g. the webhook secret) may be missing from the Secret: the pod starts without it.</summary>
+    private static V1EnvVar SecretVariable(string name, string secret, string key, bool optional = false) => new()
     {
         Name = name,
-        ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secret, Key = key } },
+        ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = secret, Key = key, Optional = optional ? true : null } },
     };
 
     private static V1ResourceRequirements Resources(ServiceSizing sizing) => new()

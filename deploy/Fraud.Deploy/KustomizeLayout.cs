@@ -20,17 +20,27 @@ internal static class KustomizeLayout
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var config = KubernetesObjects.Config(manifest);
         files["base/config.yaml"] = Yaml(config);
-        foreach (var service in manifest.Services)
+        // The simulator is for trying the system out: it lives in the dev overlay only, so production never sends
+        // synthetic transactions and labels into its topics (nor trains its classifier on them).
+        var deployed = manifest.Services.Where(service => !Simulation.IsSimulator(service.Name)).ToList();
+        var simulators = manifest.Services.Where(service => Simulation.IsSimulator(service.Name)).ToList();
+        foreach (var service in deployed)
         {
-            files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config)]);
+            files[$"base/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config, manifest.OptionalSecrets)]);
         }
 
         files["base/network-policy.yaml"] = Yaml(KubernetesObjects.DenyIngress());
         files["base/kustomization.yaml"] = Kustomization(
             bases: [],
-            resources: ["config.yaml", "network-policy.yaml", .. manifest.Services.Select(service => $"{service.Name}.yaml")],
+            resources: ["config.yaml", "network-policy.yaml", .. deployed.Select(service => $"{service.Name}.yaml")],
             patches: [],
             images: []);
+        foreach (var service in simulators)
+        {
+            files[$"overlays/dev/{service.Name}.yaml"] = Yaml([.. KubernetesObjects.Service(service, config, manifest.OptionalSecrets)]);
+        }
+
+        files["overlays/dev/simulated-labels.yaml"] = Yaml(Simulation.LabelsPatch());
 
         // The dev overlay runs in the cluster the containers the services connect to (broker, Postgres, Redis). The
         // AppHost's observability containers are left to the cluster's own Prometheus, which finds the pods by their
@@ -47,11 +57,11 @@ internal static class KustomizeLayout
         files["overlays/dev/connections.yaml"] = connections;
         files["overlays/dev/kustomization.yaml"] = Kustomization(
             bases: ["../../base"],
-            resources: dependencies.Select(name => $"{name}.yaml").ToArray(),
-            patches: ["connections.yaml"],
+            resources: [.. dependencies.Select(name => $"{name}.yaml"), .. simulators.Select(service => $"{service.Name}.yaml")],
+            patches: ["connections.yaml", "simulated-labels.yaml"],
             images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"localhost:5000/{KubernetesObjects.ImageOf(service.Name)}", "latest")).ToArray());
 
-        files["overlays/prod/connections.yaml"] = Yaml([.. manifest.Services.Select(service => KubernetesObjects.Connections(service, inCluster: null))]);
+        files["overlays/prod/connections.yaml"] = Yaml([.. deployed.Select(service => KubernetesObjects.Connections(service, inCluster: null))]);
         files["overlays/prod/replicas.yaml"] = Yaml(
             KubernetesObjects.Replicas("detector", KubernetesObjects.ProductionDetectorReplicas),
             KubernetesObjects.Replicas("api", KubernetesObjects.ProductionApiReplicas));
@@ -59,7 +69,7 @@ internal static class KustomizeLayout
             bases: ["../../base"],
             resources: [],
             patches: ["connections.yaml", "replicas.yaml"],
-            images: manifest.Services.Select(service => (KubernetesObjects.ImageOf(service.Name), $"registry.example.com/fraud/{KubernetesObjects.ImageOf(service.Name)}", "1.0.0")).ToArray());
+            images: deployed.Select(service => (KubernetesObjects.ImageOf(service.Name), $"registry.example.com/fraud/{KubernetesObjects.ImageOf(service.Name)}", "1.0.0")).ToArray());
         return files;
     }
 
