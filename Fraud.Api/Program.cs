@@ -16,6 +16,7 @@ builder.AddFraudDatabase("fraud", connectTimeout: TimeSpan.FromSeconds(DatabaseO
 builder.AddRedisClient("redis");
 builder.AddKafkaClients("kafka");
 builder.AddApiSecurity();
+builder.AddApiLimits();
 builder.AddApiDocumentation();
 builder.AddFraudApi();
 builder.AddAnomalyAlerting();
@@ -26,6 +27,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<DatabaseOutageMiddleware>();   // a Postgres restart or outage is never a 500
 app.UseAnalystConsole();                         // static files hold no data: served before any key is asked for
 app.UseApiSecurity();
+app.UseApiLimits();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapAlertsEndpoints();

@@ -29,7 +29,8 @@ internal static class ModelsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithRequestTimeout(ApiLimitsExtensions.TrainingTimeoutPolicy);   // training reads the whole sample
         models.MapPost("/{version}/activate", ActivateAsync)
             .RequireApiKey(ApiAccess.Admin)
             .WithName("ActivateModel")

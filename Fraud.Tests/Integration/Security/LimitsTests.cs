@@ -1,0 +1,78 @@
+using System.Net;
+using Fraud.Tests.Integration.Api;
+using Fraud.Tests.Integration.Faults;
+
+namespace Fraud.Tests.Integration.Security;
+
+/// <summary>
+/// What one client may take: a capped number of live streams (503 past the cap, the place given back when a stream
+/// closes), and reads and writes rate limited per key in separate buckets (429 with Retry-After), probes never.
+/// </summary>
+[Collection(PrivateSystemsCollection.Name)]
+public sealed class LimitsTests
+{
+    [Fact]
+    public async Task Streams_past_the_cap_and_requests_past_the_rate_are_refused_with_problems()
+    {
+        await using var system = await FraudSystem.StartAsync([
+            "--Producer:Enabled=false", "--Api:Limits:RateLimiting=true", "--Api:Limits:MaxStreamClients=2",
+            "--Api:Limits:ReadsPerSecond=1", "--Api:Limits:ReadBurst=6", "--Api:Limits:WritesPerSecond=1", "--Api:Limits:WriteBurst=2"]);
+
+        // Streams, without a key (their own bucket: this address).
+        var first = await OpenStreamAsync(system.Api);
+        using var second = await OpenStreamAsync(system.Api);
+        using var refused = await OpenStreamAsync(system.Api);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        first.Dispose();   // the client leaves: its place is given back
+        await FraudSystem.EventuallyAsync(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.5));   // the bucket refills one read a second
+            using var again = await OpenStreamAsync(system.Api);
+            return again.StatusCode == HttpStatusCode.OK ? "open" : null;
+        }, "a place on the stream once a client left", TimeSpan.FromSeconds(20));
+
+        // Reads with the admin key: a burst of 6, then 429s.
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (int i = 0; i < 12; i++)
+        {
+            var response = await SendAsync(system.Api, HttpMethod.Get, "/stats", system.ApiKey);
+            statuses.Add(response.StatusCode);
+            limited ??= response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.NotNull(limited);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        // Writes have their own bucket: exhausted reads leave a write through (to its own 400, not a 429).
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(system.Api, HttpMethod.Put, "/rules", system.ApiKey, "{}")).StatusCode);
+        // Probes are never limited.
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync("/alive")).StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True((await system.Api.ReadByLabelAsync("fraud_api_requests_refused_total", "reason"))["rate_limited"] >= 1, "429s are counted");
+    }
+
+    private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient api)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/alerts/stream");
+        return await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient api, HttpMethod method, string path, string key, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", key);
+        var response = await api.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+}
