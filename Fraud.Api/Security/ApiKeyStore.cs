@@ -11,7 +11,7 @@ internal sealed record ApiKeyInfo(string Name, string Role, DateTimeOffset Creat
 internal sealed record CreatedApiKey(string Name, string Role, string Key, DateTimeOffset CreatedAt, string CreatedBy);
 
 /// <summary>
-/// The named keys in <c>api_keys</c> (migration 008): made here from 256 random bits, stored as their SHA-256 digest,
+/// The named keys in <c>api_keys</c> (migration 009): made here from 256 random bits, stored as their SHA-256 digest,
 /// revoked by name. A revoked key keeps its row, so who did what stays readable.
 /// </summary>
 internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
