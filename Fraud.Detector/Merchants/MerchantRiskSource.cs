@@ -11,8 +11,8 @@ namespace Fraud.Detector.Merchants;
 /// stream reaches a new UTC day and every <see cref="DetectorOptions.MerchantRiskRefresh"/> (labels arrive late).
 /// A transaction on day d reads only whole days up to d − delay − 1, which every replica finished counting long
 /// before, so a table loaded on day d gives every replica the offline values, as far as labels had arrived.
-/// When Postgres cannot answer, the table in hand stays (stale, never wrong in kind) and the load is retried at the
-/// next batch.
+/// When Postgres cannot answer, the table in hand stays (stale, never wrong in kind) and the load is retried 10 s
+/// later; if the delay asked for changed, an empty table of that delay (every merchant reads the prior) stands in.
 /// </summary>
 internal sealed class MerchantRiskSource(
     MerchantDayStore store, DetectorMetrics metrics, SinkHealth health, TimeProvider time, IOptions<DetectorOptions> options, ILogger<MerchantRiskSource> logger)
@@ -53,7 +53,12 @@ internal sealed class MerchantRiskSource(
             metrics.SinkFailed("merchant_risk");
             health.Failed("merchant_risk", exception.Message);
             logger.LogWarning("Merchant risk not reloaded for {Day}, reading the previous table: {Reason}", newestDay, exception.Message);
-            _current ??= new MerchantRisk(new MerchantRiskOptions { LabelDelay = labelDelay });
+            // The table in hand serves only the delay it was built for: a classifier swapped to another delay reads
+            // the prior until a load succeeds, never windows shifted by the wrong delay.
+            if (_current is null || _current.Options.LabelDelay != labelDelay)
+            {
+                _current = new MerchantRisk(new MerchantRiskOptions { LabelDelay = labelDelay });
+            }
         }
 
         return _current;
