@@ -38,7 +38,7 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton<TrainingSampleStore>();
         builder.Services.AddSingleton<TrainingSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TrainingSampler>());
-        builder.Services.AddSingleton<MerchantDayStore>();
+        builder.Services.AddSingleton<MerchantCountStore>();
         builder.Services.AddSingleton<MerchantRiskSource>();
         builder.Services.AddSingleton<BatchProcessor>();
 

@@ -75,7 +75,7 @@ public sealed class DetectorMetrics
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
             "Time a micro-batch spends in each stage, by stage: fill (open, taking messages), parse, restore (users from "
             + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide, dead_letters, alerts "
-            + "(Postgres, then Redis and the alerts topic), merchant_days (counting at merchants), checkpoint, commit.",
+            + "(Postgres, then Redis and the alerts topic), merchant_counts (counting at merchants), checkpoint, commit.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");
@@ -84,7 +84,7 @@ public sealed class DetectorMetrics
         _merchantRiskLoads = meter.CreateCounter<long>("fraud.detector.merchant_risk.loads", "{load}",
             "Times the merchant risk was rebuilt from the shared day counts and labels (a new event-time day, or the refresh interval).");
         _merchantVisitsCounted = meter.CreateCounter<long>("fraud.detector.merchant_risk.counted", "{transaction}",
-            "Transactions this replica counted at their merchant in merchant_days (a replayed one is counted once, by whoever decides it first).");
+            "Transactions this replica counted at their merchant in merchant_hours (a replayed one is counted once, by whoever decides it first).");
         meter.CreateObservableGauge("fraud.detector.merchant_risk.merchants", () => _merchantsTracked, "{merchant}",
             "Merchants in the merchant risk this replica reads.");
         meter.CreateObservableGauge("fraud.detector.model.info", ObserveProfile, "{profile}",

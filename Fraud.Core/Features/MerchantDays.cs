@@ -88,12 +88,23 @@ internal struct MerchantDays
     }
 }
 
-/// <summary>Transactions and frauds over the 1, 7 and 30 days ending with a given day.</summary>
+/// <summary>Transactions and frauds over the 1, 7 and 30 days ending with a given day (and the hours after it a window reaches).</summary>
 internal struct WindowCounts
 {
     public const int LongestDays = 30;
 
     public long Transactions1d, Frauds1d, Transactions7d, Frauds7d, Transactions30d, Frauds30d;
+
+    /// <summary>Adds counts that every window sees: the hours of the day after the newest one that it reaches.</summary>
+    public void AddToEvery((long Transactions, long Frauds) counts)
+    {
+        Transactions1d += counts.Transactions;
+        Transactions7d += counts.Transactions;
+        Transactions30d += counts.Transactions;
+        Frauds1d += counts.Frauds;
+        Frauds7d += counts.Frauds;
+        Frauds30d += counts.Frauds;
+    }
 
     /// <summary>Counts a day <paramref name="age"/> days before the newest one (0: the newest), within 30.</summary>
     public void Add(long age, int transactions, int frauds)

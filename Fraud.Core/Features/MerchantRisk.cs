@@ -6,27 +6,36 @@ namespace Fraud.Core.Features;
 /// Each merchant's (terminal's) exposure to fraud, as the Fraud Detection Handbook defines terminal risk (Le Borgne
 /// et al., chapter 3, "terminal ID transformations"): for windows of 1, 7 and 30 days <em>shifted back by the label
 /// delay</em>, the number of the merchant's transactions and the share of them known to be fraud. Counts are kept
-/// per UTC day: a transaction on day d sees the whole days d − delay − w … d − delay − 1, so every label it uses
-/// belongs to a transaction at least the delay old. A merchant with little history reads close to the average fraud
-/// share of all merchants over the same window (<see cref="MerchantRiskOptions.PriorStrength"/>); a merchant never
-/// seen, or a transaction without <c>merchant_id</c>, reads exactly that prior.
+/// per UTC day, and per hour for the last days: a transaction at hour h of day d sees the whole days
+/// d − delay − w … d − delay − 1 and the hours of day d − delay before h, so every label it uses belongs to a
+/// transaction at least the delay old, and the newest it may use are read as soon as they are (to the hour, as the
+/// Handbook's rolling windows end exactly the delay before the transaction). A merchant with little history can be
+/// pulled towards the average fraud share of all merchants over the same window
+/// (<see cref="MerchantRiskOptions.PriorStrength"/>); a merchant never seen, or a transaction without
+/// <c>merchant_id</c>, reads exactly that average.
 /// <para>
 /// Fed two ways that give the same values for the same counts: offline, <see cref="RecordTransaction"/> after each
-/// decision and <see cref="RecordFraud"/> for each known fraud; online, <see cref="Add"/> with per-day counts gathered
-/// by every detector. Reading never changes the values, so transactions on one day can be read in any order. Not
-/// thread-safe.
+/// decision and <see cref="RecordFraud"/> for each known fraud; online, the <c>Add</c> overloads with per-hour counts
+/// (per-day ones for days no hour of which a window reads) gathered by every detector. Reading never changes the
+/// values, so transactions in one hour can be read in any order. Not thread-safe.
 /// </para>
 /// <para>
-/// A merchant's six values stay the same all day long, unless a count lands on a day its windows already see (a label
-/// arriving later than the delay, counts for a past day from a store): each merchant keeps the values of the last day
-/// it was read on, and such a count makes every merchant compute them again. So a decision reads them without walking
-/// 30 days of counts, but for the first transaction of a merchant on a day.
+/// A merchant's six values stay the same for an hour, unless a count lands on an hour its windows already see (a label
+/// arriving later than the delay, counts for a past day from a store): each merchant keeps the values of the last hour
+/// it was read in, and such a count makes every merchant compute them again. So a decision reads them without walking
+/// 30 days of counts, but for the first transaction of a merchant in an hour.
 /// </para>
 /// </summary>
 public sealed class MerchantRisk
 {
     /// <summary>The longest window, in days.</summary>
     public const int LongestWindowDays = 30;
+
+    /// <summary>
+    /// How many days late a transaction may be and still read the hours of its windows' last day: the hour counts
+    /// are kept for the label delay plus one day plus these.
+    /// </summary>
+    public const int LateDays = 7;
 
     // The merchant features, MerchantCount1dLog to MerchantRisk30d: a count and a risk for each of the three windows.
     private const int FeatureCount = FeatureSchema.MerchantRisk30d - FeatureSchema.MerchantCount1dLog + 1;
@@ -35,15 +44,16 @@ public sealed class MerchantRisk
     private readonly MerchantRiskOptions _options;
     private readonly int _delayDays;
     private MerchantDays _everyMerchant;
+    private readonly MerchantHours _everyMerchantHours;
     private long _lastSweepDay = long.MinValue;
 
     // The cached values (see the remarks): those of a merchant never seen (or of no merchant), an epoch that every
-    // cache records and that a count changing cached values moves on, and the first and last days read in this epoch.
+    // cache records and that a count changing cached values moves on, and the first and last hours read in this epoch.
     private CachedFeatures _unknownMerchant;
-    private (long Day, long Epoch, WindowCounts Counts) _everyMerchantWindows;
+    private (long Hour, long Epoch, WindowCounts Counts) _everyMerchantWindows;
     private long _epoch = 1;
-    private long _firstDayRead = long.MaxValue;
-    private long _lastDayRead = long.MinValue;
+    private long _firstHourRead = long.MaxValue;
+    private long _lastHourRead = long.MinValue;
 
     /// <summary>Creates a state that knows no merchant yet.</summary>
     /// <param name="options">Label delay, prior and bounds; the defaults when null.</param>
@@ -52,6 +62,7 @@ public sealed class MerchantRisk
         _options = options ?? new MerchantRiskOptions();
         _options.Validate();
         _delayDays = _options.LabelDelayDays;
+        _everyMerchantHours = NewHours();
     }
 
     /// <summary>The options it was made with.</summary>
@@ -89,31 +100,39 @@ public sealed class MerchantRisk
             _merchants.TryGetValue(merchantId, out merchant);
         }
 
-        long day = DayOf(transaction.Ts);
-        _firstDayRead = Math.Min(_firstDayRead, day);
-        _lastDayRead = Math.Max(_lastDayRead, day);
+        long hour = HourOf(transaction.Ts);
+        _firstHourRead = Math.Min(_firstHourRead, hour);
+        _lastHourRead = Math.Max(_lastHourRead, hour);
         ref var cached = ref merchant is null ? ref _unknownMerchant : ref merchant.Cached;
-        if (cached.Day != day || cached.Epoch != _epoch)
+        if (cached.Hour != hour || cached.Epoch != _epoch)
         {
-            Compute(merchant, day, cached.Features);
-            (cached.Day, cached.Epoch) = (day, _epoch);
+            Compute(merchant, hour, cached.Features);
+            (cached.Hour, cached.Epoch) = (hour, _epoch);
         }
 
         ((ReadOnlySpan<float>)cached.Features).CopyTo(features.Slice(FeatureSchema.MerchantCount1dLog, FeatureCount));
     }
 
     /// <summary>
-    /// The six values of <paramref name="merchant"/> (null: never seen, or no merchant) for a transaction on
-    /// <paramref name="day"/>, from its counts and every merchant's over the 30 days the windows reach.
+    /// The six values of <paramref name="merchant"/> (null: never seen, or no merchant) for a transaction in
+    /// <paramref name="hour"/>, from its counts and every merchant's over the days and hours the windows reach.
     /// </summary>
-    private void Compute(Merchant? merchant, long day, Span<float> values)
+    private void Compute(Merchant? merchant, long hour, Span<float> values)
     {
-        long newestVisible = day - _delayDays - 1;
-        var own = merchant?.Days.Windows(newestVisible) ?? default;
-        if (_everyMerchantWindows.Day != day || _everyMerchantWindows.Epoch != _epoch)
+        long newestWholeDay = (hour / 24) - _delayDays - 1;
+        long delayEnds = hour - (24L * _delayDays);
+        var own = merchant?.Days.Windows(newestWholeDay) ?? default;
+        if (merchant?.Hours is { } hours)
         {
-            // Every merchant's counts, the prior's, are the same for every merchant read on the day: summed once.
-            _everyMerchantWindows = (day, _epoch, _everyMerchant.Windows(newestVisible));
+            own.AddToEvery(hours.EarlierThatDay(delayEnds));
+        }
+
+        if (_everyMerchantWindows.Hour != hour || _everyMerchantWindows.Epoch != _epoch)
+        {
+            // Every merchant's counts, the prior's, are the same for every merchant read in the hour: summed once.
+            var everyMerchant = _everyMerchant.Windows(newestWholeDay);
+            everyMerchant.AddToEvery(_everyMerchantHours.EarlierThatDay(delayEnds));
+            _everyMerchantWindows = (hour, _epoch, everyMerchant);
         }
 
         var every = _everyMerchantWindows.Counts;
@@ -133,7 +152,7 @@ public sealed class MerchantRisk
     }
 
     /// <summary>
-    /// Counts <paramref name="transaction"/> at its merchant on its UTC day: the offline path, after the transaction is
+    /// Counts <paramref name="transaction"/> at its merchant in its UTC hour: the offline path, after the transaction is
     /// decided. A transaction without a merchant is not counted.
     /// </summary>
     /// <param name="transaction">The transaction just decided.</param>
@@ -141,12 +160,12 @@ public sealed class MerchantRisk
     {
         if (transaction.MerchantId is { } merchantId)
         {
-            AddDay(merchantId, DayOf(transaction.Ts), 1, 0);
+            AddCounts(merchantId, HourOf(transaction.Ts), hourly: true, 1, 0);
         }
     }
 
     /// <summary>
-    /// Counts a known fraud at <paramref name="merchantId"/> on the UTC day of <paramref name="ts"/>, the fraudulent
+    /// Counts a known fraud at <paramref name="merchantId"/> in the UTC hour of <paramref name="ts"/>, the fraudulent
     /// transaction's time; the transaction itself is counted by <see cref="RecordTransaction"/>. Nothing without a merchant.
     /// </summary>
     /// <param name="merchantId">The fraudulent transaction's merchant, if any.</param>
@@ -155,11 +174,14 @@ public sealed class MerchantRisk
     {
         if (merchantId is not null)
         {
-            AddDay(merchantId, DayOf(ts), 0, 1);
+            AddCounts(merchantId, HourOf(ts), hourly: true, 0, 1);
         }
     }
 
-    /// <summary>Adds one merchant's counts of one UTC day, e.g. from a store the detectors fill: the online path.</summary>
+    /// <summary>
+    /// Adds one merchant's counts of one whole UTC day, e.g. from a store the detectors fill: the online path for
+    /// days whose hours no window reads (older than the label delay plus <see cref="LateDays"/>).
+    /// </summary>
     /// <param name="merchantId">The merchant.</param>
     /// <param name="day">The UTC day.</param>
     /// <param name="transactions">Its transactions that day.</param>
@@ -169,11 +191,29 @@ public sealed class MerchantRisk
         ArgumentNullException.ThrowIfNull(merchantId);
         ArgumentOutOfRangeException.ThrowIfNegative(transactions);
         ArgumentOutOfRangeException.ThrowIfNegative(frauds);
-        AddDay(merchantId, day.DayNumber, transactions, frauds);
+        AddCounts(merchantId, day.DayNumber * 24L, hourly: false, transactions, frauds);
     }
 
-    private void AddDay(string merchantId, long day, int transactions, int frauds)
+    /// <summary>Adds one merchant's counts of one UTC hour, e.g. from a store the detectors fill: the online path.</summary>
+    /// <param name="merchantId">The merchant.</param>
+    /// <param name="hour">Any time in the UTC hour.</param>
+    /// <param name="transactions">Its transactions in that hour.</param>
+    /// <param name="frauds">How many of them are known to be fraud.</param>
+    public void Add(string merchantId, DateTimeOffset hour, int transactions, int frauds)
     {
+        ArgumentNullException.ThrowIfNull(merchantId);
+        ArgumentOutOfRangeException.ThrowIfNegative(transactions);
+        ArgumentOutOfRangeException.ThrowIfNegative(frauds);
+        AddCounts(merchantId, HourOf(hour), hourly: true, transactions, frauds);
+    }
+
+    /// <summary>
+    /// Adds counts of <paramref name="hour"/> (hours since 0001-01-01; its day's midnight for a whole day's counts),
+    /// kept per hour too when <paramref name="hourly"/>.
+    /// </summary>
+    private void AddCounts(string merchantId, long hour, bool hourly, int transactions, int frauds)
+    {
+        long day = hour / 24;
         if (!_merchants.TryGetValue(merchantId, out var merchant))
         {
             if (_merchants.Count >= _options.MaxMerchants && !MadeRoom(day))
@@ -191,20 +231,33 @@ public sealed class MerchantRisk
             DroppedCounts++;
         }
 
-        if (_lastDayRead != long.MinValue && OutdatesCachedValues(day))
+        if (hourly)
         {
-            (_epoch, _firstDayRead, _lastDayRead) = (_epoch + 1, long.MaxValue, long.MinValue);
+            (merchant.Hours ??= NewHours()).Add(hour, transactions, frauds);
+            _everyMerchantHours.Add(hour, transactions, frauds);
+        }
+
+        if (_lastHourRead != long.MinValue && OutdatesCachedValues(hour))
+        {
+            (_epoch, _firstHourRead, _lastHourRead) = (_epoch + 1, long.MaxValue, long.MinValue);
         }
     }
 
     /// <summary>
-    /// Whether a count on <paramref name="day"/> may change values cached in this epoch: those of a day d change with a
-    /// count on a day its windows see, d − delay − 30 … d − delay − 1, or one so far ahead that a ring lets go of such a
-    /// day (past d + 63 − 30 − delay). The usual count, on the day being read, changes none.
+    /// Whether a count in <paramref name="hour"/> may change values cached in this epoch: those of an hour r (day d)
+    /// change with a count in an hour its windows see, from day d − delay − 30 up to r − delay, or one so far ahead
+    /// that a ring lets go of what they see (a day past d + 63 − 30 − delay, an hour past the hour ring's reach). The
+    /// usual count, in the hour being read, changes none.
     /// </summary>
-    private bool OutdatesCachedValues(long day) =>
-        (day >= _firstDayRead - _delayDays - LongestWindowDays && day <= _lastDayRead - _delayDays - 1)
-        || day > _firstDayRead + (MerchantDays.Capacity - 1 - LongestWindowDays - _delayDays);
+    private bool OutdatesCachedValues(long hour)
+    {
+        long firstDayRead = _firstHourRead / 24;
+        return (hour >= 24 * (firstDayRead - _delayDays - LongestWindowDays) && hour < _lastHourRead - (24L * _delayDays))
+            || hour / 24 > firstDayRead + (MerchantDays.Capacity - 1 - LongestWindowDays - _delayDays)
+            || hour >= (24 * (firstDayRead - _delayDays)) + _everyMerchantHours.Capacity;
+    }
+
+    private MerchantHours NewHours() => new(_delayDays + 1 + LateDays);
 
     /// <summary>Forgets the merchants whose counts no window can reach any more; at most once a day, since it walks them all.</summary>
     private bool MadeRoom(long day)
@@ -227,18 +280,19 @@ public sealed class MerchantRisk
         return _merchants.Count < _options.MaxMerchants;
     }
 
-    private static long DayOf(DateTimeOffset timestamp) => timestamp.UtcTicks / TimeSpan.TicksPerDay;
+    private static long HourOf(DateTimeOffset timestamp) => timestamp.UtcTicks / TimeSpan.TicksPerHour;
 
     private sealed class Merchant
     {
         public MerchantDays Days;
+        public MerchantHours? Hours;
         public CachedFeatures Cached;
     }
 
-    /// <summary>A merchant's six values as computed for <see cref="Day"/> while the epoch was <see cref="Epoch"/> (0: never).</summary>
+    /// <summary>A merchant's six values as computed for <see cref="Hour"/> while the epoch was <see cref="Epoch"/> (0: never).</summary>
     private struct CachedFeatures
     {
-        public long Day;
+        public long Hour;
         public long Epoch;
         public SixValues Features;
     }

@@ -7,7 +7,7 @@ using Npgsql;
 namespace Fraud.Detector.Merchants;
 
 /// <summary>
-/// The merchant risk the detector reads, rebuilt from the shared day counts (<see cref="MerchantDayStore"/>) when the
+/// The merchant risk the detector reads, rebuilt from the shared day counts (<see cref="MerchantCountStore"/>) when the
 /// stream reaches a new UTC day and every <see cref="DetectorOptions.MerchantRiskRefresh"/> (labels arrive late).
 /// A transaction on day d reads only whole days up to d − delay − 1, which every replica finished counting long
 /// before, so a table loaded on day d gives every replica the offline values, as far as labels had arrived.
@@ -15,7 +15,7 @@ namespace Fraud.Detector.Merchants;
 /// later; if the delay asked for changed, an empty table of that delay (every merchant reads the prior) stands in.
 /// </summary>
 internal sealed class MerchantRiskSource(
-    MerchantDayStore store, DetectorMetrics metrics, SinkHealth health, TimeProvider time, IOptions<DetectorOptions> options, ILogger<MerchantRiskSource> logger)
+    MerchantCountStore store, DetectorMetrics metrics, SinkHealth health, TimeProvider time, IOptions<DetectorOptions> options, ILogger<MerchantRiskSource> logger)
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 

@@ -30,7 +30,7 @@ internal sealed class BatchProcessor(
     TrainingSampler sampler,
     DetectorMetrics metrics,
     MerchantRiskSource merchantRisk,
-    MerchantDayStore merchantDays,
+    MerchantCountStore merchantCounts,
     Retry retry,
     SinkHealth health,
     TimeProvider time,
@@ -66,7 +66,7 @@ internal sealed class BatchProcessor(
         var durableAt = time.GetUtcNow();
         stage = metrics.BatchStage("alerts", stage);
         await CountAtMerchantsAsync(cancellationToken);
-        stage = metrics.BatchStage("merchant_days", stage);
+        stage = metrics.BatchStage("merchant_counts", stage);
         await CheckpointAsync(engine, batch);
         metrics.BatchStage("checkpoint", stage);
 
@@ -120,12 +120,12 @@ internal sealed class BatchProcessor(
         {
             if (transaction.MerchantId is { } merchantId)
             {
-                _visits.Add(new MerchantVisit(source.Partition.Value, source.Offset.Value, merchantId, DateOnly.FromDateTime(transaction.Ts.UtcDateTime)));
+                _visits.Add(MerchantVisit.Of(source.Partition.Value, source.Offset.Value, merchantId, transaction.Ts));
             }
         }
 
         int counted = await retry.UntilSuccessAsync(
-            "merchant_days", () => merchantDays.CountAsync(options.Value.TransactionsTopic, _visits, cancellationToken), cancellationToken);
+            "merchant_counts", () => merchantCounts.CountAsync(options.Value.TransactionsTopic, _visits, cancellationToken), cancellationToken);
         metrics.MerchantVisitsCounted(counted);
     }
 

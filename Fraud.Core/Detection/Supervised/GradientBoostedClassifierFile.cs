@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fraud.Core.Features;
 using System.Text.Json.Serialization;
 
 namespace Fraud.Core.Detection.Supervised;
@@ -6,16 +7,21 @@ namespace Fraud.Core.Detection.Supervised;
 /// <summary>
 /// The classifier's model file: JSON, so a reviewer can read what a model is made of.
 /// <code>
-/// {"format":"fraud-gbt/1","version":"gb-…","features":["amount_log",…],"bias":0,"platt_slope":-1.2,"platt_offset":0.3,
+/// {"format":"fraud-gbt/2","version":"gb-…","features":["amount_log",…],"bias":0,"platt_slope":-1.2,"platt_offset":0.3,
 ///  "training_rows":12000,"training_frauds":240,"merchant_label_delay_days":7,
 ///  "trees":[{"weight":1,"split_feature":[3,0],"threshold":[1.5,2],"less_or_equal":[1,-1],"greater":[-2,-3],"leaf_values":[…]}]}
 /// </code>
 /// Floats round-trip exactly (System.Text.Json writes the shortest exact form). Reading checks every index a walk
-/// relies on, so a damaged file fails with <see cref="InvalidDataException"/> rather than scoring garbage.
+/// relies on, so a damaged file fails with <see cref="InvalidDataException"/> rather than scoring garbage. Format 1
+/// files are read as long as they use no merchant feature: theirs were windows of whole days with a prior of 10
+/// transactions, which the features no longer compute.
 /// </summary>
 internal static class GradientBoostedClassifierFile
 {
-    public const string Format = "fraud-gbt/1";
+    public const string Format = "fraud-gbt/2";
+
+    // Format 1 read the merchant features as whole days with a prior of 10; otherwise the same.
+    private const string FormatBeforeHourlyMerchantWindows = "fraud-gbt/1";
 
     public static byte[] Write(GradientBoostedClassifier model) =>
         JsonSerializer.SerializeToUtf8Bytes(
@@ -54,9 +60,16 @@ internal static class GradientBoostedClassifierFile
             throw new InvalidDataException($"Not a classifier model file: {exception.Message}", exception);
         }
 
-        if (file is null || file.Format != Format)
+        if (file is null || (file.Format != Format && file.Format != FormatBeforeHourlyMerchantWindows))
         {
             throw new InvalidDataException($"Not a classifier model file of format {Format} (found {file?.Format ?? "nothing"}).");
+        }
+
+        if (file.Format == FormatBeforeHourlyMerchantWindows && file.Features?.Intersect(FeatureSchema.MerchantNames).FirstOrDefault() is { } merchantFeature)
+        {
+            throw new InvalidDataException(
+                $"Classifier {file.Version} (format {file.Format}) reads {merchantFeature} as defined before merchant windows reached the hour the "
+                + "label delay ends; the features differ now. Retrain it with train-classifier.");
         }
 
         if (string.IsNullOrWhiteSpace(file.Version) || file.Features is not { Length: > 0 } features || features.Any(string.IsNullOrWhiteSpace)

@@ -5,10 +5,10 @@ using static Fraud.Tests.Core.SampleTransactions;
 namespace Fraud.Tests.Core.Features;
 
 /// <summary>
-/// Merchant risk (features 26–31), which keeps each merchant's values for the day being read, against a direct
+/// Merchant risk (features 26–31), which keeps each merchant's values for the hour being read, against a direct
 /// computation from every count recorded: the same bits on a random stream where days go by, transactions arrive a
 /// few days late, frauds are labelled after the delay has passed (a count on a day the windows already see) and
-/// counts for past days are added as a store would.
+/// counts for past days and hours are added as a store would.
 /// </summary>
 public sealed class MerchantRiskReferenceTests
 {
@@ -67,7 +67,17 @@ public sealed class MerchantRiskReferenceTests
                 string counted = merchants[random.Next(merchants.Length)];
                 int transactions = random.Next(1, 20), frauds = random.Next(0, 3);
                 risk.Add(counted, DateOnly.FromDateTime(pastDay.UtcDateTime), transactions, frauds);
-                reference.Add(counted, pastDay, transactions, frauds);
+                reference.Add(counted, pastDay, transactions, frauds, hourly: false);
+            }
+
+            if (random.Next(300) == 0)
+            {
+                // Counts of a past hour from a store, as the online path loads the days whose hours windows read.
+                var pastHour = today.AddDays(-random.Next(1, 15)).AddHours(random.Next(24));
+                string counted = merchants[random.Next(merchants.Length)];
+                int transactions = random.Next(1, 20), frauds = random.Next(0, 3);
+                risk.Add(counted, pastHour, transactions, frauds);
+                reference.Add(counted, pastHour, transactions, frauds);
             }
         }
 
@@ -86,25 +96,35 @@ public sealed class MerchantRiskReferenceTests
 
     /// <summary>
     /// Merchant risk as <c>docs/features.md</c> defines it, from every count kept as given: for windows of 1, 7 and 30
-    /// whole UTC days ending the label delay before the transaction's day, ln(1 + the merchant's transactions) and
-    /// (frauds + k·p) / (transactions + k), p being every merchant's share of fraud over the same days.
+    /// whole UTC days ending the label delay before the transaction's day, plus the hours of the next day before the
+    /// transaction's hour, ln(1 + the merchant's transactions) and (frauds + k·p) / (transactions + k), p being every
+    /// merchant's share of fraud over the same days and hours.
     /// </summary>
     private sealed class DirectMerchantRisk(MerchantRiskOptions options)
     {
-        // Per UTC day, per merchant: the transactions and frauds counted, however they arrived.
+        // Per UTC day, and per UTC hour for counts given by the hour, per merchant: the transactions and frauds counted.
         private readonly Dictionary<long, Dictionary<string, (long Transactions, long Frauds)>> _days = [];
+        private readonly Dictionary<long, Dictionary<string, (long Transactions, long Frauds)>> _hours = [];
 
-        public void Add(string? merchant, DateTimeOffset ts, int transactions, int frauds)
+        public void Add(string? merchant, DateTimeOffset ts, int transactions, int frauds, bool hourly = true)
         {
             if (merchant is null)
             {
                 return;
             }
 
-            long day = ts.UtcTicks / TimeSpan.TicksPerDay;
-            if (!_days.TryGetValue(day, out var merchants))
+            AddTo(_days, ts.UtcTicks / TimeSpan.TicksPerDay, merchant, transactions, frauds);
+            if (hourly)
             {
-                _days[day] = merchants = [];
+                AddTo(_hours, ts.UtcTicks / TimeSpan.TicksPerHour, merchant, transactions, frauds);
+            }
+        }
+
+        private static void AddTo(Dictionary<long, Dictionary<string, (long Transactions, long Frauds)>> counts, long key, string merchant, int transactions, int frauds)
+        {
+            if (!counts.TryGetValue(key, out var merchants))
+            {
+                counts[key] = merchants = [];
             }
 
             var (before, fraudsBefore) = merchants.GetValueOrDefault(merchant);
@@ -120,13 +140,16 @@ public sealed class MerchantRiskReferenceTests
             }
 
             long newestVisible = (transaction.Ts.UtcTicks / TimeSpan.TicksPerDay) - options.LabelDelayDays - 1;
+            long delayEnds = (transaction.Ts.UtcTicks / TimeSpan.TicksPerHour) - (24L * options.LabelDelayDays);
             int window = 0;
             foreach (int days in new[] { 1, 7, 30 })
             {
                 long all = 0, allFrauds = 0, transactions = 0, frauds = 0;
-                for (long day = newestVisible - days + 1; day <= newestVisible; day++)
+                var wholeDays = Enumerable.Range(0, days).Select(back => _days.GetValueOrDefault(newestVisible - back));
+                var hoursAfter = Enumerable.Range(0, (int)(delayEnds % 24)).Select(back => _hours.GetValueOrDefault(delayEnds - 1 - back));
+                foreach (var period in wholeDays.Concat(hoursAfter))
                 {
-                    foreach (var (merchant, counts) in _days.GetValueOrDefault(day) ?? [])
+                    foreach (var (merchant, counts) in period ?? [])
                     {
                         all += counts.Transactions;
                         allFrauds += counts.Frauds;

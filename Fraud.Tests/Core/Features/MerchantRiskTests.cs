@@ -56,6 +56,39 @@ public sealed class MerchantRiskTests
     }
 
     [Fact]
+    public void The_last_day_of_the_windows_is_read_up_to_the_hour_the_delay_ends()
+    {
+        var risk = new MerchantRisk(new MerchantRiskOptions { PriorStrength = 0 });
+        Record(risk, "m_1", Today.AddDays(-8).AddHours(12), transactions: 4, frauds: 0); // a whole day in every window
+        Record(risk, "m_1", Today.AddDays(-7).AddHours(10).AddMinutes(59), transactions: 2, frauds: 2); // hour 10 of day d−7
+
+        // Within hour 10 of today, that hour is not 7 days old as a whole: not read, however late in the hour.
+        var sameHour = Read(risk, At("m_1", Today.AddHours(10).AddMinutes(59)));
+        var nextHour = Read(risk, At("m_1", Today.AddHours(11)));
+
+        Assert.Equal(Math.Log(1 + 4), sameHour[Count1d], 5);
+        Assert.Equal(0, sameHour[Risk1d]);
+        Assert.Equal(Math.Log(1 + 6), nextHour[Count1d], 5);
+        Assert.Equal(2 / 6.0, nextHour[Risk1d], 5);
+        Assert.Equal(Math.Log(1 + 6), nextHour[Count7d], 5);
+        Assert.Equal(2 / 6.0, nextHour[Risk30d], 5);
+    }
+
+    [Fact]
+    public void Counts_of_a_whole_day_are_not_read_by_the_hour_before_the_day_has_aged_past_the_delay()
+    {
+        var risk = new MerchantRisk(new MerchantRiskOptions { PriorStrength = 0 });
+        risk.Add("m_1", DateOnly.FromDateTime(Today.AddDays(-8).UtcDateTime), transactions: 4, frauds: 1);
+        risk.Add("m_1", DateOnly.FromDateTime(Today.AddDays(-7).UtcDateTime), transactions: 3, frauds: 3); // no hours given
+        risk.Add("m_1", Today.AddDays(-7).AddHours(5), transactions: 1, frauds: 0);                         // given by the hour
+
+        var values = Read(risk, At("m_1", Today.AddHours(23)));
+
+        Assert.Equal(Math.Log(1 + 5), values[Count1d], 5);
+        Assert.Equal(1 / 5.0, values[Risk1d], 5);
+    }
+
+    [Fact]
     public void The_7_and_30_day_windows_cover_the_days_before_the_delay_and_no_others()
     {
         var risk = new MerchantRisk(new MerchantRiskOptions { PriorStrength = 0 });

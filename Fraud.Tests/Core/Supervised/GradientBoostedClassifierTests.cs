@@ -105,7 +105,7 @@ public sealed class GradientBoostedClassifierTests
         byte[] file = original.Serialize();
         var restored = GradientBoostedClassifier.Deserialize(file);
 
-        Assert.StartsWith("{\"format\":\"fraud-gbt/1\",\"version\":\"gb-test\"", Encoding.UTF8.GetString(file));
+        Assert.StartsWith("{\"format\":\"fraud-gbt/2\",\"version\":\"gb-test\"", Encoding.UTF8.GetString(file));
         Assert.Equal(original.FeatureNames, restored.FeatureNames);
         Assert.Equal(file, restored.Serialize());
         for (int i = 0; i < Test.Labels.Length; i++)
@@ -117,7 +117,7 @@ public sealed class GradientBoostedClassifierTests
     [Theory]
     [InlineData("")]
     [InlineData("not json")]
-    [InlineData("{\"format\":\"fraud-gbt/2\",\"version\":\"v\",\"features\":[\"a\"],\"trees\":[]}")]
+    [InlineData("{\"format\":\"fraud-gbt/3\",\"version\":\"v\",\"features\":[\"a\"],\"trees\":[]}")]
     [InlineData("{\"format\":\"fraud-gbt/1\",\"version\":\"v\",\"features\":[\"a\",\"a\"],\"trees\":[]}")]
     [InlineData("{\"format\":\"fraud-gbt/1\",\"version\":\"v\",\"features\":[\"a\"],\"trees\":[{\"weight\":1,\"split_feature\":[0],\"threshold\":[1],\"less_or_equal\":[0],\"greater\":[-2],\"leaf_values\":[1,2]}]}")]
     [InlineData("{\"format\":\"fraud-gbt/1\",\"version\":\"v\",\"features\":[\"a\"],\"trees\":[{\"weight\":1,\"split_feature\":[1],\"threshold\":[1],\"less_or_equal\":[-1],\"greater\":[-2],\"leaf_values\":[1,2]}]}")]
@@ -125,6 +125,20 @@ public sealed class GradientBoostedClassifierTests
     [InlineData("{\"format\":\"fraud-gbt/1\",\"version\":\"v\",\"features\":[\"a\"],\"trees\":[{\"weight\":1,\"split_feature\":[0],\"threshold\":[1],\"less_or_equal\":[-1],\"greater\":[-2],\"leaf_values\":[1]}]}")]
     public void A_damaged_or_foreign_file_is_rejected(string text) =>
         Assert.Throws<InvalidDataException>(() => GradientBoostedClassifier.Deserialize(Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public void A_format_1_file_is_read_without_merchant_features_and_refused_with_them()
+    {
+        const string tree = "\"trees\":[{\"weight\":1,\"split_feature\":[0],\"threshold\":[1],\"less_or_equal\":[-1],\"greater\":[-2],\"leaf_values\":[1,2]}]";
+        string Format1(string feature) => $"{{\"format\":\"fraud-gbt/1\",\"version\":\"gb-old\",\"features\":[\"amount_log\",\"{feature}\"],{tree}}}";
+
+        var readable = GradientBoostedClassifier.Deserialize(Encoding.UTF8.GetBytes(Format1("hour_of_day")));
+        var refused = Assert.Throws<InvalidDataException>(() => GradientBoostedClassifier.Deserialize(Encoding.UTF8.GetBytes(Format1("merchant_risk_7d"))));
+
+        Assert.Equal(["amount_log", "hour_of_day"], readable.FeatureNames);
+        Assert.Contains("merchant_risk_7d", refused.Message);
+        Assert.Contains("Retrain", refused.Message);
+    }
 
     [Fact]
     public void Training_needs_both_classes_and_matching_shapes()

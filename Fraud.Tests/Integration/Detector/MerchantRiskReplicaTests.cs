@@ -124,7 +124,7 @@ public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
         long counted = 0;
         await FraudSystem.EventuallyAsync(async () =>
         {
-            counted = await ScalarAsync(system, "SELECT coalesce(sum(transactions), 0) FROM merchant_days");
+            counted = await ScalarAsync(system, "SELECT coalesce(sum(transactions), 0) FROM merchant_hours");
             return counted >= expected ? "counted" : null;
         }, $"the replicas to count {what} ({expected:N0}) at its merchants", TimeSpan.FromSeconds(180));
         Assert.Equal(expected, counted);

@@ -139,7 +139,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     public async Task Every_batch_is_timed_through_each_of_its_stages()
     {
         const long firstUser = 15_000_000;
-        string[] stages = ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "merchant_days", "checkpoint", "commit"];
+        string[] stages = ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "merchant_counts", "checkpoint", "commit"];
         var stream = Simulate(seed: 19, count: 3_000, users: 300, firstUser);
         double before = await StableMetricAsync(System.Detector, Processed);
         var countsBefore = await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage");

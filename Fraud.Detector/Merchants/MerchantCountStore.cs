@@ -4,20 +4,24 @@ using NpgsqlTypes;
 
 namespace Fraud.Detector.Merchants;
 
-/// <summary>One transaction to count at its merchant: where it sits in the stream, and its merchant and UTC day.</summary>
+/// <summary>One transaction to count at its merchant: where it sits in the stream, and its merchant and UTC hour.</summary>
 /// <param name="Partition">Its partition of the transactions topic.</param>
 /// <param name="Offset">Its offset there.</param>
 /// <param name="MerchantId">Its merchant.</param>
-/// <param name="Day">Its UTC day.</param>
-internal readonly record struct MerchantVisit(int Partition, long Offset, string MerchantId, DateOnly Day);
+/// <param name="Hour">The start of its UTC hour.</param>
+internal readonly record struct MerchantVisit(int Partition, long Offset, string MerchantId, DateTime Hour)
+{
+    public static MerchantVisit Of(int partition, long offset, string merchantId, DateTimeOffset ts) =>
+        new(partition, offset, merchantId, new DateTime(ts.UtcTicks - (ts.UtcTicks % TimeSpan.TicksPerHour), DateTimeKind.Utc));
+}
 
 /// <summary>
-/// The merchants' shared day counts (migration 008), which make every replica read the same merchant risk although
+/// The merchants' shared hour counts (migrations 008 and 010), which make every replica read the same merchant risk although
 /// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountAsync"/>),
 /// the API stores the known frauds' merchant and time in <c>labels</c>, and each detector reads both back into a
 /// <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
 /// </summary>
-internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
+internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// Counts the visits exactly once, however often their batch is replayed and by whichever replica: in one database
@@ -68,7 +72,7 @@ internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
             throw new InvalidOperationException($"merchant_day_positions: {countFrom.Count} of {partitions.Length} partitions' positions read.");
         }
 
-        var counts = new SortedDictionary<(DateOnly Day, string MerchantId), long>();
+        var counts = new SortedDictionary<(DateTime Hour, string MerchantId), long>();
         var nextOffsets = new Dictionary<int, long>();
         int counted = 0;
         foreach (var visit in visits)
@@ -78,7 +82,7 @@ internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
                 continue;
             }
 
-            var key = (visit.Day, visit.MerchantId);
+            var key = (visit.Hour, visit.MerchantId);
             counts[key] = counts.GetValueOrDefault(key) + 1;
             nextOffsets[visit.Partition] = Math.Max(nextOffsets.GetValueOrDefault(visit.Partition), visit.Offset + 1);
             counted++;
@@ -86,21 +90,21 @@ internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
 
         if (counted > 0)
         {
-            // Rows in (day, merchant) order: two replicas adding to the same merchants lock them in the same order.
+            // Rows in (hour, merchant) order: two replicas adding to the same merchants lock them in the same order.
             await using var write = new NpgsqlBatch(connection, transaction)
             {
                 BatchCommands =
                 {
                     new("""
-                        INSERT INTO merchant_days (day, merchant_id, transactions)
-                        SELECT day, merchant_id, transactions FROM unnest($1::date[], $2::text[], $3::bigint[]) AS c (day, merchant_id, transactions)
-                        ORDER BY day, merchant_id
-                        ON CONFLICT (day, merchant_id) DO UPDATE SET transactions = merchant_days.transactions + excluded.transactions
+                        INSERT INTO merchant_hours (hour, merchant_id, transactions)
+                        SELECT hour, merchant_id, transactions FROM unnest($1::timestamptz[], $2::text[], $3::bigint[]) AS c (hour, merchant_id, transactions)
+                        ORDER BY hour, merchant_id
+                        ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
                         """)
                     {
                         Parameters =
                         {
-                            new() { Value = counts.Keys.Select(key => key.Day).ToArray() },
+                            new() { Value = counts.Keys.Select(key => key.Hour).ToArray() },
                             new() { Value = counts.Keys.Select(key => key.MerchantId).ToArray() },
                             new() { Value = counts.Values.ToArray() },
                         },
@@ -129,54 +133,77 @@ internal sealed class MerchantDayStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The merchant risk transactions on <paramref name="newestDay"/> read, and those up to
-    /// <see cref="LateDays"/> days earlier: every merchant's transactions and known frauds on the days their windows
-    /// can reach. A fraud counts when its label says where and when it happened.
+    /// <see cref="MerchantRisk.LateDays"/> days earlier: every merchant's transactions and known frauds on the days
+    /// their windows can reach, by the hour for the days whose hours they read (the delay's last day) and by the day
+    /// before. A fraud counts when its label says where and when it happened.
     /// </summary>
     /// <param name="options">The label delay and prior the risk is read with.</param>
     /// <param name="newestDay">The newest UTC day of the transactions to decide.</param>
     public async Task<MerchantRisk> LoadAsync(MerchantRiskOptions options, DateOnly newestDay, CancellationToken cancellationToken)
     {
-        var newestRead = newestDay.AddDays(-options.LabelDelayDays - 1);
-        var oldestRead = newestRead.AddDays(-(MerchantRisk.LongestWindowDays - 1) - LateDays);
+        var delayEnds = newestDay.AddDays(-options.LabelDelayDays);
+        var oldest = Midnight(delayEnds.AddDays(-MerchantRisk.LongestWindowDays - MerchantRisk.LateDays));
+        var hourlyFrom = Midnight(delayEnds.AddDays(-MerchantRisk.LateDays));
+        var end = Midnight(delayEnds.AddDays(1));
         var merchants = new MerchantRisk(options);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                new("SELECT day, merchant_id, transactions FROM merchant_days WHERE day BETWEEN $1 AND $2")
-                {
-                    Parameters = { new() { Value = oldestRead }, new() { Value = newestRead } },
-                },
-                new("""
+                Period("""
+                    SELECT (hour AT TIME ZONE 'UTC')::date, merchant_id, sum(transactions)::bigint FROM merchant_hours
+                    WHERE hour >= $1 AND hour < $2 GROUP BY 1, 2
+                    """, oldest, hourlyFrom),
+                Period("SELECT hour, merchant_id, transactions FROM merchant_hours WHERE hour >= $1 AND hour < $2", hourlyFrom, end),
+                Period("""
                     SELECT (ts AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM labels
                     WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
                     GROUP BY 1, 2
-                    """)
-                {
-                    Parameters =
-                    {
-                        new() { Value = oldestRead.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                        new() { Value = newestRead.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                    },
-                },
+                    """, oldest, hourlyFrom),
+                Period("""
+                    SELECT date_trunc('hour', ts, 'UTC'), merchant_id, count(*) FROM labels
+                    WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
+                    GROUP BY 1, 2
+                    """, hourlyFrom, end),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        for (int result = 0; result < 4; result++)
         {
-            merchants.Add(reader.GetString(1), reader.GetFieldValue<DateOnly>(0), checked((int)reader.GetInt64(2)), frauds: 0);
-        }
+            if (result > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
 
-        await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            merchants.Add(reader.GetString(1), reader.GetFieldValue<DateOnly>(0), transactions: 0, checked((int)reader.GetInt64(2)));
+            bool byHour = result % 2 == 1, frauds = result >= 2;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                string merchantId = reader.GetString(1);
+                int count = checked((int)reader.GetInt64(2));
+                var (transactionCount, fraudCount) = frauds ? (0, count) : (count, 0);
+                if (byHour)
+                {
+                    merchants.Add(merchantId, reader.GetFieldValue<DateTimeOffset>(0), transactionCount, fraudCount);
+                }
+                else
+                {
+                    merchants.Add(merchantId, reader.GetFieldValue<DateOnly>(0), transactionCount, fraudCount);
+                }
+            }
         }
 
         return merchants;
     }
 
-    /// <summary>How many days before the newest a late transaction may be and still read complete windows.</summary>
-    public const int LateDays = 7;
+    private static DateTime Midnight(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+    private static NpgsqlBatchCommand Period(string sql, DateTime from, DateTime until) => new(sql)
+    {
+        Parameters =
+        {
+            new() { Value = from, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            new() { Value = until, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+        },
+    };
 }
