@@ -44,6 +44,7 @@ internal static class BacktestCommand
             },
         };
         var cardsPerDay = EvaluateCommand.CardsPerDayOption();
+        var knownCards = new KnownCardsOptions();
         var json = new Option<bool>("--json") { Description = "Print the comparison as JSON instead of a table." };
 
         var inputOptions = new TransactionInputOptions(input);
@@ -52,6 +53,7 @@ internal static class BacktestCommand
             input, labels, model, rules, decision, classifier, candidateModel, candidateRules, candidateDecision, candidateClassifier, from, cardsPerDay, json,
         };
         inputOptions.AddTo(command);
+        knownCards.AddTo(command);
         inputOptions.TakeLabelsFromCsvUnless(labels, command);
         command.Validators.Add(result =>
         {
@@ -76,7 +78,7 @@ internal static class BacktestCommand
                 parse.GetValue(candidateDecision) ?? parse.GetValue(decision),
                 parse.GetValue(candidateClassifier) ?? parse.GetValue(classifier));
             return Run(
-                inputOptions.Get(parse)!, parse.GetValue(labels), active, candidate, parse.GetValue(from), parse.GetValue(cardsPerDay), parse.GetValue(json));
+                inputOptions.Get(parse)!, parse.GetValue(labels), active, candidate, parse.GetValue(from), knownCards.Get(parse), parse.GetValue(cardsPerDay), parse.GetValue(json));
         });
         return command;
     }
@@ -84,7 +86,8 @@ internal static class BacktestCommand
     private static Option<FileInfo> ExistingFile(string name, string description) =>
         new Option<FileInfo>(name) { Description = description }.AcceptExistingOnly();
 
-    private static int Run(TransactionInput input, FileInfo? labelsFile, Side active, Side candidate, DateTimeOffset? from, int cardsPerDay, bool asJson)
+    private static int Run(
+        TransactionInput input, FileInfo? labelsFile, Side active, Side candidate, DateTimeOffset? from, KnownFraudCards? knownCards, int cardsPerDay, bool asJson)
     {
         var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
         var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : EvaluateCommand.ReadLabels(labelsFile, labelSkips);
@@ -108,13 +111,26 @@ internal static class BacktestCommand
                 candidate.Add(transaction, candidateVerdict, labels);
             }
 
-            return labels.ContainsKey(transaction.TxId) ? null : $"no label for tx_id '{transaction.TxId}'";
+            if (!labels.TryGetValue(transaction.TxId, out var label))
+            {
+                return $"no label for tx_id '{transaction.TxId}'";
+            }
+
+            knownCards?.Add(CardAndDay.Of(transaction), label.IsFraud);
+            return null;
         }, labelsFile is null ? labels : null);
         if (active.Evaluated.Count == 0)
         {
             throw new BadInputException(from is null
                 ? $"{input}: no transaction has a label in {labelSource}; nothing to compare."
                 : $"{input}: no transaction from {from:u} on has a label in {labelSource}; nothing to compare.");
+        }
+
+        int leftOut = 0;
+        if (knownCards is not null)
+        {
+            leftOut = active.LeaveOut(knownCards);
+            candidate.LeaveOut(knownCards);
         }
 
         var before = DetectionEvaluation.Evaluate(active.Evaluated, cardsPerDay);
@@ -140,6 +156,10 @@ internal static class BacktestCommand
         else
         {
             Terminal.Out.Write(Table(input, labelSource, active, candidate, before, after));
+            if (knownCards is not null)
+            {
+                Terminal.Out.MarkupLine($"[grey]{leftOut:N0} transactions of cards with a fraud known on their day left out.[/]");
+            }
         }
 
         return ExitCodes.ForSkipped(skipped);
@@ -194,7 +214,16 @@ internal static class BacktestCommand
 
         public string Description { get; } = description;
 
-        public List<EvaluatedTransaction> Evaluated { get; } = [];
+        public List<EvaluatedTransaction> Evaluated { get; private set; } = [];
+
+        /// <summary>Leaves out the verdicts of cards known to be compromised on their day.</summary>
+        /// <returns>How many were left out.</returns>
+        public int LeaveOut(KnownFraudCards knownCards)
+        {
+            int before = Evaluated.Count;
+            Evaluated = knownCards.LeaveOutKnown(Evaluated);
+            return before - Evaluated.Count;
+        }
 
         public static Side Open(string name, FileInfo? modelFile, FileInfo? rulesFile, FileInfo? decisionFile, FileInfo? classifierFile)
         {

@@ -43,6 +43,7 @@ internal static class EvaluateCommand
             Description = "The scored transactions, for card precision (it needs user and day): JSONL, or CSV (see --format, --map, --default), whose is_fraud column can give the labels.",
         }.AcceptExistingOnly();
         var cardsPerDay = CardsPerDayOption();
+        var knownCards = new KnownCardsOptions();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
 
         var command = new Command("evaluate", "Measure scores against labels: ROC-AUC, average precision, precision/recall at the alert threshold, card precision@k per day, per scenario.")
@@ -57,19 +58,21 @@ internal static class EvaluateCommand
                 result.AddError("evaluate needs --scores or --baseline, not both.");
             }
 
-            if ((result.GetResult(baseline) is not null || result.GetResult(from) is not null) && result.GetResult(transactions) is null)
+            if ((result.GetResult(baseline) is not null || result.GetResult(from) is not null || knownCards.IsGiven(result)) && result.GetResult(transactions) is null)
             {
-                result.AddError("--baseline and --from need --transactions (amounts and times come from there).");
+                result.AddError("--baseline, --from and --leave-out-known-cards need --transactions (amounts, users and times come from there).");
             }
         });
         var transactionOptions = new TransactionInputOptions(transactions);
         transactionOptions.AddTo(command);
+        knownCards.AddTo(command);
         transactionOptions.TakeLabelsFromCsvUnless(labels, command);
         command.SetAction(parse => Run(
             parse.GetValue(scores),
             parse.GetValue(labels),
             transactionOptions.Get(parse),
             parse.GetValue(from),
+            knownCards.Get(parse),
             parse.GetValue(cardsPerDay),
             parse.GetValue(json)));
         return command;
@@ -96,7 +99,8 @@ internal static class EvaluateCommand
         return option;
     }
 
-    private static int Run(FileInfo? scoresFile, FileInfo? labelsFile, TransactionInput? transactions, DateTimeOffset? from, int cardsPerDay, bool asJson)
+    private static int Run(
+        FileInfo? scoresFile, FileInfo? labelsFile, TransactionInput? transactions, DateTimeOffset? from, KnownFraudCards? knownCards, int cardsPerDay, bool asJson)
     {
         var labelSkips = new SkippedLines(labelsFile?.ToString() ?? string.Empty);
         var labels = labelsFile is null ? new Dictionary<string, Label>(StringComparer.Ordinal) : ReadLabels(labelsFile, labelSkips);
@@ -105,6 +109,22 @@ internal static class EvaluateCommand
         var scoreSkips = new SkippedLines(scoresFile?.ToString() ?? string.Empty);
         var evaluated = scoresFile is null ? RankByAmount(scored!, labels, from) : ReadScores(scoresFile, labels, scored, from, scoreSkips);
         string what = scoresFile?.ToString() ?? $"{transactions} ranked by amount";
+        int leftOut = 0;
+        if (knownCards is not null)
+        {
+            foreach (var (txId, transaction) in scored!)
+            {
+                if (labels.TryGetValue(txId, out var label))
+                {
+                    knownCards.Add(transaction.Card, label.IsFraud);
+                }
+            }
+
+            int before = evaluated.Count;
+            evaluated = knownCards.LeaveOutKnown(evaluated);
+            leftOut = before - evaluated.Count;
+        }
+
         if (evaluated.Count == 0)
         {
             throw new BadInputException($"{what}: no {(from is null ? string.Empty : $"transaction from {from:u} on that was ")}scored has a label; nothing to evaluate.");
@@ -119,6 +139,11 @@ internal static class EvaluateCommand
         else
         {
             Terminal.Out.Write(Table(report, what, labelsFile?.ToString() ?? $"the is_fraud column of {transactions}"));
+            if (knownCards is not null)
+            {
+                Terminal.Out.MarkupLine($"[grey]{leftOut:N0} transactions of cards with a fraud known on their day left out.[/]");
+            }
+
             if (report.Overall.CardPrecisionAtK is null)
             {
                 Terminal.Out.MarkupLine("[grey]Card precision needs each transaction's user and day: add --transactions with the scored file.[/]");

@@ -287,6 +287,34 @@ public sealed class OfflineCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Leaving_out_known_cards_drops_a_compromised_cards_transactions_from_the_day_its_fraud_is_known()
+    {
+        // User 1's fraud on day 0 is known, with a 7-day delay, from day 8 on: its transactions of days 8 and 9 leave the
+        // test set, those of days 0 and 7 stay; user 2 has no fraud, user 3's fraud came before --leave-out-known-cards.
+        var start = new DateTimeOffset(2025, 9, 1, 12, 0, 0, TimeSpan.Zero);
+        (int User, int Day, bool Fraud)[] rows = [(3, -1, true), (1, 0, true), (2, 0, false), (1, 7, false), (3, 7, false), (2, 8, false), (1, 8, false), (1, 9, true)];
+        var transactions = rows.Select((row, i) => new Transaction(
+            $"tx_{i}", row.User, 10m + i, "EUR", "ES", start.AddDays(row.Day), "m_1", 5411, Channel.Pos, "d_1", 40.4, -3.7)).ToList();
+        File.WriteAllLines(PathOf("tx.jsonl"), transactions.Select(TransactionJson.Serialize));
+        File.WriteAllLines(PathOf("labels.jsonl"), transactions.Select((transaction, i) => LabelJson.Serialize(new Label(transaction.TxId, rows[i].Fraud))));
+        File.WriteAllText(PathOf("decision.json"), """{"alert_threshold":0.95}""");
+        string[] leaveOut = ["--leave-out-known-cards", "2025-09-01T00:00:00Z", "--label-delay", "7d", "--json"];
+
+        var all = await DetectorProcess.RunAsync("evaluate", "--baseline", "amount", "--transactions", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--json");
+        var test = await DetectorProcess.RunAsync(["evaluate", "--baseline", "amount", "--transactions", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), .. leaveOut]);
+        var backtest = await DetectorProcess.RunAsync(
+            ["backtest", "--input", PathOf("tx.jsonl"), "--labels", PathOf("labels.jsonl"), "--rules", DetectorProcess.DefaultRules,
+            "--candidate-decision", PathOf("decision.json"), .. leaveOut]);
+
+        Assert.True(test.ExitCode == 0, test.Error);
+        Assert.Equal(8, JsonNode.Parse(all.Out)!["overall"]!["transactions"]!.GetValue<int>());
+        Assert.Equal(6, JsonNode.Parse(test.Out)!["overall"]!["transactions"]!.GetValue<int>());
+        Assert.Equal(2, JsonNode.Parse(test.Out)!["overall"]!["frauds"]!.GetValue<int>());
+        Assert.True(backtest.ExitCode == 0, backtest.Error);
+        Assert.Equal(6, JsonNode.Parse(backtest.Out)!["active"]!["overall"]!["transactions"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Backtest_prints_a_table_with_a_column_per_side_and_the_change()
     {
         WriteLabelledFile(PathOf("tx.jsonl"), PathOf("labels.jsonl"));
