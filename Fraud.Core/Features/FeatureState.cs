@@ -50,6 +50,12 @@ public sealed class FeatureState
     /// <returns>True when the user is tracked.</returns>
     public bool Contains(long userId) => _users.ContainsKey(userId);
 
+    /// <summary>The event time of the latest transaction folded into <paramref name="userId"/>'s history.</summary>
+    /// <param name="userId">The user.</param>
+    /// <returns>That time, or null when the user is not tracked.</returns>
+    public DateTimeOffset? LatestActivity(long userId) =>
+        _users.TryGetValue(userId, out var user) ? new DateTimeOffset(user.Activity.LastTicks, TimeSpan.Zero) : null;
+
     /// <summary>
     /// Writes a snapshot of <paramref name="userId"/>'s history (everything its features are computed from) for
     /// <see cref="TryImport"/>: versioned, little-endian, at most <see cref="MaxSnapshotLength"/> bytes. Allocates

@@ -191,7 +191,11 @@ internal sealed class BatchProcessor(
         {
             if (_checkpointedUpTo.TryGetValue(transaction.UserId, out var checkpointed))
             {
-                if (checkpointed.Partition == source.Partition.Value && source.Offset.Value <= checkpointed.Offset)
+                // A position names a message only in the log it was read from: a broker that came back empty (the local
+                // one keeps no data) numbers new messages from 0 again, below the old checkpoints. A replayed message is
+                // folded into the checkpoint, so it is no newer than the user's latest activity; a new one is decided.
+                if (checkpointed.Partition == source.Partition.Value && source.Offset.Value <= checkpointed.Offset
+                    && transaction.Ts <= engine.Features.LatestActivity(transaction.UserId))
                 {
                     metrics.ReplaySkipped();
                     continue;

@@ -107,11 +107,11 @@ public class FraudSystem : IAsyncDisposable
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = KafkaBootstrap, Acks = Acks.All }).Build();
     }
 
-    /// <summary>Produces raw bytes to a topic and waits for the broker's acknowledgement.</summary>
-    public Task ProduceAsync(string topic, string key, byte[] value) =>
+    /// <summary>Produces raw bytes to a topic and waits for the broker's acknowledgement; returns where the message went.</summary>
+    public Task<DeliveryResult<string, byte[]>> ProduceAsync(string topic, string key, byte[] value) =>
         _producer!.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value });
 
-    public Task ProduceAsync(Transaction transaction) =>
+    public Task<DeliveryResult<string, byte[]>> ProduceAsync(Transaction transaction) =>
         ProduceAsync("transactions.v1", transaction.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             TransactionJson.SerializeToUtf8Bytes(transaction));
 

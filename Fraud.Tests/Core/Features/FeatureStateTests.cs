@@ -24,6 +24,16 @@ public sealed class FeatureStateTests
     }
 
     [Fact]
+    public void Latest_activity_is_the_newest_event_time_folded_in_and_a_late_event_does_not_move_it_back()
+    {
+        Assert.Null(_state.LatestActivity(Purchase.UserId));
+
+        Feed(At(TimeSpan.FromHours(2)), At(TimeSpan.FromHours(1)));
+
+        Assert.Equal(Noon + TimeSpan.FromHours(2), _state.LatestActivity(Purchase.UserId));
+    }
+
+    [Fact]
     public void The_one_sided_amount_features_measure_only_how_far_the_amount_lies_above_the_users_habits()
     {
         // At one instant, so nothing decays: after 10 the user's mean is 10 and its deviation 0 (floored at 1).

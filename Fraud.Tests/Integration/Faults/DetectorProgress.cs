@@ -52,6 +52,21 @@ public sealed class DetectorProgress : IDisposable
         return DateTime.UtcNow;
     }
 
+    /// <summary>Waits until the group has committed past <paramref name="message"/>: the detector decided it and made it durable.</summary>
+    public async Task CommittedPastAsync(TopicPartitionOffset message, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (Retry(() => _client.Committed([message.TopicPartition], Timeout).Single().Offset.Value) <= message.Offset.Value)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the detector did not commit past {message} within {within.TotalSeconds} s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Like <see cref="CommittedReachesAsync"/>, but returns the committed count reached when time is up.</summary>
     public async Task<long> CommittedEventuallyAsync(long target, TimeSpan within)
     {

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net;
+using Fraud.Core;
+using Fraud.Tests.Core;
+using Xunit.Abstractions;
+using static Fraud.Tests.Integration.Detector.DetectorStreams;
+
+namespace Fraud.Tests.Integration.Faults;
+
+/// <summary>
+/// The local broker (Fraud.LocalKafka, librdkafka's mock cluster, memory only) killed and started again on its port
+/// while the simulator, the detector and the API run: it comes back empty, with the AppHost's topics and no committed
+/// offset. What is expected (<c>docs/reliability.md</c>): every client reconnects by itself; what the broker held is
+/// gone (alerts.v1's history, messages not decided yet), what Postgres holds stays; new transactions are decided and
+/// alert, also those of card holders the detector knew before, although their checkpoints name positions in the old log.
+/// </summary>
+[Collection(DefaultDetectorCollection.Name)]
+public sealed class BrokerRestartTests(DefaultDetectorSystem fixture, ITestOutputHelper output)
+{
+    private const string Skipped = "fraud_detector_replays_skipped_total";
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+    private FraudSystem System => fixture.System;
+
+    [Fact]
+    public async Task Restarting_the_local_broker_empties_it_and_the_running_system_decides_and_alerts_again()
+    {
+        const long known = 31_000_000, fresh = 31_000_001;
+        string run = Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        // A card holder with 120 purchases over the last five days, then one above the shipped review_limit (10,000: an
+        // alert alone): the user's checkpoint then names a position past 120 in its partition, further than the new log
+        // gets while the test runs.
+        var history = Enumerable.Range(0, 120).Select(i => Purchase(known, $"tx_{run}_history{i}", now - TimeSpan.FromHours(120 - i), 20m + i % 7))
+            .Append(Purchase(known, $"tx_{run}_before", now - TimeSpan.FromMinutes(5), 12_000m)).ToList();
+        Produce(System.KafkaBootstrap, history);
+        await FraudSystem.EventuallyAsync(async () => (await StoredAlertsAsync(System.PostgresConnectionString, known, known)).ContainsKey($"tx_{run}_before") ? "" : null,
+            "the alert before the restart", Within);
+
+        var killed = DateTime.UtcNow;
+        await System.Processes.KillAsync("kafka");
+        await System.Processes.StartAsync("kafka");   // as the dashboard's Start does, or a supervisor: same port, same topics
+        // The detector's group is unknown to the new broker: it joins again, and its partitions, given back, bring their
+        // users back from their checkpoints. Once one is restored, the known holder will be too.
+        double skippedBefore = await System.Detector.ReadCounterAsync(Skipped);
+        double restoredBefore = await RestoredAsync();
+        await FraudSystem.EventuallyAsync(async () => await RestoredAsync() > restoredBefore ? "" : null,
+            "the detector to rejoin the group and restore users from their checkpoints", TimeSpan.FromSeconds(120)); // 15-60 s seen
+
+        output.WriteLine($"the detector restored users {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
+        var after = new[] { Purchase(known, $"tx_{run}_after", DateTimeOffset.UtcNow, 12_500m), Purchase(fresh, $"tx_{run}_fresh", DateTimeOffset.UtcNow, 13_000m) };
+        var positions = new List<string>();
+        foreach (var transaction in after)
+        {
+            positions.Add($"{transaction.TxId} at {(await System.ProduceAsync(transaction)).TopicPartitionOffset}");
+        }
+        output.WriteLine($"sent after the restart: {string.Join(", ", positions)} (the history ended at offset {history.Count - 1} or later)");
+
+        var stored = await FraudSystem.EventuallyAsync(async () =>
+            await StoredAlertsAsync(System.PostgresConnectionString, known, fresh) is { Count: 3 } alerts ? alerts : null,
+            "both alerts after the restart", Within);
+        Assert.Equal([$"tx_{run}_after", $"tx_{run}_before", $"tx_{run}_fresh"], stored.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(skippedBefore, await System.Detector.ReadCounterAsync(Skipped));   // no new transaction taken for a replay
+        // alerts.v1 starts empty: the alert of before is gone from it (Postgres and the API keep it), the new ones are on it.
+        Assert.Equal([$"tx_{run}_after", $"tx_{run}_fresh"], PublishedAlerts(System.KafkaBootstrap, known, fresh).Select(alert => alert.TxId).Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await System.Api.GetAsync($"/alerts/tx_{run}_before")).StatusCode);
+        await FraudSystem.EventuallyAsync(async () => (await System.Detector.GetStringAsync("/health")).Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? "" : null,
+            "the detector to report healthy", Within);
+    }
+
+    private async Task<double> RestoredAsync() =>
+        (await System.Detector.ReadByLabelAsync("fraud_detector_state_restores_total", "outcome")).GetValueOrDefault("restored");
+
+    private static Transaction Purchase(long user, string txId, DateTimeOffset ts, decimal amount) =>
+        SampleTransactions.Purchase with { TxId = txId, UserId = user, Ts = ts, Amount = amount, DeviceId = $"d_card_{user.ToString(CultureInfo.InvariantCulture)}" };
+}
