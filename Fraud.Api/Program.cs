@@ -19,7 +19,7 @@ builder.AddApiSecurity();
 builder.AddApiLimits();
 builder.AddApiDocumentation();
 builder.AddFraudApi();
-builder.AddAnomalyAlerting();
+builder.AddAnomalyAlerting("fraud");
 
 var app = builder.Build();
 app.UseExceptionHandler();

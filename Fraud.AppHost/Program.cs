@@ -43,6 +43,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Api")
     .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
+    .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one of them sends the webhooks (a Postgres advisory lock)
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream and the alarm; transactions.labels.v1 the labels table
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)

@@ -4,8 +4,11 @@ namespace Fraud.Api.Monitoring;
 
 internal static class AlertingExtensions
 {
-    /// <summary>The anomaly-rate alarm (<see cref="AnomalyRateMonitor"/>) and its webhooks (<see cref="WebhookNotifier"/>).</summary>
-    public static WebApplicationBuilder AddAnomalyAlerting(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The anomaly-rate alarm (<see cref="AnomalyRateMonitor"/>) and its webhooks (<see cref="WebhookNotifier"/>), sent by
+    /// one replica: the one that holds an advisory lock in the database <paramref name="connectionName"/> (<see cref="WebhookLeadership"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddAnomalyAlerting(this WebApplicationBuilder builder, string connectionName)
     {
         builder.Services.AddOptions<AlertingOptions>()
             .Bind(builder.Configuration.GetSection(AlertingOptions.Section))
@@ -19,6 +22,8 @@ internal static class AlertingExtensions
 #pragma warning disable EXTEXP0001
         builder.Services.AddHttpClient(WebhookNotifier.HttpClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WebhookLeadership>(sp, connectionName));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookLeadership>());
         builder.Services.AddSingleton<WebhookNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
         builder.Services.AddHostedService<AnomalyRateMonitor>();

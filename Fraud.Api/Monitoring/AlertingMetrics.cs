@@ -5,7 +5,8 @@ namespace Fraud.Api.Monitoring;
 
 /// <summary>
 /// The anomaly-rate alarm's instruments (meter <c>Fraud.Api.Alerting</c>): the rate it watches and what it sent.
-/// Prometheus names: <c>fraud_alerting_anomaly_rate</c>, <c>fraud_alerting_notifications_sent_total{status}</c>, …
+/// Prometheus names: <c>fraud_alerting_anomaly_rate</c>, <c>fraud_alerting_notifications_sent_total{status}</c>, …,
+/// <c>fraud_api_webhook_leader</c>.
 /// </summary>
 internal sealed class AlertingMetrics
 {
@@ -18,6 +19,7 @@ internal sealed class AlertingMetrics
     private readonly Lock _gate = new();
     private WindowCounts _counts;
     private volatile int _firing;
+    private volatile int _leader;
 
     public AlertingMetrics(IMeterFactory meterFactory)
     {
@@ -37,6 +39,8 @@ internal sealed class AlertingMetrics
         meter.CreateObservableGauge("fraud.alerting.window.alerts", () => Counts().Alerts, "{alert}",
             "Alerts in the alarm's window.");
         meter.CreateObservableGauge("fraud.alerting.firing", () => _firing, description: "1 while the anomaly-rate alarm is firing.");
+        meter.CreateObservableGauge("fraud.api.webhook.leader", () => _leader,
+            description: "1 while this API replica is the one that sends the webhooks (it holds the Postgres advisory lock).");
 
         // Zero from the start, so dashboards and rate() see the series before the first notification.
         foreach (var status in new[] { WebhookPayload.Firing, WebhookPayload.Resolved })
@@ -60,6 +64,8 @@ internal sealed class AlertingMetrics
             _evaluations.Add(1);
         }
     }
+
+    public void Leader(bool leader) => _leader = leader ? 1 : 0;
 
     public void Sent(string status) => _sent.Add(1, Status(status));
 

@@ -55,6 +55,10 @@ public sealed class AlertingOptions
     /// <summary>Notifications waiting per URL; beyond it new ones are dropped and counted as failed.</summary>
     public int QueueCapacity { get; set; } = 16;
 
+    /// <summary>How often each API replica tries to become the one webhook notifier, or checks that it still is
+    /// (<see cref="WebhookLeadership"/>): a failover takes up to this long.</summary>
+    public TimeSpan LeaderCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     internal static void MergeWebhookUrls(AlertingOptions options) =>
         options.Webhooks = [.. options.Webhooks, .. (options.WebhookUrls ?? "").Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)];
 
@@ -84,10 +88,10 @@ internal sealed class AlertingOptionsValidation : IValidateOptions<AlertingOptio
         {
             problems.Add("Alerting: Window must be at least 1 s, EvaluationInterval positive, SettleDelay not negative.");
         }
-        if (options.MaxAttempts < 1 || options.QueueCapacity < 1 || options.RequestTimeout <= TimeSpan.Zero
+        if (options.MaxAttempts < 1 || options.QueueCapacity < 1 || options.RequestTimeout <= TimeSpan.Zero || options.LeaderCheckInterval <= TimeSpan.Zero
             || options.InitialBackoff < TimeSpan.Zero || options.MaxBackoff < options.InitialBackoff)
         {
-            problems.Add("Alerting: MaxAttempts and QueueCapacity must be at least 1, RequestTimeout positive, 0 ≤ InitialBackoff ≤ MaxBackoff.");
+            problems.Add("Alerting: MaxAttempts and QueueCapacity must be at least 1, RequestTimeout and LeaderCheckInterval positive, 0 ≤ InitialBackoff ≤ MaxBackoff.");
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

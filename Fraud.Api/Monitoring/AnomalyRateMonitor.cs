@@ -22,7 +22,8 @@ namespace Fraud.Api.Monitoring;
 /// partitions are those of the topics at start. Why no consumer group: the reader assigns itself every partition of
 /// <c>alerts.v1</c> at the current end, so it sees all the alerts (a group would split them between API replicas and
 /// each would see part of the rate), commits nothing, and restarts at once (a group's lone member waits out the
-/// session timeout on rejoin). With several API replicas each would notify: enable webhooks on one. An alert is
+/// session timeout on rejoin). Every API replica watches, so each exports the rate and knows the alarm's state, but only
+/// the elected one notifies (<see cref="WebhookLeadership"/>). An alert is
 /// counted once per tx_id (<see cref="RememberedTxIds"/> recent ones): the detector publishes at least once, so a replay
 /// publishes an alert again. A message bound for the dead-letter topic counts as a transaction; that is rare and shows
 /// on its own.

@@ -11,9 +11,12 @@ namespace Fraud.Api.Monitoring;
 /// overtakes its "firing"), and <see cref="Enqueue"/> never waits: the monitor that calls it keeps counting.
 /// A failed attempt (no answer, a timeout, a non-2xx status) is retried with exponential backoff up to
 /// <see cref="AlertingOptions.MaxAttempts"/>; then the notification is counted as failed and logged.
+/// Only the replica that <see cref="WebhookLeadership"/> elected sends: another drops its transitions, and the leader
+/// confirms it still holds the lock before each attempt.
 /// </summary>
 internal sealed class WebhookNotifier(
-    IHttpClientFactory httpClients, IOptions<AlertingOptions> options, AlertingMetrics metrics, TimeProvider time, ILogger<WebhookNotifier> logger)
+    IHttpClientFactory httpClients, IOptions<AlertingOptions> options, WebhookLeadership leadership, AlertingMetrics metrics, TimeProvider time,
+    ILogger<WebhookNotifier> logger)
     : BackgroundService
 {
     public const string HttpClientName = "alerting-webhooks";
@@ -32,6 +35,11 @@ internal sealed class WebhookNotifier(
     {
         var notification = new Notification(WebhookPayload.Status(transition),
             WebhookPayload.Serialize(transition, options.Value.Thresholds, windowSeconds));
+        if (_receivers.Count > 0 && !leadership.IsLeader)
+        {
+            logger.LogInformation("Not sending the {Status} notification: another replica is the webhook notifier", notification.Status);
+            return;
+        }
         foreach (var (url, queue) in _receivers)
         {
             if (!queue.Writer.TryWrite(notification))
@@ -64,6 +72,11 @@ internal sealed class WebhookNotifier(
         var settings = options.Value;
         for (var attempt = 1; ; attempt++)
         {
+            if (!await leadership.ConfirmAsync(stoppingToken))
+            {
+                logger.LogWarning("Dropped the {Status} notification to {Url}: this replica is no longer the webhook notifier", notification.Status, Redact(url));
+                return;
+            }
             var failure = await TryPostAsync(url, notification.Body, settings, stoppingToken);
             if (failure is null)
             {

@@ -1,22 +1,25 @@
 using System.Net;
 using Fraud.Tests.Integration.Api;
 using Fraud.Tests.Integration.Faults;
+using Npgsql;
 
 namespace Fraud.Tests.Integration.Security;
 
 /// <summary>
 /// What one client may take: a capped number of live streams (503 past the cap, the place given back when a stream
-/// closes), and reads and writes rate limited per key in separate buckets (429 with Retry-After), probes never.
+/// closes), reads and writes rate limited per key in separate buckets (429 with Retry-After), probes never, and
+/// requests cut at the request timeout (504).
 /// </summary>
 [Collection(PrivateSystemsCollection.Name)]
 public sealed class LimitsTests
 {
     [Fact]
-    public async Task Streams_past_the_cap_and_requests_past_the_rate_are_refused_with_problems()
+    public async Task Streams_past_the_cap_requests_past_the_rate_and_requests_past_the_timeout_are_refused_with_problems()
     {
         await using var system = await FraudSystem.StartAsync([
             "--Producer:Enabled=false", "--Api:Limits:RateLimiting=true", "--Api:Limits:MaxStreamClients=2",
-            "--Api:Limits:ReadsPerSecond=1", "--Api:Limits:ReadBurst=6", "--Api:Limits:WritesPerSecond=1", "--Api:Limits:WriteBurst=2"]);
+            "--Api:Limits:ReadsPerSecond=1", "--Api:Limits:ReadBurst=6", "--Api:Limits:WritesPerSecond=1", "--Api:Limits:WriteBurst=2",
+            "--Api:Limits:RequestTimeout=00:00:05"]);
 
         // Streams, without a key (their own bucket: this address).
         var first = await OpenStreamAsync(system.Api);
@@ -35,7 +38,23 @@ public sealed class LimitsTests
             return again.StatusCode == HttpStatusCode.OK ? "open" : null;
         }, "a place on the stream once a client left", TimeSpan.FromSeconds(20));
 
-        // Reads with the admin key: a burst of 6, then 429s.
+        // A read stuck behind a lock (another session holds fraud_alerts exclusively) would wait as long as the lock
+        // is held: the request timeout cuts it, and the query with it.
+        await using (var blocker = new NpgsqlConnection(system.PostgresConnectionString))
+        {
+            await blocker.OpenAsync();
+            await using var transaction = await blocker.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE fraud_alerts IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+            var cut = await SendAsync(system.Api, HttpMethod.Get, "/alerts?limit=1", system.ApiKey);
+            Assert.Equal(HttpStatusCode.GatewayTimeout, cut.StatusCode);
+            Assert.Equal("application/problem+json", cut.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("\"title\":\"Request timed out\"", await cut.Content.ReadAsStringAsync());
+        }
+
+        // Reads with the admin key (one of the burst spent above): a burst of 6, then 429s.
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
         for (int i = 0; i < 12; i++)
