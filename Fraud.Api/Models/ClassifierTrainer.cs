@@ -26,12 +26,12 @@ internal sealed class ClassifierTrainer(
     private static readonly string Schema = string.Join(',', FeatureSchema.Names);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    public async Task<ClassifierTrainingOutcome> TrainAsync(CancellationToken cancellationToken)
+    public async Task<ClassifierTrainingOutcome> TrainAsync(string requestedBy, CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            return await TrainOnceAsync(cancellationToken);
+            return await TrainOnceAsync(requestedBy, cancellationToken);
         }
         finally
         {
@@ -39,7 +39,7 @@ internal sealed class ClassifierTrainer(
         }
     }
 
-    private async Task<ClassifierTrainingOutcome> TrainOnceAsync(CancellationToken cancellationToken)
+    private async Task<ClassifierTrainingOutcome> TrainOnceAsync(string requestedBy, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (rows, otherSchema) = await labels.TrainingRowsAsync(Schema, FeatureSchema.Count, settings.LabelDelay, settings.Window, cancellationToken);
@@ -105,11 +105,11 @@ internal sealed class ClassifierTrainer(
                 ["passed"] = validation.Passed,
                 ["problems"] = validation.Problems,
             }));
-        await store.StoreAsync(trained, activate: validation.Passed, cancellationToken);
+        await store.StoreAsync(trained, activate: validation.Passed, requestedBy, cancellationToken);
         if (validation.Passed)
         {
-            logger.LogInformation("Trained and activated classifier {Version} on {Rows} rows ({Frauds} frauds), holdout ROC-AUC {Auc:0.000}",
-                version, training.Count, trainingFrauds, validation.RocAuc);
+            logger.LogInformation("Trained and activated classifier {Version} on {Rows} rows ({Frauds} frauds), holdout ROC-AUC {Auc:0.000}, for {RequestedBy}",
+                version, training.Count, trainingFrauds, validation.RocAuc, requestedBy);
         }
         else
         {

@@ -32,6 +32,9 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
     public const string Forest = "isolation_forest";
     public const string Classifier = "classifier";
 
+    /// <summary>Who asked for a training run that <c>Training:Every</c> started.</summary>
+    public const string Schedule = "schedule";
+
     private const string Columns = "version, kind, created_at, source, parameters::text, window_start, window_end, training_rows, validation::text, active, activated_by";
 
     public async Task<IReadOnlyList<ModelVersion>> ListAsync(CancellationToken cancellationToken)
@@ -94,8 +97,11 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         return new ModelActivation(version, kind, Active: true, Changed: !active, ActivatedBy: active ? null : activatedBy);
     }
 
-    /// <summary>Stores a trained model, activating it when <paramref name="activate"/>.</summary>
-    public async Task StoreAsync(TrainedModel trained, bool activate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a trained model, activating it when <paramref name="activate"/> and recording who asked for the training
+    /// as its activator (the API key's name, or <see cref="Schedule"/>).
+    /// </summary>
+    public async Task StoreAsync(TrainedModel trained, bool activate, string requestedBy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -119,6 +125,11 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         if (activate)
         {
             await ActiveVersions.ActivateAsync(connection, transaction, "models", trained.Version, cancellationToken, trained.Kind);
+            await using var who = new NpgsqlCommand("UPDATE models SET activated_by = $2 WHERE version = $1", connection, transaction)
+            {
+                Parameters = { new() { Value = trained.Version }, new() { Value = requestedBy } },
+            };
+            await who.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

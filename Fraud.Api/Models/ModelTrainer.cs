@@ -32,12 +32,12 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
     private static readonly string Schema = string.Join(',', FeatureSchema.Names);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    public async Task<TrainingOutcome> TrainAsync(CancellationToken cancellationToken)
+    public async Task<TrainingOutcome> TrainAsync(string requestedBy, CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            return await TrainOnceAsync(cancellationToken);
+            return await TrainOnceAsync(requestedBy, cancellationToken);
         }
         finally
         {
@@ -45,7 +45,7 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
         }
     }
 
-    private async Task<TrainingOutcome> TrainOnceAsync(CancellationToken cancellationToken)
+    private async Task<TrainingOutcome> TrainOnceAsync(string requestedBy, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var (samples, otherSchema) = await store.SamplesAsync(Schema, FeatureSchema.Count, settings.Window, cancellationToken);
@@ -107,10 +107,10 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
                 ["passed"] = validation.Passed,
                 ["problems"] = validation.Problems,
             }));
-        await store.StoreAsync(trained, activate: validation.Passed, cancellationToken);
+        await store.StoreAsync(trained, activate: validation.Passed, requestedBy, cancellationToken);
         if (validation.Passed)
         {
-            logger.LogInformation("Trained and activated {Version} on {Rows} samples ({Start:u} – {End:u})", version, forest.TrainingRows, windowStart, windowEnd);
+            logger.LogInformation("Trained and activated {Version} on {Rows} samples ({Start:u} – {End:u}) for {RequestedBy}", version, forest.TrainingRows, windowStart, windowEnd, requestedBy);
         }
         else
         {
@@ -158,8 +158,8 @@ internal sealed class ScheduledTraining(
         using var timer = new PeriodicTimer(options.Value.Every);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await RunAsync("model", async () => (await trainer.TrainAsync(stoppingToken)).Problem);
-            await RunAsync("classifier", async () => (await classifierTrainer.TrainAsync(stoppingToken)).Problem);
+            await RunAsync("model", async () => (await trainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
+            await RunAsync("classifier", async () => (await classifierTrainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
         }
     }
 

@@ -23,7 +23,7 @@ internal static class ModelsEndpoints
             .WithName("TrainModel")
             .WithSummary("Train a model now")
             .WithDescription("""
-                `kind=isolation_forest` (the default) fits an Isolation Forest on the detectors' sample of recent feature vectors and validates it on the newest part of the sample (`TrainingResult`). `kind=classifier` fits the gradient-boosted classifier on labelled rows (alerts with an analyst's or the simulator's label, and samples older than `Training:LabelDelay`), ordered by event time: the older 80% fitted, the newest 20% validate it (ROC-AUC, average precision; `ClassifierTrainingResult`). Either is stored, and activated only if it passes (detectors switch within seconds). 201 with the model and its validation; 422 when there are not enough samples or fraud labels yet. Needs the API key in `X-Api-Key`.
+                `kind=isolation_forest` (the default) fits an Isolation Forest on the detectors' sample of recent feature vectors and validates it on the newest part of the sample (`TrainingResult`). `kind=classifier` fits the gradient-boosted classifier on labelled rows (alerts with an analyst's or the simulator's label, and samples older than `Training:LabelDelay`), ordered by event time: the older 80% fitted, the newest 20% validate it (ROC-AUC, average precision; `ClassifierTrainingResult`). Either is stored, and activated only if it passes (detectors switch within seconds), with the key's name as its `activated_by`. 201 with the model and its validation; 422 when there are not enough samples or fraud labels yet. Needs the API key in `X-Api-Key`.
                 """)
             .Produces<ClassifierTrainingResult>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -46,20 +46,21 @@ internal static class ModelsEndpoints
         TypedResults.Ok(await store.ListAsync(cancellationToken));
 
     private static async Task<Results<Created<TrainingResult>, Created<ClassifierTrainingResult>, ProblemHttpResult>> TrainAsync(
-        [FromQuery(Name = "kind")] string? kind, ModelTrainer trainer, ClassifierTrainer classifierTrainer, CancellationToken cancellationToken)
+        [FromQuery(Name = "kind")] string? kind, System.Security.Claims.ClaimsPrincipal user, ModelTrainer trainer, ClassifierTrainer classifierTrainer,
+        CancellationToken cancellationToken)
     {
         switch (kind)
         {
             case null or "" or ModelStore.Forest:
                 break;
             case ModelStore.Classifier:
-                return await TrainClassifierAsync(classifierTrainer, cancellationToken);
+                return await TrainClassifierAsync(classifierTrainer, user.Identity!.Name!, cancellationToken);
             default:
                 return TypedResults.Problem($"kind must be '{ModelStore.Forest}' (the default) or '{ModelStore.Classifier}'; got '{kind}'.",
                     statusCode: StatusCodes.Status400BadRequest, title: "Unknown model kind");
         }
 
-        var outcome = await trainer.TrainAsync(cancellationToken);
+        var outcome = await trainer.TrainAsync(user.Identity!.Name!, cancellationToken);
         if (outcome is not { Model: { } model, Validation: { } validation })
         {
             return NotEnoughData(outcome.Problem);
@@ -75,9 +76,9 @@ internal static class ModelsEndpoints
     }
 
     private static async Task<Results<Created<TrainingResult>, Created<ClassifierTrainingResult>, ProblemHttpResult>> TrainClassifierAsync(
-        ClassifierTrainer trainer, CancellationToken cancellationToken)
+        ClassifierTrainer trainer, string requestedBy, CancellationToken cancellationToken)
     {
-        var outcome = await trainer.TrainAsync(cancellationToken);
+        var outcome = await trainer.TrainAsync(requestedBy, cancellationToken);
         if (outcome is not { Model: { } model, Validation: { } validation })
         {
             return NotEnoughData(outcome.Problem);

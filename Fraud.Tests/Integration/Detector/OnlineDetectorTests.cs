@@ -280,6 +280,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         var stored = Assert.Single(models.RootElement.EnumerateArray(), model => model.GetProperty("version").GetString() == version);
         Assert.Equal("trainer", stored.GetProperty("source").GetString());
         Assert.True(stored.GetProperty("active").GetBoolean());
+        Assert.Equal("admin", stored.GetProperty("activated_by").GetString());   // the name of the key that asked for the training
     }
 
     [Fact]
