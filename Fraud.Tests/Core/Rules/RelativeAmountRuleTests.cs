@@ -73,7 +73,7 @@ public sealed class RelativeAmountRuleTests
 
     private static readonly NightHighAmountRule Night = new("night_high_amount", 0.25, 0, 5, minAmount: 0, minRatio: 10, minHistory: 1);
 
-    private static Transaction AtTwoInTheMorning(decimal amount) => Purchase with { Ts = Noon.Date.AddHours(2), Amount = amount };
+    private static Transaction AtTwoInTheMorning(decimal amount) => Purchase with { Ts = Noon.AddHours(-10), Amount = amount };
 
     [Theory]
     [InlineData("1000", true)]
@@ -169,7 +169,8 @@ public sealed class RelativeAmountRuleTests
     [Fact]
     public void Card_testing_with_ratios_needs_the_minimum_history()
     {
-        Assert.False(Check(CardTesting(0.1), At(TimeSpan.Zero, 10_000m), ThreeTestsAfterAHundred[1..]).Fired);
+        // Three earlier transactions, all 1: tiny and a huge cash-out against that mean (1 and 4), but too little history.
+        Assert.False(Check(CardTesting(1), At(TimeSpan.Zero, 10_000m), ThreeTestsAfterAHundred[1..]).Fired);
     }
 
     [Fact]
