@@ -59,6 +59,9 @@ internal partial struct UserActivity
     /// <summary>Event time (UTC ticks) of the latest transaction folded in, or when the user was first seen.</summary>
     public long LastTicks { get; private set; }
 
+    /// <summary>The decayed mean amount μ of <c>amount_log_ratio</c>; 0 without history.</summary>
+    public readonly double AmountMean => _amountMean;
+
     public static UserActivity FirstSeenAt(long ticks) => new() { LastTicks = ticks };
 
     /// <summary>

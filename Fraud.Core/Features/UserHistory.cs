@@ -20,6 +20,12 @@ public readonly struct UserHistory
     public int Count => _user.Activity.HistoryCount;
 
     /// <summary>
+    /// The user's decayed mean amount (half-life <see cref="FeatureStateOptions.AmountHalfLife"/>), the μ that
+    /// <c>amount_log_ratio</c> and <c>amount_zscore</c> compare with; 0 without history.
+    /// </summary>
+    public double AmountMean => _user.Activity.AmountMean;
+
+    /// <summary>
     /// How many of the user's earlier transactions happened less than <paramref name="window"/> before
     /// <paramref name="transaction"/> with an amount of at most <paramref name="maxAmount"/>. Only the last
     /// <see cref="RecentCapacity"/> transactions are remembered, so the count saturates there.

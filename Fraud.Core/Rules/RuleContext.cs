@@ -19,4 +19,13 @@ public readonly ref struct RuleContext(Transaction transaction, ReadOnlySpan<flo
 
     /// <summary>The amount as a double, in the transaction's currency.</summary>
     public double Amount => (double)Transaction.Amount;
+
+    /// <summary>
+    /// The user's typical amount, its decayed mean (<see cref="UserHistory.AmountMean"/>), once it has at least
+    /// <paramref name="minHistory"/> (and at least one) earlier transactions; NaN before, which no comparison passes.
+    /// </summary>
+    /// <param name="minHistory">Earlier transactions the mean needs before it means anything.</param>
+    /// <returns>The mean, or NaN.</returns>
+    public double UserMeanAmount(int minHistory) =>
+        History.Count >= Math.Max(minHistory, 1) ? History.AmountMean : double.NaN;
 }

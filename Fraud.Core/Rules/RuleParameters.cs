@@ -94,6 +94,12 @@ internal sealed class RuleParameters(string ruleLabel, IReadOnlyDictionary<strin
         return set;
     }
 
+    /// <summary>True when the parameter is given (not null).</summary>
+    public bool Has(string name) => TryGet(name, out _);
+
+    /// <summary>Reports a problem with a parameter that its value alone does not show, e.g. a missing alternative.</summary>
+    public void Reject(string name, string why) => Fail(name, why);
+
     /// <summary>Reports every parameter the rule's kind did not ask for: a typo would otherwise pass silently.</summary>
     public void RejectUnknown()
     {

@@ -448,6 +448,34 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Deciding_with_the_shipped_rules_and_their_relative_amounts_allocates_nothing()
+    {
+        var engine = new DecisionEngine(Model, ShippedRules.Default);
+        // At night, high-risk categories, tiny amounts, large ones and a new country: the shipped rules' comparisons
+        // with the user's mean are all reached.
+        var stream = Enumerable.Range(0, 100).Select(i => Purchase with
+        {
+            Ts = Noon.AddHours(-10).AddSeconds(i * 20),
+            Amount = i % 10 == 9 ? 2_000m : i % 3 == 0 ? 1m : 40m,
+            Mcc = i % 2 == 0 ? 7995 : 5411,
+            Location = i % 25 == 24 ? "FR" : "ES",
+        }).ToArray();
+        var (warmUp, measured) = (stream[..50], stream[50..]);
+        foreach (var transaction in warmUp)
+        {
+            engine.Decide(transaction);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var transaction in measured)
+        {
+            engine.Decide(transaction);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_decision_needs_a_model_or_rules() =>
         Assert.Throws<ArgumentException>(() => new DecisionEngine(model: null, rules: null));
 

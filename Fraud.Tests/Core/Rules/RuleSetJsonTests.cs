@@ -95,7 +95,7 @@ public sealed class RuleSetJsonTests
     {
         var errors = Errors(OneRule("""{"name":"burst","kind":"velocity","weight":0.4,"parameters":{"min_count":5,"window_seconds":60,"window_secs":60}}"""));
 
-        Assert.Equal(["rule 'burst' (velocity): parameter 'window_secs': unknown; expected max_amount, min_count, window_seconds"], errors);
+        Assert.Equal(["rule 'burst' (velocity): parameter 'window_secs': unknown; expected max_amount, max_ratio, min_count, min_history, window_seconds"], errors);
     }
 
     [Fact]
@@ -105,6 +105,72 @@ public sealed class RuleSetJsonTests
             """{"name":"ct","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"small_max_amount":5,"large_min_amount":2,"window_seconds":600}}"""));
 
         Assert.Equal(["rule 'ct' (card_testing): parameter 'large_min_amount': must be greater than small_max_amount (5), got 2"], errors);
+    }
+
+    [Fact]
+    public void Amounts_relative_to_the_users_mean_are_read_with_their_history_defaulting_to_one()
+    {
+        var ruleSet = Parse("""
+            {"version":"v1","rules":[
+            {"name":"ct","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"small_max_ratio":0.3,"large_min_ratio":5,"window_seconds":3600}},
+            {"name":"tb","kind":"velocity","weight":0.5,"parameters":{"min_count":3,"window_seconds":600,"max_ratio":0.2}},
+            {"name":"nh","kind":"night_high_amount","weight":0.25,"parameters":{"start_hour":0,"end_hour":5,"min_ratio":10,"min_history":4}}]}
+            """);
+
+        var cardTesting = Assert.IsType<CardTestingRule>(ruleSet.Rules[0]);
+        Assert.Equal((0.3, 5, double.PositiveInfinity, 0, 1), (cardTesting.SmallMaxRatio, cardTesting.LargeMinRatio, cardTesting.SmallMaxAmount, cardTesting.LargeMinAmount, cardTesting.MinHistory));
+        var velocity = Assert.IsType<VelocityRule>(ruleSet.Rules[1]);
+        Assert.Equal((0.2, double.PositiveInfinity, 1), (velocity.MaxRatio, velocity.MaxAmount, velocity.MinHistory));
+        var night = Assert.IsType<NightHighAmountRule>(ruleSet.Rules[2]);
+        Assert.Equal((10, 0, 4), (night.MinRatio, night.MinAmount, night.MinHistory));
+    }
+
+    [Fact]
+    public void Absolute_amounts_keep_their_meaning_and_ask_for_no_history()
+    {
+        var ruleSet = Parse("""
+            {"version":"v1","rules":[
+            {"name":"ct","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"small_max_amount":2.0,"large_min_amount":100,"window_seconds":3600}},
+            {"name":"tb","kind":"velocity","weight":0.5,"parameters":{"min_count":3,"window_seconds":600,"max_amount":3.0}},
+            {"name":"nh","kind":"night_high_amount","weight":0.25,"parameters":{"start_hour":0,"end_hour":5,"min_amount":500}},
+            {"name":"nc","kind":"new_country_high_amount","weight":0.4,"parameters":{"min_amount":150,"min_history":3}}]}
+            """);
+
+        var cardTesting = Assert.IsType<CardTestingRule>(ruleSet.Rules[0]);
+        Assert.Equal((double.PositiveInfinity, 0, 2, 100, 0), (cardTesting.SmallMaxRatio, cardTesting.LargeMinRatio, cardTesting.SmallMaxAmount, cardTesting.LargeMinAmount, cardTesting.MinHistory));
+        var velocity = Assert.IsType<VelocityRule>(ruleSet.Rules[1]);
+        Assert.Equal((double.PositiveInfinity, 3, 0), (velocity.MaxRatio, velocity.MaxAmount, velocity.MinHistory));
+        var night = Assert.IsType<NightHighAmountRule>(ruleSet.Rules[2]);
+        Assert.Equal((0, 500, 0), (night.MinRatio, night.MinAmount, night.MinHistory));
+        var newCountry = Assert.IsType<NewCountryHighAmountRule>(ruleSet.Rules[3]);
+        Assert.Equal((0, 150, 3), (newCountry.MinRatio, newCountry.MinAmount, newCountry.MinHistory));
+    }
+
+    [Theory]
+    [InlineData(
+        """{"name":"x","kind":"night_high_amount","weight":0.2,"parameters":{"start_hour":0,"end_hour":5}}""",
+        "rule 'x' (night_high_amount): parameter 'min_amount': required unless 'min_ratio' is given")]
+    [InlineData(
+        """{"name":"x","kind":"new_country_high_amount","weight":0.2,"parameters":{"min_history":3}}""",
+        "rule 'x' (new_country_high_amount): parameter 'min_amount': required unless 'min_ratio' is given")]
+    [InlineData(
+        """{"name":"x","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"large_min_ratio":5,"window_seconds":600}}""",
+        "rule 'x' (card_testing): parameter 'small_max_amount': required unless 'small_max_ratio' is given")]
+    [InlineData(
+        """{"name":"x","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"small_max_ratio":0.3,"window_seconds":600}}""",
+        "rule 'x' (card_testing): parameter 'large_min_amount': required unless 'large_min_ratio' is given")]
+    [InlineData(
+        """{"name":"x","kind":"card_testing","weight":0.7,"parameters":{"min_small_count":3,"small_max_ratio":0.3,"large_min_ratio":0.2,"window_seconds":600}}""",
+        "rule 'x' (card_testing): parameter 'large_min_ratio': must be greater than small_max_ratio (0.3), got 0.2")]
+    [InlineData(
+        """{"name":"x","kind":"high_risk_mcc","weight":0.2,"parameters":{"min_ratio":0}}""",
+        "rule 'x' (high_risk_mcc): parameter 'min_ratio': must be greater than 0, got 0")]
+    [InlineData(
+        """{"name":"x","kind":"velocity","weight":0.5,"parameters":{"min_count":3,"window_seconds":600,"max_ratio":0.2,"min_history":0}}""",
+        "rule 'x' (velocity): parameter 'min_history': must be at least 1 and at most 2147483647, got 0")]
+    public void A_relative_amount_missing_or_out_of_range_names_the_parameter(string rule, string error)
+    {
+        Assert.Equal([error], Errors(OneRule(rule)));
     }
 
     [Fact]
