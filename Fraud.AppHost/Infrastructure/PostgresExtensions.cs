@@ -89,6 +89,26 @@ public static class PostgresExtensions
             })
             .WithHealthCheck(healthCheck);
     }
+
+    /// <summary>
+    /// The services' login on <paramref name="database"/>: user <paramref name="user"/> with a generated password (a
+    /// secret parameter, <c>{name}-password</c>). The services' migrator, which runs as the database's owner, creates
+    /// the role, sets its password at each start and grants it the tables' rows only (Fraud.ServiceDefaults, DatabaseMigrator).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddServiceLogin(
+        this IResourceBuilder<IResourceWithConnectionString> database, string name, string user)
+    {
+        var builder = database.ApplicationBuilder;
+        var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+        var (server, host, databaseName) = database.Resource switch
+        {
+            PostgresDatabaseResource container => (container.Parent.PrimaryEndpoint, EndpointProperty.Host, container.DatabaseName),
+            LocalPostgresDatabaseResource local => (local.Parent.PrimaryEndpoint, EndpointProperty.IPV4Host, local.DatabaseName),
+            _ => throw new DistributedApplicationException($"{database.Resource.Name} is not a Postgres database."),
+        };
+        return builder.AddConnectionString(name, ReferenceExpression.Create(
+            $"Host={server.Property(host)};Port={server.Property(EndpointProperty.Port)};Username={user};Password={password.Resource};Database={databaseName}"));
+    }
 }
 
 /// <summary>Debian's PostgreSQL server as a plain process; same connection string shape as the container.</summary>
