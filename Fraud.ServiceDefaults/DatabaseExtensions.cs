@@ -115,13 +115,14 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogi
 
     /// <summary>
     /// Role names and passwords cannot be parameters of DDL: Postgres quotes them (format's %I and %L) into the
-    /// statements, which run in one transaction.
+    /// statements, which run in one transaction. A new role has no attribute but LOGIN (no superuser, CREATEDB or
+    /// CREATEROLE); naming those in ALTER ROLE would take a superuser, which the owner is not.
     /// </summary>
     private async Task GrantServiceLoginAsync(NpgsqlConnection owner, NpgsqlConnectionStringBuilder service, CancellationToken cancellationToken)
     {
         await using var compose = new NpgsqlCommand(
             """
-            SELECT format('%s ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD %L;', CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = $1) THEN 'ALTER' ELSE 'CREATE' END, $1, $2)
+            SELECT format('%s ROLE %I LOGIN PASSWORD %L;', CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = $1) THEN 'ALTER' ELSE 'CREATE' END, $1, $2)
                 || format('GRANT CONNECT ON DATABASE %I TO %I;', current_database(), $1)
                 || format('GRANT USAGE ON SCHEMA public TO %I;', $1)
                 || format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I;', $1)

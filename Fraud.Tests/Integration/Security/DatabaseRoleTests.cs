@@ -5,7 +5,7 @@ namespace Fraud.Tests.Integration.Security;
 
 /// <summary>
 /// The services query Postgres as a login that may read and write rows and nothing more: what a SQL injection or a
-/// compromised service could do through their connection. The owner that migrates is another login.
+/// compromised service could do through their connection. The owner that migrates is another login, no superuser either.
 /// </summary>
 [Collection(FraudSystemCollection.Name)]
 public sealed class DatabaseRoleTests(FraudSystemFixture system)
@@ -19,7 +19,16 @@ public sealed class DatabaseRoleTests(FraudSystemFixture system)
             foreach (var replica in await system.Processes.ReplicasAsync(service))
             {
                 Assert.Equal(serviceLogin, system.Processes.EnvironmentVariable(replica, "ConnectionStrings__fraud"));
+                Assert.Equal(system.PostgresConnectionString, system.Processes.EnvironmentVariable(replica, "ConnectionStrings__fraud-owner"));
             }
+        }
+
+        // The migrations ran as the database's owner: locally a login of its own, no superuser.
+        await using (var owner = new NpgsqlConnection(system.PostgresConnectionString))
+        {
+            await owner.OpenAsync();
+            Assert.Equal("fraud_owner", await ScalarAsync<string>(owner, "SELECT tableowner::text FROM pg_tables WHERE schemaname = 'public' AND tablename = 'fraud_alerts'"));
+            Assert.False(await ScalarAsync<bool>(owner, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
         }
 
         await using var connection = new NpgsqlConnection(serviceLogin);
