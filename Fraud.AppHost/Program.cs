@@ -10,7 +10,9 @@ var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("transactions.v1.dlq")
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
+// The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows.
 var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
+var fraudService = fraudDb.AddServiceLogin("fraud-service", user: "fraud_service");
 var redis = builder.AddFraudRedis("redis", infra);
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
@@ -33,7 +35,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(fraudDb).WaitFor(fraudDb)
+    .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
@@ -45,7 +47,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
     .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one of them sends the webhooks (a Postgres advisory lock)
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream and the alarm; transactions.labels.v1 the labels table
-    .WithReference(fraudDb).WaitFor(fraudDb)
+    .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Api__Key", apiKey)
     .WithEnvironment("Alerting__Secret", webhookSecret)

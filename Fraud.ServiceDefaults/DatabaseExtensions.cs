@@ -1,11 +1,16 @@
 using DbUp;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>The Postgres database every service shares, migrated to the newest script at start-up.</summary>
+/// <summary>
+/// The Postgres database every service shares, migrated to the newest script at start-up. The service queries with the
+/// login of <c>ConnectionStrings:{name}</c>; with <c>ConnectionStrings:{name}-owner</c> as well (the AppHost gives both),
+/// the migrations run as that owner, which then makes the service's login a role that may only read and write rows.
+/// </summary>
 public static class DatabaseExtensions
 {
     /// <param name="connectTimeout">How long opening a connection may take (Npgsql's default: 15 s); an
@@ -19,19 +24,30 @@ public static class DatabaseExtensions
                 dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(timeout.TotalSeconds);
             }
         });
-        builder.Services.AddHostedService<DatabaseMigrator>();
+        var logins = new DatabaseLogins(
+            builder.Configuration.GetConnectionString($"{connectionName}-owner"), builder.Configuration.GetConnectionString(connectionName));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DatabaseMigrator>(sp, logins));
         return builder;
     }
 }
+
+/// <summary>The connection strings of the owner that migrates (optional) and of the service.</summary>
+internal sealed record DatabaseLogins(string? Owner, string? Service);
 
 /// <summary>
 /// Applies the numbered scripts of <c>migrations/</c> (embedded in this assembly) with DbUp. Several services
 /// start at once, so the run is serialized by a Postgres advisory lock; DbUp's journal makes reruns no-ops.
 /// Runs before the host starts its background workers, and retries until the database answers.
+/// <para>
+/// With an owner login, the scripts run as the owner, and then the service's login is made (or its password set again,
+/// so rotating it is a restart) with only what the services need: rows of every table (SELECT, INSERT, UPDATE, DELETE),
+/// the tables' sequences; no DDL, no TRUNCATE, not the migrations' journal. The owner needs CREATEROLE for that.
+/// </para>
 /// </summary>
-internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger) : IHostedService
+internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogins logins, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     private const long MigrationLockKey = 0x46524155445F4442; // "FRAUD_DB"
+    private const string JournalTable = "schemaversions";     // DbUp's
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -56,7 +72,13 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Data
 
     private async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var service = logins.Service is null ? null : new NpgsqlConnectionStringBuilder(logins.Service);
+        var separateOwner = logins.Owner is not null && service is not null
+            && new NpgsqlConnectionStringBuilder(logins.Owner).Username != service.Username;
+        await using var ownerSource = separateOwner ? UntracedDataSource(logins.Owner!) : null;
+        var migrations = ownerSource ?? dataSource;
+
+        await using var lockConnection = await migrations.OpenConnectionAsync(cancellationToken);
         await using (var acquire = new NpgsqlCommand("SELECT pg_advisory_lock($1)", lockConnection))
         {
             acquire.Parameters.AddWithValue(MigrationLockKey);
@@ -66,8 +88,9 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Data
         try
         {
             var result = DeployChanges.To
-                .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
+                .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(migrations))
                 .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.StartsWith("migrations/", StringComparison.Ordinal))
+                .JournalToPostgresqlTable("public", JournalTable)
                 .WithTransactionPerScript()
                 .LogTo(logger)
                 .Build()
@@ -75,6 +98,10 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Data
             if (!result.Successful)
             {
                 throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            }
+            if (separateOwner)
+            {
+                await GrantServiceLoginAsync(lockConnection, service!, cancellationToken);
             }
         }
         finally
@@ -84,5 +111,42 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Data
             release.Parameters.AddWithValue(MigrationLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Role names and passwords cannot be parameters of DDL: Postgres quotes them (format's %I and %L) into the
+    /// statements, which run in one transaction. A new role has no attribute but LOGIN (no superuser, CREATEDB or
+    /// CREATEROLE); naming those in ALTER ROLE would take a superuser, which the owner is not.
+    /// </summary>
+    private async Task GrantServiceLoginAsync(NpgsqlConnection owner, NpgsqlConnectionStringBuilder service, CancellationToken cancellationToken)
+    {
+        await using var compose = new NpgsqlCommand(
+            """
+            SELECT format('%s ROLE %I LOGIN PASSWORD %L;', CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = $1) THEN 'ALTER' ELSE 'CREATE' END, $1, $2)
+                || format('GRANT CONNECT ON DATABASE %I TO %I;', current_database(), $1)
+                || format('GRANT USAGE ON SCHEMA public TO %I;', $1)
+                || format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I;', $1)
+                || format('REVOKE ALL ON public.%I FROM %I;', $3, $1)
+                || format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I;', $1)
+            """, owner)
+        {
+            Parameters = { new() { Value = service.Username ?? "" }, new() { Value = service.Password ?? "" }, new() { Value = JournalTable } },
+        };
+        var statements = (string)(await compose.ExecuteScalarAsync(cancellationToken))!;
+        await using var transaction = await owner.BeginTransactionAsync(cancellationToken);
+        await using (var grant = new NpgsqlCommand(statements, owner, transaction))
+        {
+            await grant.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Database login {Login} may read and write the tables' rows, nothing more", service.Username);
+    }
+
+    // The statement that sets the service's password must reach no trace (Npgsql traces every command's text).
+    private static NpgsqlDataSource UntracedDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => false));
+        return builder.Build();
     }
 }

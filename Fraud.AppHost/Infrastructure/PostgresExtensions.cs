@@ -52,7 +52,11 @@ public static class PostgresExtensions
             .WithHealthCheck(healthCheck);
     }
 
-    /// <summary>A database on the server, created when the server is ready (as Aspire does for containers).</summary>
+    /// <summary>
+    /// A database on the server, created when the server is ready (as Aspire does for containers). Locally it belongs
+    /// to a login of its own, <c>{name}_owner</c> (not a superuser; CREATEROLE, to make the services' login), whose
+    /// password is kept beside the state: its connection string is the owner's, which runs the migrations.
+    /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddFraudDatabase(
         this IResourceBuilder<IResourceWithConnectionString> server, string name)
     {
@@ -63,11 +67,12 @@ public static class PostgresExtensions
 
         var localServer = (LocalPostgresResource)server.Resource;
         var builder = server.ApplicationBuilder;
-        var database = new LocalPostgresDatabaseResource(name, name, localServer);
+        var database = new LocalPostgresDatabaseResource(name, name, localServer, $"{name}_owner",
+            SecretFile.ReadOrCreate(Path.Combine(builder.GetLocalStateDirectory(), $"{name}_owner.password")));
 
         builder.Eventing.Subscribe<ResourceReadyEvent>(localServer, async (@event, ct) =>
         {
-            await localServer.CreateDatabaseIfMissingAsync(database.DatabaseName, ct);
+            await localServer.CreateDatabaseIfMissingAsync(database, ct);
             await @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database,
                 state => state with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
         });
@@ -88,6 +93,26 @@ public static class PostgresExtensions
                 Properties = [],
             })
             .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>
+    /// The services' login on <paramref name="database"/>: user <paramref name="user"/> with a generated password (a
+    /// secret parameter, <c>{name}-password</c>). The services' migrator, which runs as the database's owner, creates
+    /// the role, sets its password at each start and grants it the tables' rows only (Fraud.ServiceDefaults, DatabaseMigrator).
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddServiceLogin(
+        this IResourceBuilder<IResourceWithConnectionString> database, string name, string user)
+    {
+        var builder = database.ApplicationBuilder;
+        var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+        var (server, host, databaseName) = database.Resource switch
+        {
+            PostgresDatabaseResource container => (container.Parent.PrimaryEndpoint, EndpointProperty.Host, container.DatabaseName),
+            LocalPostgresDatabaseResource local => (local.Parent.PrimaryEndpoint, EndpointProperty.IPV4Host, local.DatabaseName),
+            _ => throw new DistributedApplicationException($"{database.Resource.Name} is not a Postgres database."),
+        };
+        return builder.AddConnectionString(name, ReferenceExpression.Create(
+            $"Host={server.Property(host)};Port={server.Property(EndpointProperty.Port)};Username={user};Password={password.Resource};Database={databaseName}"));
     }
 }
 
@@ -189,17 +214,50 @@ public sealed class LocalPostgresResource : ExecutableResource, IResourceWithCon
         await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O"), cancellationToken);
     }
 
-    internal async Task CreateDatabaseIfMissingAsync(string databaseName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the database's owner login (or sets its password again), then the database, owned by it. A database made
+    /// before it had an owner of its own (by postgres) is handed over, with its tables. Names and the password are
+    /// quoted by Postgres (format's %I and %L): DDL takes no parameters.
+    /// </summary>
+    internal async Task CreateDatabaseIfMissingAsync(LocalPostgresDatabaseResource database, CancellationToken cancellationToken)
     {
         var connectionString = await ConnectionStringExpression.GetValueAsync(cancellationToken);
-        await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres");
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
-        exists.Parameters.AddWithValue(databaseName);
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        await using (var server = new NpgsqlConnection(connectionString + ";Database=postgres"))
         {
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{databaseName.Replace("\"", "\"\"")}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await server.OpenAsync(cancellationToken);
+            await ExecuteComposedAsync(server,
+                """
+                SELECT format('%s ROLE %I LOGIN NOSUPERUSER NOCREATEDB CREATEROLE PASSWORD %L;',
+                              CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = $2) THEN 'ALTER' ELSE 'CREATE' END, $2, $3)
+                    || CASE WHEN EXISTS (SELECT FROM pg_database WHERE datname = $1) THEN format('ALTER DATABASE %I OWNER TO %I', $1, $2)
+                            ELSE format('CREATE DATABASE %I OWNER %I', $1, $2) END
+                """, [database.DatabaseName, database.Owner, database.OwnerPassword], cancellationToken);
+        }
+        await using var tables = new NpgsqlConnection($"{connectionString};Database={database.DatabaseName}");
+        await tables.OpenAsync(cancellationToken);
+        await ExecuteComposedAsync(tables,
+            """
+            SELECT string_agg(format('ALTER TABLE public.%I OWNER TO %I;', c.relname, $1), '')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_get_userbyid(c.relowner) <> $1
+            """, [database.Owner], cancellationToken);
+    }
+
+    /// <summary>Runs the statements <paramref name="compose"/> returns, one by one (CREATE DATABASE refuses a transaction block).</summary>
+    private static async Task ExecuteComposedAsync(NpgsqlConnection connection, string compose, object[] values, CancellationToken cancellationToken)
+    {
+        await using var query = new NpgsqlCommand(compose, connection);
+        foreach (var value in values)
+        {
+            query.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        if (await query.ExecuteScalarAsync(cancellationToken) is string { Length: > 0 } statements)
+        {
+            foreach (var statement in statements.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await using var command = new NpgsqlCommand(statement, connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
     }
 
@@ -228,11 +286,15 @@ public sealed class LocalPostgresResource : ExecutableResource, IResourceWithCon
 }
 
 /// <summary>A database inside a <see cref="LocalPostgresResource"/>.</summary>
-public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent, string owner, string ownerPassword)
     : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
 {
     public LocalPostgresResource Parent => parent;
     public string DatabaseName => databaseName;
+    internal string Owner => owner;
+    internal string OwnerPassword => ownerPassword;
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
+    /// <summary>The owner's connection string.</summary>
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={Parent.PrimaryEndpoint.Property(EndpointProperty.IPV4Host)};Port={Parent.PrimaryEndpoint.Property(EndpointProperty.Port)};Username={Owner};Password={OwnerPassword};Database={DatabaseName}");
 }

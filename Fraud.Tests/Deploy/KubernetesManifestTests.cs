@@ -148,7 +148,11 @@ public sealed partial class KubernetesManifestTests
             set => Assert.Equal("10Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString()));
         var detector = Containers(objects, "detector").Single();
         Assert.Equal("kafka:9092", detector.Env.Single(variable => variable.Name == "ConnectionStrings__kafka").Value);
-        Assert.StartsWith("Host=postgres;", detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud").Value);
+        // The services query as the least-privileged login; the owner's login is for the migrations.
+        Assert.Equal("Host=postgres;Port=5432;Username=fraud_service;Password=$(FRAUD_SERVICE_PASSWORD);Database=fraud",
+            detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud").Value);
+        Assert.Equal("fraud-service-password", detector.Env.Single(variable => variable.Name == "FRAUD_SERVICE_PASSWORD").ValueFrom.SecretKeyRef.Key);
+        Assert.StartsWith("Host=postgres;", detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud-owner").Value);
     }
 
     [Fact]

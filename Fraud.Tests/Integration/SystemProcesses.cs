@@ -136,6 +136,10 @@ public sealed class SystemProcesses(DistributedApplication app)
         await StartAsync(resourceId);
     }
 
+    /// <summary>The value of an environment variable the AppHost gave the instance (null without it).</summary>
+    public string? EnvironmentVariable(string resourceId, string name) =>
+        Snapshot(ResolveId(resourceId)).EnvironmentVariables.SingleOrDefault(v => v.Name == name)?.Value;
+
     /// <summary>Each replica's own HTTP address, read from the <c>ASPNETCORE_URLS</c> the AppHost gave it.</summary>
     public async Task<IReadOnlyList<ReplicaEndpoint>> HttpEndpointsAsync(string resource)
     {

@@ -50,11 +50,14 @@ internal sealed partial record AspireManifest(
     private static ServiceResource ServiceOf(string name, JsonElement resource)
     {
         var env = Strings(resource, "env");
-        var connections = env.Keys
-            .Where(key => key.StartsWith("ConnectionStrings__", StringComparison.Ordinal))
-            .Select(key => key["ConnectionStrings__".Length..])
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+        // Connection name → what it refers to ({fraud-service.connectionString}): a reference may name its connection
+        // otherwise than its resource. A name with '-' is also written with '_' (environment-safe); the services read the first.
+        const string prefix = "ConnectionStrings__";
+        var names = env.Keys.Where(key => key.StartsWith(prefix, StringComparison.Ordinal)).Select(key => key[prefix.Length..]).ToHashSet(StringComparer.Ordinal);
+        var connections = new SortedDictionary<string, string>(
+            names.Where(name => !(name.Contains('_', StringComparison.Ordinal) && names.Contains(name.Replace('_', '-'))))
+                .ToDictionary(name => name, name => env[prefix + name], StringComparer.Ordinal),
+            StringComparer.Ordinal);
         // Settings whose value is a secret parameter, e.g. Api__Key = {api-key.value}.
         var secrets = env
             .Where(pair => IsServiceSetting(pair.Key) && ParameterReference().IsMatch(pair.Value))
@@ -106,9 +109,9 @@ internal sealed partial record AspireManifest(
     private static partial Regex ParameterReference();
 }
 
-/// <summary>A service of ours: its name, HTTP port, the connection strings it uses, its secret settings (setting → parameter) and its plain settings.</summary>
+/// <summary>A service of ours: its name, HTTP port, the connection strings it uses (name → reference), its secret settings (setting → parameter) and its plain settings.</summary>
 internal sealed record ServiceResource(
-    string Name, int Port, bool External, IReadOnlyList<string> Connections, IReadOnlyDictionary<string, string> SecretSettings, IReadOnlyDictionary<string, string> Settings);
+    string Name, int Port, bool External, IReadOnlyDictionary<string, string> Connections, IReadOnlyDictionary<string, string> SecretSettings, IReadOnlyDictionary<string, string> Settings);
 
 /// <summary>A container the AppHost declares (containers mode): image, command, environment, ports by binding name and data folders.</summary>
 internal sealed record ContainerResource(

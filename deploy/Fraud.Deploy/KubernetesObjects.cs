@@ -234,11 +234,11 @@ internal static class KubernetesObjects
         var env = new List<V1EnvVar>();
         if (inCluster is null)
         {
-            env.AddRange(service.Connections.Select(name => SecretVariable($"ConnectionStrings__{name}", ConnectionsSecretName, name)));
+            env.AddRange(service.Connections.Keys.Select(name => SecretVariable($"ConnectionStrings__{name}", ConnectionsSecretName, name)));
         }
         else
         {
-            var values = service.Connections.Select(name => new V1EnvVar { Name = $"ConnectionStrings__{name}", Value = inCluster.Resolve($"{{{name}.connectionString}}") }).ToList();
+            var values = service.Connections.Select(connection => new V1EnvVar { Name = $"ConnectionStrings__{connection.Key}", Value = inCluster.Resolve(connection.Value) }).ToList();
             env.AddRange(inCluster.SecretParameters.Select(parameter => SecretVariable(ManifestExpressions.VariableOf(parameter), SecretsName, parameter)));
             inCluster.SecretParameters.Clear();
             env.AddRange(values);

@@ -79,9 +79,9 @@ internal static class KustomizeLayout
             .SelectMany(service =>
             {
                 var reached = new ManifestExpressions(manifest);
-                foreach (string connection in service.Connections)
+                foreach (string reference in service.Connections.Values)
                 {
-                    reached.Resolve($"{{{connection}.connectionString}}");
+                    reached.Resolve(reference);
                 }
 
                 return reached.Bindings.Select(binding => (binding.Container, Client: (service.Name, binding.Binding)));
