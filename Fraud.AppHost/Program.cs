@@ -10,7 +10,9 @@ var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("transactions.v1.dlq")
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
-var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
+var fraudDb = builder.PublishesManagedPostgres()
+    ? builder.AddConnectionString("fraud")   // azd asks for the managed database's connection string (docs/deploy.md)
+    : builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
 var redis = builder.AddFraudRedis("redis", infra);
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
@@ -35,7 +37,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudDb).WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
-    .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
+    .WithServiceHttpPort(9000)             // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.Fraud_Api>("api")
@@ -50,11 +52,12 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithEnvironment("Api__Key", apiKey)
     .WithEnvironment("Alerting__Secret", webhookSecret)
     .WithEnvironment("Alerting__WebhookUrls", webhookUrls)
-    .WithHttpEndpoint(port: 8080)          // the seed's API port
+    .WithServiceHttpPort(8080)             // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
 // Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
+// Not published for Azure Container Apps: azd would ignore their configuration folders (docs/deploy.md).
 var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
 builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
 

@@ -12,7 +12,11 @@ public static class PostgresExtensions
     {
         if (mode == InfraMode.Containers)
         {
-            return builder.AddPostgres(name).WithDataVolume();
+            // Azure Container Apps' volumes are Azure Files shares, where the image's initdb fails (it cannot chown
+            // or chmod its data folder over SMB): no volume there, so the database lives as long as its replica;
+            // keep data with a managed database instead (Postgres:Managed, docs/deploy.md).
+            var postgres = builder.AddPostgres(name);
+            return builder.PublishesFor(PublishTarget.AzureContainerApps) ? postgres : postgres.WithDataVolume();
         }
 
         var stateDirectory = builder.GetLocalStateDirectory();
