@@ -11,8 +11,7 @@ var kafka = builder.AddFraudBroker("kafka", infra)
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
 // The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows.
-var fraudDb = builder.AddFraudPostgres("postgres", infra).AddFraudDatabase("fraud");
-var fraudService = fraudDb.AddServiceLogin("fraud-service", user: "fraud_service");
+var (fraudDb, fraudService) = builder.AddFraudDatabaseLogins("postgres", "fraud", infra);
 var redis = builder.AddFraudRedis("redis", infra);
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
@@ -37,7 +36,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
-    .WithHttpEndpoint(port: 9000)          // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
+    .WithServiceHttpPort(9000)             // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
 
 var api = builder.AddProject<Projects.Fraud_Api>("api")
@@ -52,11 +51,12 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithEnvironment("Api__Key", apiKey)
     .WithEnvironment("Alerting__Secret", webhookSecret)
     .WithEnvironment("Alerting__WebhookUrls", webhookUrls)
-    .WithHttpEndpoint(port: 8080)          // the seed's API port
+    .WithServiceHttpPort(8080)             // the seed's API port
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 
 // Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
+// Not published for Azure Container Apps: azd would ignore their configuration folders (docs/deploy.md).
 var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
 builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
 

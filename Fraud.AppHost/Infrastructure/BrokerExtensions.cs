@@ -37,12 +37,18 @@ public static class BrokerExtensions
     private static IResourceBuilder<RedpandaResource> AddRedpanda(this IDistributedApplicationBuilder builder, string name, int? hostPort)
     {
         var redpanda = new RedpandaResource(name);
-        return builder.AddResource(redpanda)
+        var container = builder.AddResource(redpanda)
             .WithImage(RedpandaResource.Image, RedpandaResource.Tag)
             .WithImageRegistry(RedpandaResource.Registry)
             .WithEndpoint(port: hostPort, targetPort: RedpandaResource.ExternalKafkaPort, name: RedpandaResource.KafkaEndpointName, scheme: "tcp")
-            .WithEndpoint(targetPort: RedpandaResource.InternalKafkaPort, name: RedpandaResource.InternalEndpointName, scheme: "tcp")
-            .WithHttpEndpoint(targetPort: RedpandaResource.AdminPort, name: RedpandaResource.AdminEndpointName)
+            .WithEndpoint(targetPort: RedpandaResource.InternalKafkaPort, name: RedpandaResource.InternalEndpointName, scheme: "tcp");
+        if (!builder.PublishesFor(PublishTarget.AzureContainerApps))
+        {
+            // An Azure container app has one ingress transport: an HTTP admin port would become the main (HTTP)
+            // ingress of a Kafka broker. Nothing of ours uses it (readiness is a Kafka metadata request).
+            container.WithHttpEndpoint(targetPort: RedpandaResource.AdminPort, name: RedpandaResource.AdminEndpointName);
+        }
+        return container
             .WithArgs(context =>
             {
                 var kafka = redpanda.KafkaEndpoint;

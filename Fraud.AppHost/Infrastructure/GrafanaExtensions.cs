@@ -9,12 +9,13 @@ public static class GrafanaExtensions
     /// <summary>
     /// Grafana with the data source and dashboards of <c>deploy/grafana</c> provisioned (read-only, anonymous viewers).
     /// Containers mode and publishing only: Grafana has no Debian package, so local mode has no Grafana (Prometheus's
-    /// own UI and the Aspire dashboard remain). Returns null when not declared.
+    /// own UI and the Aspire dashboard remain), and not without a Prometheus (published for Azure Container Apps).
+    /// Returns null when not declared.
     /// </summary>
     public static IResourceBuilder<ContainerResource>? AddFraudGrafana(
-        this IDistributedApplicationBuilder builder, string name, InfraMode mode, IResourceBuilder<IResourceWithEndpoints> prometheus)
+        this IDistributedApplicationBuilder builder, string name, InfraMode mode, IResourceBuilder<IResourceWithEndpoints>? prometheus)
     {
-        if (mode != InfraMode.Containers)
+        if (mode != InfraMode.Containers || prometheus is null)
         {
             return null;
         }

@@ -12,7 +12,11 @@ public static class PostgresExtensions
     {
         if (mode == InfraMode.Containers)
         {
-            return builder.AddPostgres(name).WithDataVolume();
+            // Azure Container Apps' volumes are Azure Files shares, where the image's initdb fails (it cannot chown
+            // or chmod its data folder over SMB): no volume there, so the database lives as long as its replica;
+            // keep data with a managed database instead (Postgres:Managed, docs/deploy.md).
+            var postgres = builder.AddPostgres(name);
+            return builder.PublishesFor(PublishTarget.AzureContainerApps) ? postgres : postgres.WithDataVolume();
         }
 
         var stateDirectory = builder.GetLocalStateDirectory();
@@ -93,6 +97,24 @@ public static class PostgresExtensions
                 Properties = [],
             })
             .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>
+    /// The database's two logins: its owner, which runs the migrations, and the services' login (<c>fraud_service</c>),
+    /// which may only read and write rows. Published for a managed database (azd with <c>Postgres:Managed=true</c>),
+    /// both are connection strings asked at deployment, <c>fraud-owner</c> and <paramref name="database"/>
+    /// (docs/deploy.md); otherwise a Postgres server of the infra mode, with a generated password for the services.
+    /// </summary>
+    public static (IResourceBuilder<IResourceWithConnectionString> Owner, IResourceBuilder<IResourceWithConnectionString> Service) AddFraudDatabaseLogins(
+        this IDistributedApplicationBuilder builder, string server, string database, InfraMode infra)
+    {
+        if (builder.PublishesManagedPostgres())
+        {
+            return (builder.AddConnectionString($"{database}-owner"), builder.AddConnectionString(database));
+        }
+
+        var owner = builder.AddFraudPostgres(server, infra).AddFraudDatabase(database);
+        return (owner, owner.AddServiceLogin($"{database}-service", user: "fraud_service"));
     }
 
     /// <summary>

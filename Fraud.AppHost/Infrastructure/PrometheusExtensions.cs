@@ -15,15 +15,22 @@ public static class PrometheusExtensions
     /// containers mode the official image. Ports are only known once the AppHost runs (tests randomise them), so the
     /// AppHost renders its own <c>prometheus.yml</c> into the state folder and keeps one file_sd target file per job
     /// up to date as instances start (see <see cref="PrometheusTargetsWriter"/>). Publishing mounts
-    /// <c>deploy/prometheus</c> as written, for a deployment where services are reachable by name.
+    /// <c>deploy/prometheus</c> as written, for a deployment where services are reachable by name; publishing for
+    /// Azure Container Apps declares no Prometheus (azd ignores bind mounts unless its alpha "azd operations" is on,
+    /// and the services' ports are behind the apps' ingress there). Returns null when not declared.
     /// </summary>
-    public static IResourceBuilder<IResourceWithEndpoints> AddFraudPrometheus(
+    public static IResourceBuilder<IResourceWithEndpoints>? AddFraudPrometheus(
         this IDistributedApplicationBuilder builder, string name, InfraMode mode, params IResourceBuilder<ProjectResource>[] scraped)
     {
         var deploy = DeployDirectory(builder);
         var rules = Path.Combine(deploy, "rules");
         var jobs = scraped.Select(resource => resource.Resource.Name).ToArray();
         int? hostPort = builder.ExecutionContext.IsRunMode ? PrometheusPort : null;
+
+        if (builder.PublishesFor(PublishTarget.AzureContainerApps))
+        {
+            return null;
+        }
 
         if (builder.ExecutionContext.IsPublishMode)
         {

@@ -22,10 +22,13 @@ public static class SecretSettings
     /// else the older setting <paramref name="fallbackKey"/> (its child values joined by spaces, for lists such as
     /// <c>Alerting:Webhooks:0</c>, <c>:1</c>), so <c>--Alerting:Secret=…</c> keeps working in run mode. Publishing
     /// writes an empty default and never the value; that default is how the Kubernetes generator knows the Secret's
-    /// key is optional.
+    /// key is optional. azd refuses a default on a secret parameter, so publishing for Azure writes none: azd asks
+    /// for it, and an empty answer leaves the feature off.
     /// </summary>
     public static IResourceBuilder<ParameterResource> AddOptionalSecret(this IDistributedApplicationBuilder builder, string name, string fallbackKey) =>
-        builder.AddParameter(name, new FallbackDefault(builder.Configuration.GetSection(fallbackKey)), secret: true, persist: false);
+        builder.PublishesFor(PublishTarget.AzureContainerApps)
+            ? builder.AddParameter(name, secret: true)
+            : builder.AddParameter(name, new FallbackDefault(builder.Configuration.GetSection(fallbackKey)), secret: true, persist: false);
 
     private sealed class FallbackDefault(IConfigurationSection fallback) : ParameterDefault
     {

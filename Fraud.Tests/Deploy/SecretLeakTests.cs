@@ -33,7 +33,7 @@ public sealed class SecretLeakTests
             string tree = Path.Combine(folder.FullName, "k8s");
             var published = await ChildProcess.RunAsync("dotnet",
                 ["run", "--project", Path.Combine(Root, "Fraud.AppHost"), "--no-build", "-c", ChildProcess.BuildConfiguration,
-                 "--", "--publisher", "manifest", "--output-path", manifest], secrets);
+                 "--", "--publisher", "manifest", "--output-path", manifest, "--Publish:Target=kubernetes"], secrets);
             Assert.True(published.ExitCode == 0, published.StandardError + published.StandardOutput);
             var generated = await ChildProcess.RunAsync("dotnet",
                 ["run", "--project", Path.Combine(Root, "deploy", "Fraud.Deploy"), "--no-build", "-c", ChildProcess.BuildConfiguration,

@@ -19,7 +19,7 @@ internal static class K8sCommand
     {
         var manifest = new Option<FileInfo?>("--manifest")
         {
-            Description = "The AppHost's manifest (aspire-manifest.json). Omitted: publish it from Fraud.AppHost (which must be built).",
+            Description = "The AppHost's manifest (aspire-manifest.json, published with --Publish:Target=kubernetes). Omitted: publish it from Fraud.AppHost (which must be built).",
         };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Where the kustomize tree goes; deploy/k8s of this repository by default." };
         var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 and list the files that differ from what would be generated." };
@@ -93,7 +93,7 @@ internal static class K8sCommand
         return drift.Count == 0 ? 0 : Drift;
     }
 
-    /// <summary>Publishes the AppHost's manifest (containers mode, as publishing always is) into a temporary folder.</summary>
+    /// <summary>Publishes the AppHost's manifest for Kubernetes (containers mode, as publishing always is) into a temporary folder.</summary>
     private static string Publish(string root)
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("fraud-manifest-").FullName, "aspire-manifest.json");
@@ -102,7 +102,7 @@ internal static class K8sCommand
             ArgumentList =
             {
                 "run", "--project", Path.Combine(root, "Fraud.AppHost"), "--no-build", "-c", BuildConfiguration,
-                "--", "--publisher", "manifest", "--output-path", path,
+                "--", "--publisher", "manifest", "--output-path", path, "--Publish:Target=kubernetes",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
