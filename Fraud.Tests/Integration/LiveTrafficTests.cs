@@ -13,7 +13,7 @@ public sealed partial class LiveTrafficTests(FraudSystemFixture system, ITestOut
     // Generous: a bound for a busy 2-core machine, not the speed goal (seconds; the measurements are in the output).
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
 
-    // test-rules.json adds it to the default rule set (any amount from 1000).
+    // test-rules.json adds it to an earlier default rule set (any amount from 1000).
     private const string TestOnlyRule = "amount_above_threshold";
 
     [Fact]

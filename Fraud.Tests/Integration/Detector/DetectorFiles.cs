@@ -4,7 +4,7 @@ namespace Fraud.Tests.Integration.Detector;
 /// A system's own model and rule files in a temporary folder: the detector trains its bootstrap model into
 /// <see cref="ModelPath"/> at start-up and watches both, so a test can score offline with exactly the same files
 /// or change the model under a running detector. The rules (which the detector stores in Postgres at its first
-/// start, the version every test system begins with) are <c>test-rules.json</c>: the default set plus
+/// start, the version every test system begins with) are <c>test-rules.json</c>: an earlier default set (absolute amounts) plus
 /// <c>amount_above_threshold</c> (any amount from 1000 alerts).
 /// </summary>
 public sealed class DetectorFiles : IDisposable
