@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Tests.Core;
 using Fraud.Tests.Integration.Faults;
 using Xunit.Abstractions;
 
@@ -34,7 +35,7 @@ public sealed class DefaultDetectionTests(DefaultDetectorSystem fixture, ITestOu
         output.WriteLine($"system ready in {(System.ReadyAt - System.StartedAt).TotalSeconds:0.0} s; card testing: risk {cardTesting.Risk}, {cardTesting.Reason}; impossible travel: risk {travel.Risk}, {travel.Reason}");
         Assert.Contains("card_testing", cardTesting.Rules);
         Assert.Contains("impossible_travel", travel.Rules);
-        Assert.All([cardTesting, travel], alert => Assert.Equal("rules-2025-09-13", alert.RulesVersion));
+        Assert.All([cardTesting, travel], alert => Assert.Equal(ShippedRules.Default.Version, alert.RulesVersion));
 
         // A user's transactions share a partition and are decided in order: once the detector has committed past the
         // control's last purchase, it has decided (and stored any alert of) every one of them.
