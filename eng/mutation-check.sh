@@ -226,7 +226,7 @@ for i in "${selected[@]}"; do
     # "  Failed Fraud.Tests.Integration.PipelineTests.A_test(argument: 1) [2 s]" → "PipelineTests.A_test"
     failed_tests=$(sed -n 's/^  Failed \([^ (]*\).*/\1/p' "$logs/$name.test.log" | sed 's/.*\.\([^.]*\.[^.]*\)$/\1/' \
       | sort -u | paste -sd, - | sed 's/,/, /g')
-    ran=$(sed -n 's/.*Total: *\([0-9]*\).*/\1/p' "$logs/$name.test.log" | tail -1)
+    ran=$(sed -n 's/^Total tests: *\([0-9]*\).*/\1/p' "$logs/$name.test.log" | tail -1)
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
       result="caught (timed out after ${timeout_minutes} min)"
     elif [ "$status" -ne 0 ]; then
