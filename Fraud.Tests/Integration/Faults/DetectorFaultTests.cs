@@ -80,6 +80,33 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
     }
 
     [Fact]
+    public async Task Killing_the_detector_while_its_batch_waits_for_Postgres_loses_no_alert()
+    {
+        // The batch waiting for Postgres must still be uncommitted when the process dies, so that the restarted
+        // detector reads it again: offsets are committed only once the batch's alerts are stored.
+        var transaction = new Transaction($"tx_waiting_{Guid.NewGuid():N}", 17_000_001, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        const string Parsed = "parse";
+        double parsedBefore = (await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage")).GetValueOrDefault(Parsed);
+        await System.Processes.StopAsync("postgres");
+        try
+        {
+            await System.ProduceAsync(transaction);
+            // Parsing is the batch's first stage, before anything reaches Postgres: the detector holds the transaction.
+            await FraudSystem.EventuallyAsync(async () => (await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage"))
+                .GetValueOrDefault(Parsed) > parsedBefore ? "parsed" : null, "the detector to take the transaction into a batch");
+            await System.Processes.KillAsync("detector");
+        }
+        finally
+        {
+            await System.Processes.StartAsync("postgres");
+        }
+
+        await System.Processes.StartAsync("detector");
+        await FraudSystem.EventuallyAsync(async () => (await System.AlertRowCountsAsync([transaction.TxId])).ContainsKey(transaction.TxId) ? "stored" : null,
+            "the restarted detector to store the alert of the batch the killed one held", Within);
+    }
+
+    [Fact]
     public async Task Without_Redis_alerts_are_still_stored_and_the_detector_recovers_by_itself()
     {
         // The users' in-memory state outlives Redis (the detector does not restart), so the decisions stay the
