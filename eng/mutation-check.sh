@@ -46,7 +46,7 @@ mutation commit-before-sinks Fraud.Detector/Pipeline/TransactionConsumer.cs \
   $'        await processor.ProcessAsync(_batch, cancellationToken);\n        long committing = Stopwatch.GetTimestamp();\n        Commit(consumer);\n' \
   $'        long committing = Stopwatch.GetTimestamp();\n        Commit(consumer);\n        await processor.ProcessAsync(_batch, cancellationToken);\n' \
   "offsets committed before the batch's alerts and dead letters are durable" \
-  "FullyQualifiedName~DetectorFaultTests.Killing|FullyQualifiedName~DetectorFaultTests.Stopping_Postgres"
+  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_while_its_batch_waits_for_Postgres"
 mutation classifier-answers-zero Fraud.Core/Decision/DecisionEngine.cs \
   "probability = _classifier.Probability(_classifierInput);" "probability = 0 * _classifier.Probability(_classifierInput);" \
   "the supervised classifier's probability ignored (always 0)" \
@@ -54,12 +54,12 @@ mutation classifier-answers-zero Fraud.Core/Decision/DecisionEngine.cs \
 mutation user-state-not-restored Fraud.Detector/Pipeline/BatchProcessor.cs \
   "if (missing.Count == 0)" "if (missing.Count >= 0)" \
   "users are never restored from their Redis checkpoint (a restart forgets every history)" \
-  "FullyQualifiedName~DetectorFaultTests.Killing"
+  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
 mutation replay-not-skipped Fraud.Detector/Pipeline/BatchProcessor.cs \
   "if (checkpointed.Partition == source.Partition.Value && source.Offset.Value <= checkpointed.Offset" \
   "if (checkpointed.Partition < 0 && source.Offset.Value <= checkpointed.Offset" \
   "a replayed transaction the checkpoint already holds is folded into the history again" \
-  "FullyQualifiedName~DetectorFaultTests.Killing"
+  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
 mutation merchant-replay-counted-twice Fraud.Detector/Merchants/MerchantCountStore.cs \
   "if (visit.Offset < countFrom[visit.Partition])" "if (visit.Offset < 0)" \
   "merchant counts ignore their partition positions: a replayed batch is counted again" \
@@ -225,7 +225,7 @@ for i in "${selected[@]}"; do
         --filter "$filter" --logger "console;verbosity=normal" || status=$?
     # "  Failed Fraud.Tests.Integration.PipelineTests.A_test(argument: 1) [2 s]" → "PipelineTests.A_test"
     failed_tests=$(sed -n 's/^  Failed \([^ (]*\).*/\1/p' "$logs/$name.test.log" | sed 's/.*\.\([^.]*\.[^.]*\)$/\1/' \
-      | sort -u | paste -sd, - | sed 's/,/, /g')
+      | sort -u | awk '{ if (NR <= 3) names = names (NR > 1 ? ", " : "") $0 } END { if (NR > 3) names = names " and " NR - 3 " more"; print names }')
     ran=$(sed -n 's/^Total tests: *\([0-9]*\).*/\1/p' "$logs/$name.test.log" | tail -1)
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
       result="caught (timed out after ${timeout_minutes} min)"
