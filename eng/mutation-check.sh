@@ -63,7 +63,7 @@ mutation replay-not-skipped Fraud.Detector/Pipeline/BatchProcessor.cs \
 mutation merchant-replay-counted-twice Fraud.Detector/Merchants/MerchantCountStore.cs \
   "if (visit.Offset < countFrom[visit.Partition])" "if (visit.Offset < 0)" \
   "merchant counts ignore their partition positions: a replayed batch is counted again" \
-  "FullyQualifiedName~MerchantRiskReplicaTests"
+  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
 mutation malformed-not-dead-lettered Fraud.Detector/Pipeline/BatchProcessor.cs \
   "batch.DeadLetters.Add(new DeadLetter(message, error));" "_ = error;" \
   "a malformed message is dropped instead of sent to transactions.v1.dlq" \
