@@ -9,7 +9,7 @@ usage() {
   cat <<'EOF'
 Usage: eng/mutation-check.sh [--list] [--only NAME]... [--timeout MINUTES] [--logs DIR]
 
-Applies each mutation below to a throwaway checkout of HEAD (a detached git worktree in a temporary folder; the
+Applies each mutation (see --list) to a throwaway checkout of HEAD (a detached git worktree in a temporary folder; the
 working tree is never touched, so commit what you want checked), builds, runs the mutation's tests, restores the
 file, and prints a table: caught (the tests failed or timed out), survived (they passed), or did not build.
 
@@ -129,19 +129,20 @@ else
   done
 fi
 
-# Replaces FIND (exactly once) with REPLACE in FILE; exit 3 and says how often it was found otherwise.
+# substitute FILE FIND REPLACE [dry [SHOWN]]: replaces FIND (exactly once) with REPLACE in FILE, or only checks it
+# with dry; exit 3, naming SHOWN, when FIND is not there exactly once.
 # perl is used for its literal matching (\Q…\E) and is on every Debian.
 substitute() {
   FIND=$2 REPLACE=$3 perl -e '
-    my ($path, $dry) = @ARGV;
+    my ($path, $dry, $shown) = @ARGV;
     open my $in, "<", $path or die "$path: $!\n";
     local $/; my $text = <$in>; close $in;
     my $count = () = $text =~ /\Q$ENV{FIND}\E/g;
-    if ($count != 1) { print STDERR "found $count times in $path, expected exactly once\n"; exit 3; }
+    if ($count != 1) { print STDERR "found $count times in " . ($shown // $path) . ", expected exactly once\n"; exit 3; }
     exit 0 if $dry;
     $text =~ s/\Q$ENV{FIND}\E/$ENV{REPLACE}/;
     open my $out, ">", $path or die "$path: $!\n"; print $out $text; close $out;
-  ' "$1" "${4:-}"
+  ' "$1" "${4:-}" "${5:-$1}"
 }
 
 # Every selected mutation must still apply to HEAD before anything runs: a list that no longer matches the code fails
@@ -151,7 +152,7 @@ for i in "${selected[@]}"; do
     echo "mutation ${NAMES[$i]}: ${FILES[$i]} is not in HEAD" >&2; exit 2
   fi
   probe=$(mktemp); git show "HEAD:${FILES[$i]}" > "$probe"
-  if ! substitute "$probe" "${FINDS[$i]}" "${REPLACES[$i]}" dry 2> >(sed "s|^|mutation ${NAMES[$i]}: |" >&2); then
+  if ! substitute "$probe" "${FINDS[$i]}" "${REPLACES[$i]}" dry "HEAD:${FILES[$i]}" 2> >(sed "s|^|mutation ${NAMES[$i]}: |" >&2); then
     rm -f "$probe"; echo "mutation ${NAMES[$i]} no longer applies: update its text in $0" >&2; exit 2
   fi
   rm -f "$probe"
