@@ -216,6 +216,36 @@ public sealed class FeedbackTests(FraudSystemFixture system)
     }
 
     [Fact]
+    public async Task A_reviewed_transaction_delivered_again_keeps_its_verdict_in_postgres_and_redis()
+    {
+        // A replay (or an at-least-once producer) makes the detector decide a reviewed transaction again and write its
+        // alert again: the first write must win, or the analyst's verdict silently goes back to open.
+        var user = ApiTestData.NewUserId();
+        var transaction = ApiTestData.NewTransaction() with { UserId = user };
+        var marker = ApiTestData.NewTransaction() with { UserId = user }; // same user, same partition: decided after the copy
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(system.RedisConnectionString);
+        var database = redis.GetDatabase();
+        await system.ProduceAsync(transaction);
+        await FraudSystem.EventuallyAsync(() => CachedAsync(transaction.TxId), "the detector's copy in Redis");
+        (await system.PostFeedbackAsync(transaction.TxId, """{"label":"fraud"}""")).EnsureSuccessStatusCode();
+        await FraudSystem.EventuallyAsync(async () => await CachedAsync(transaction.TxId) is { Status: "confirmed_fraud" } alert ? alert : null,
+            "the copy's status to follow the verdict");
+
+        await system.ProduceAsync(transaction);
+        await system.ProduceAsync(marker);
+        // The detector writes Postgres, then Redis, batch after batch: once the marker is in both, so is the copy.
+        await FraudSystem.EventuallyAsync(() => CachedAsync(marker.TxId), "the marker's copy in Redis");
+
+        var published = Detector.DetectorStreams.PublishedAlerts(system.KafkaBootstrap, user, user).Count(alert => alert.TxId == transaction.TxId);
+        Assert.True(published >= 2, $"alerts.v1 carries {published} copies of the alert; the test needs the detector to have decided it again");
+        Assert.Equal("confirmed_fraud", await StatusAsync(transaction.TxId));
+        Assert.Equal("confirmed_fraud", (await CachedAsync(transaction.TxId))!.Status);
+
+        async Task<Alert?> CachedAsync(string txId) =>
+            await database.StringGetAsync(AlertJson.CacheKey(txId)) is { HasValue: true } cached ? AlertJson.Deserialize((byte[])cached!) : null;
+    }
+
+    [Fact]
     public async Task An_invalid_label_is_counted_and_skipped_and_the_next_one_on_its_partition_is_stored()
     {
         var before = await system.Api.ReadByLabelAsync("fraud_api_labels_total", "result");

@@ -29,8 +29,10 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         // into that window (a few milliseconds per batch), so while the detector is down the test moves the group's
         // commit back by Rewound messages, as commits lost with the process would have left it.
         const int Rewound = 1_000;
+        var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUserId: 3_000_000);
+        long merchantVisitsBefore = await MerchantVisitsCountedAsync();
         var figures = await RunAsync("detector killed (kill -9) and restarted", firstUser: 3_000_000, users: 1_500,
-            Simulate(seed: 13, count: 20_000, users: 1_500, firstUserId: 3_000_000), perSecond: 2_000, async () =>
+            stream, perSecond: 2_000, async () =>
             {
                 await System.Processes.KillAsync("detector");
                 var killed = DateTime.UtcNow;
@@ -45,6 +47,22 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         double skipped = await MetricAsync(System.Detector, "fraud_detector_replays_skipped_total");
         output.WriteLine($"replays skipped by the restarted detector: {skipped}");
         Assert.True(skipped >= Rewound, $"the restarted detector skipped {skipped} replayed messages, expected at least the {Rewound} rewound");
+        // The replayed messages are counted at their merchants once, as every other (the store's partition positions).
+        Assert.Equal(stream.Count(transaction => transaction.MerchantId is not null), await MerchantVisitsCountedAsync() - merchantVisitsBefore);
+    }
+
+    /// <summary>Every transaction counted at its merchant so far, once the previous test's messages are all committed (counted before).</summary>
+    private async Task<long> MerchantVisitsCountedAsync()
+    {
+        using (var progress = new DetectorProgress(System.KafkaBootstrap))
+        {
+            await progress.CommittedReachesAsync(progress.End(), Within);
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(System.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var sum = new Npgsql.NpgsqlCommand("SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_hours", connection);
+        return (long)(await sum.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -77,6 +95,33 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         Assert.Empty(api.Problems);
         await FraudSystem.EventuallyAsync(async () => await fixture.DetectorHealthAsync() is var health
             && health.Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? health : null, "the detector to report healthy again");
+    }
+
+    [Fact]
+    public async Task Killing_the_detector_while_its_batch_waits_for_Postgres_loses_no_alert()
+    {
+        // The batch waiting for Postgres must still be uncommitted when the process dies, so that the restarted
+        // detector reads it again: offsets are committed only once the batch's alerts are stored.
+        var transaction = new Transaction($"tx_waiting_{Guid.NewGuid():N}", 17_000_001, 5_000m, "EUR", "ES", DateTimeOffset.UtcNow);
+        const string Parsed = "parse";
+        double parsedBefore = (await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage")).GetValueOrDefault(Parsed);
+        await System.Processes.StopAsync("postgres");
+        try
+        {
+            await System.ProduceAsync(transaction);
+            // Parsing is the batch's first stage, before anything reaches Postgres: the detector holds the transaction.
+            await FraudSystem.EventuallyAsync(async () => (await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage"))
+                .GetValueOrDefault(Parsed) > parsedBefore ? "parsed" : null, "the detector to take the transaction into a batch");
+            await System.Processes.KillAsync("detector");
+        }
+        finally
+        {
+            await System.Processes.StartAsync("postgres");
+        }
+
+        await System.Processes.StartAsync("detector");
+        await FraudSystem.EventuallyAsync(async () => (await System.AlertRowCountsAsync([transaction.TxId])).ContainsKey(transaction.TxId) ? "stored" : null,
+            "the restarted detector to store the alert of the batch the killed one held", Within);
     }
 
     [Fact]
