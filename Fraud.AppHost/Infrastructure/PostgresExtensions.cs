@@ -243,7 +243,9 @@ public sealed class LocalPostgresResource : ExecutableResource, IResourceWithCon
     /// </summary>
     internal async Task CreateDatabaseIfMissingAsync(LocalPostgresDatabaseResource database, CancellationToken cancellationToken)
     {
-        var connectionString = await ConnectionStringExpression.GetValueAsync(cancellationToken);
+        // Unpooled: this runs again after every restart of the server, when a pooled connection would be one the old
+        // server ended (57P01).
+        var connectionString = await ConnectionStringExpression.GetValueAsync(cancellationToken) + ";Pooling=false";
         await using (var server = new NpgsqlConnection(connectionString + ";Database=postgres"))
         {
             await server.OpenAsync(cancellationToken);
