@@ -126,6 +126,11 @@ public sealed class SystemProcesses(DistributedApplication app)
             && snapshot.Properties.SingleOrDefault(p => p.Name == ProcessIdProperty)?.Value is { } pid && !pid.Equals(oldPid)
             && snapshot.HealthReports.All(report => report.LastRunAt >= startedAt),
             "running and healthy again");
+        if (id.StartsWith("postgres", StringComparison.Ordinal))
+        {
+            // This process's pooled connections were ended by the old server (57P01 at their next use): drop them.
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
     }
 
     /// <summary>An outage: stops the instance, keeps it down for <paramref name="downtime"/>, starts it again.</summary>

@@ -252,16 +252,17 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
             SessionTimeoutMs = 6_000,
         };
         // A member joining while the killed one is still in the group waits for it to rejoin, which it never does (the
-        // broker does not time it out during a rebalance): let its session (the detector's session.timeout.ms, 10 s) end first.
+        // broker does not time it out during a rebalance): let its session (the detector's session.timeout.ms, 10 s) end
+        // first, and when a loaded machine made the broker notice that late, leave and join again.
         Thread.Sleep(TimeSpan.FromSeconds(12));
-        using var group = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(config).Build();
-        group.Subscribe("transactions.v1");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (group.Assignment.Count == 0)
+        var joined = JoinAlone(config);
+        for (int attempt = 2; joined is null && attempt <= 3; attempt++)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the test's consumer was not given the partition of transactions.v1 within 60 s");
-            group.Consume(TimeSpan.FromMilliseconds(200)); // joins; what it fetches is never committed
+            Thread.Sleep(TimeSpan.FromSeconds(12));
+            joined = JoinAlone(config);
         }
+
+        using var group = joined ?? throw new Xunit.Sdk.XunitException("the test's consumer was not given the partition of transactions.v1 in 3 tries of 20 s");
 
         var partition = Assert.Single(group.Assignment);
         long committed = group.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset.Value;
@@ -270,5 +271,26 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         Assert.Equal(committed - messages, group.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset.Value);
         group.Close();
         return committed;
+    }
+
+    /// <summary>Joins the detector's group; the consumer once it owns the partition, or null (closed) after 20 s.</summary>
+    private static Confluent.Kafka.IConsumer<string, byte[]>? JoinAlone(Confluent.Kafka.ConsumerConfig config)
+    {
+        var group = new Confluent.Kafka.ConsumerBuilder<string, byte[]>(config).Build();
+        group.Subscribe("transactions.v1");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (group.Assignment.Count == 0)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                group.Close();
+                group.Dispose();
+                return null;
+            }
+
+            group.Consume(TimeSpan.FromMilliseconds(200)); // joins; what it fetches is never committed
+        }
+
+        return group;
     }
 }
