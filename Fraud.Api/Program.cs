@@ -25,6 +25,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<DatabaseOutageMiddleware>();   // a Postgres restart or outage is never a 500
+app.UsePublicHosts();                             // a name the API does not answer to: refused before anything else
 app.UseAnalystConsole();                         // static files hold no data: served before any key is asked for
 app.UseApiSecurity();
 app.UseApiLimits();

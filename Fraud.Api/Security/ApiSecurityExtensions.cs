@@ -27,6 +27,7 @@ internal static class ApiSecurityExtensions
             .ValidateOnStart();
         var reads = ReadAccess.From(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton(reads);
+        builder.Services.AddSingleton(PublicHosts.From(builder.Configuration, builder.Environment));
         builder.Services.AddSingleton<RefusalMetrics>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<ApiKeyResolver>();
@@ -54,6 +55,30 @@ internal static class ApiSecurityExtensions
     private static AuthorizationPolicy ReadPolicy(ReadAccess reads) => reads.NeedsKey
         ? new AuthorizationPolicyBuilder().RequireRole(ApiRoles.Granting(ApiAccess.Read)).Build()
         : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build();
+
+    /// <summary>Requests for a host the API does not answer to (<see cref="PublicHosts"/>) get a 400 before anything
+    /// else, the console's static files included.</summary>
+    public static WebApplication UsePublicHosts(this WebApplication app)
+    {
+        var hosts = app.Services.GetRequiredService<PublicHosts>();
+        if (hosts.AdmitsAny)
+        {
+            return app;
+        }
+
+        app.Use((context, next) =>
+        {
+            if (hosts.Admits(context.Request))
+            {
+                return next(context);
+            }
+
+            context.RequestServices.GetRequiredService<RefusalMetrics>().Refused(RefusalMetrics.UnknownHost);
+            return TypedResults.Problem("This API does not answer to that host name (Api:AllowedHosts).",
+                statusCode: StatusCodes.Status400BadRequest, title: "Unknown host").ExecuteAsync(context);
+        });
+        return app;
+    }
 
     /// <summary>CORS (no configured origin: no middleware, so browsers keep cross-origin reads blocked), keys in
     /// URLs refused, then authentication and authorization.</summary>

@@ -16,8 +16,9 @@ internal sealed class RefusalMetrics
     public const string KeyInQuery = "key_in_query";
     public const string RateLimited = "rate_limited";
     public const string StreamFull = "stream_full";
+    public const string UnknownHost = "unknown_host";
 
-    private static readonly string[] Reasons = [MissingKey, InvalidKey, RevokedKey, InsufficientRole, KeyInQuery, RateLimited, StreamFull];
+    private static readonly string[] Reasons = [MissingKey, InvalidKey, RevokedKey, InsufficientRole, KeyInQuery, RateLimited, StreamFull, UnknownHost];
 
     private readonly Counter<long> _refused;
 

@@ -9,7 +9,8 @@ namespace Fraud.Tests.Integration.Security;
 /// <summary>
 /// Every endpoint follows one read policy: walking every operation of the OpenAPI document (and <c>/metrics</c>, on
 /// the same port), none answers without a key when reads need one, every read answers without one when they do not,
-/// and writes always need one. Each setting runs on a system of its own.
+/// and writes always need one. Each setting runs on a system of its own, which also answers to one host name only
+/// (<c>Api:AllowedHosts</c>, as outside Development).
 /// </summary>
 [Collection(PrivateSystemsCollection.Name)]
 public sealed partial class ReadPolicyTests
@@ -22,7 +23,7 @@ public sealed partial class ReadPolicyTests
     [InlineData(false)]
     public async Task No_endpoint_of_the_openapi_document_escapes_the_read_policy(bool readsNeedKey)
     {
-        await using var system = await FraudSystem.StartAsync(["--Producer:Enabled=false", $"--Api:RequireKeyForReads={readsNeedKey}"]);
+        await using var system = await FraudSystem.StartAsync(["--Producer:Enabled=false", $"--Api:RequireKeyForReads={readsNeedKey}", "--Api:AllowedHosts:0=localhost"]);
         var document = await system.Api.GetJsonAsync("/openapi/v1.json");   // the description holds no data: always readable
         var operations = document.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(operation => (Method: operation.Name.ToUpperInvariant(), Path: path.Name, Operation: operation.Value)))
@@ -65,6 +66,49 @@ public sealed partial class ReadPolicyTests
         Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync("/")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync("/health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync("/alive")).StatusCode);
+
+        await AssertOnlyTheAllowedHostIsServedAsync(system);
+    }
+
+    /// <summary>A browser on another site whose name points at the API (DNS rebinding) gets a 400; the probes and
+    /// <c>/metrics</c>, reached by pod IP in a cluster, still answer.</summary>
+    private static async Task AssertOnlyTheAllowedHostIsServedAsync(FraudSystem system)
+    {
+        Assert.Equal("localhost", system.Api.BaseAddress!.Host);
+        foreach (var path in new[] { "/alerts", "/", "/openapi/v1.json" })
+        {
+            using var refused = await SendWithHostAsync(system, path, "rebound.example");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        foreach (var path in new[] { "/health", "/alive", "/metrics" })
+        {
+            using var answered = await SendWithHostAsync(system, path, $"10.1.2.3:{system.Api.BaseAddress.Port}");
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        // The exporter caches a scrape for a moment: read until the refusals show, or fail after a bound.
+        var refusedLine = new Regex(@"^fraud_api_requests_refused_total\{[^}]*reason=""unknown_host""[^}]*\} [1-9]", RegexOptions.Multiline);
+        for (var attempt = 0; ; attempt++)
+        {
+            using var scrape = await SendWithHostAsync(system, "/metrics", "localhost");
+            if (refusedLine.IsMatch(await scrape.Content.ReadAsStringAsync()))
+            {
+                break;
+            }
+
+            Assert.True(attempt < 50, "the refusals by host are not counted in fraud_api_requests_refused_total{reason=\"unknown_host\"}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendWithHostAsync(FraudSystem system, string path, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = host;
+        request.Headers.Add("X-Api-Key", system.ApiKey);
+        return await system.Api.SendAsync(request);
     }
 
     /// <summary>Sends one request, with path parameters filled with values that match nothing; reads only up to the headers (the stream never ends).</summary>
