@@ -6,7 +6,7 @@ namespace Fraud.Tests.Core;
 /// <summary>Builds transaction messages from the design contract's example, one field changed at a time.</summary>
 internal static class TransactionMessages
 {
-    /// <summary>The example of DESIGN.md, "Contracts".</summary>
+    /// <summary>The example of docs/design.md, "Contracts".</summary>
     public const string ContractExample =
         """{"tx_id":"tx_000000001","user_id":4405,"amount":1881.22,"currency":"EUR","location":"ES","ts":"2025-09-13T07:46:41.314350Z","merchant_id":"m_01234","mcc":5411,"channel":"pos","device_id":"d_000099","lat":40.41,"lon":-3.70}""";
 
