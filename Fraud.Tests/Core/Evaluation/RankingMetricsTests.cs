@@ -72,6 +72,11 @@ public sealed class RankingMetricsTests
     }
 
     [Fact]
+    public void Roc_auc_counts_a_tie_between_a_positive_and_a_negative_as_one_half() =>
+        // roc_auc_score([0, 1, 0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9, 0.7, 0.7]) == 0.7777777777777778 (scikit-learn 1.2.1)
+        Assert.Equal(7.0 / 9, RankingMetrics.RocAuc([0.5, 0.5, 0.2, 0.9, 0.7, 0.7], [false, true, false, true, false, true]), 15);
+
+    [Fact]
     public void Metrics_are_undefined_without_both_classes()
     {
         double[] scores = [0.2, 0.7];
