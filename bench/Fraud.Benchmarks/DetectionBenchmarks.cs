@@ -5,7 +5,7 @@ using Fraud.Core.Detection.Forest;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 
 namespace Fraud.Benchmarks;
 

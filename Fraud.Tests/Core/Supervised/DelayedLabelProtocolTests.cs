@@ -4,7 +4,7 @@ using Fraud.Core.Detection.Forest;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Rules;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Integration;
 
 namespace Fraud.Tests.Core.Supervised;
