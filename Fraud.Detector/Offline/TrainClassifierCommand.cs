@@ -6,6 +6,7 @@ using Fraud.Core;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.ServiceDefaults.CommandLine;
+using Fraud.Training;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;

@@ -6,6 +6,7 @@ using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
 using Fraud.Simulation;
+using Fraud.Training;
 
 namespace Fraud.Benchmarks;
 

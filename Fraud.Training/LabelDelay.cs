@@ -1,4 +1,4 @@
-namespace Fraud.Core.Detection.Supervised;
+namespace Fraud.Training;
 
 /// <summary>
 /// Which labels a model trained at <see cref="TrainedAt"/> may learn from when labels arrive <see cref="Delay"/> after

@@ -1,10 +1,11 @@
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 
-namespace Fraud.Core.Detection.Supervised;
+namespace Fraud.Training;
 
 /// <summary>
 /// Trains a <see cref="GradientBoostedClassifier"/> on labelled feature vectors with ML.NET's FastTree (MART

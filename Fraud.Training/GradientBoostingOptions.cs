@@ -1,4 +1,4 @@
-namespace Fraud.Core.Detection.Supervised;
+namespace Fraud.Training;
 
 /// <summary>Parameters of <see cref="GradientBoostingTrainer"/>, passed to ML.NET's FastTree.</summary>
 public sealed record GradientBoostingOptions
@@ -19,7 +19,7 @@ public sealed record GradientBoostingOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>
-    /// The label delay the merchant features of the rows were computed with (<see cref="Features.MerchantRiskOptions.LabelDelay"/>):
+    /// The label delay the merchant features of the rows were computed with (<see cref="Fraud.Core.Features.MerchantRiskOptions.LabelDelay"/>):
     /// the classifier records it, so that it is scored with merchant risk computed the same way. Default 7 days.
     /// </summary>
     public TimeSpan MerchantLabelDelay { get; init; } = TimeSpan.FromDays(7);

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
+using Fraud.Core;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 
-namespace Fraud.Core.Detection.Supervised;
+namespace Fraud.Training;
 
 /// <summary>
 /// The rows a classifier learns from: each labelled transaction's features, computed by the same per-user
