@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics.CodeAnalysis;
-using Fraud.ServiceDefaults.CommandLine;
+using Fraud.CommandLine;
 using Fraud.Simulation;
 using Fraud.Simulation.Handbook;
 

@@ -1,4 +1,4 @@
-namespace Fraud.ServiceDefaults.Files;
+namespace Fraud.CommandLine.Files;
 
 /// <summary>
 /// Reads a JSONL file line by line as raw UTF-8 bytes (never decoded, so a line that is not valid UTF-8 reaches the

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Fraud.Core;
 
-namespace Fraud.ServiceDefaults.Files;
+namespace Fraud.CommandLine.Files;
 
 /// <summary>
 /// How the verbs that read a transactions file (the producer's <c>replay</c>, the detector's offline verbs) tell

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Fraud.ServiceDefaults.CommandLine;
+namespace Fraud.CommandLine;
 
 /// <summary>How every command-line verb of ours writes spans and times, so the producer and the detector read the same text.</summary>
 public static partial class CommandLineValues

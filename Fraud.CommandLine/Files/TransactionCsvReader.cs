@@ -1,7 +1,7 @@
 using Fraud.Core;
 using nietras.SeparatedValues;
 
-namespace Fraud.ServiceDefaults.Files;
+namespace Fraud.CommandLine.Files;
 
 /// <summary>
 /// Reads a CSV file of transactions through a <see cref="TransactionCsvMapping"/>: RFC 4180 (comma-separated, a
