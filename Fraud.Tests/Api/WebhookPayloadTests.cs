@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Fraud.Api.Monitoring;
 using Fraud.Core.Alerting;
 
-namespace Fraud.Tests.Core.Alerting;
+namespace Fraud.Tests.Api;
 
 public sealed class WebhookPayloadTests
 {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Fraud.Core.Alerting;
+namespace Fraud.Api.Monitoring;
 
 /// <summary>
 /// The signature a webhook receiver checks: HMAC-SHA256 with the shared secret over <c>{timestamp}.{body}</c>, sent

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Fraud.Core.Alerting;
 
-namespace Fraud.Core.Alerting;
+namespace Fraud.Api.Monitoring;
 
 /// <summary>
 /// The JSON a webhook receives: Slack-compatible (<c>text</c> is what an incoming-webhook shows) plus structured fields
