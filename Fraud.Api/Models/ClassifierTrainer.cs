@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fraud.Api.Labels;
-using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Features;
+using Fraud.Training;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Models;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fraud.Core.Detection.Forest;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 
 namespace Fraud.Detector.Detection;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Evaluation;
-using Fraud.ServiceDefaults.CommandLine;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Fraud.Core.Evaluation;
 using Fraud.Core;
+using Fraud.Core.Evaluation;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -28,7 +28,7 @@ internal static class EvaluateCommand
             Description = "Evaluate only transactions at or after this time (ISO-8601, UTC unless it says otherwise), e.g. a test period after the label delay; needs --transactions.",
             CustomParser = result =>
             {
-                if (Fraud.ServiceDefaults.CommandLine.CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time))
+                if (Fraud.CommandLine.CommandLineValues.TryParseUtcTime(result.Tokens.Single().Value, out var time))
                 {
                     return time;
                 }

@@ -1,4 +1,4 @@
-using Fraud.ServiceDefaults.Files;
+using Fraud.CommandLine.Files;
 
 namespace Fraud.Detector.Offline;
 

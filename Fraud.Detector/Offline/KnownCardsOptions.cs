@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Fraud.CommandLine;
 using Fraud.Core.Evaluation;
-using Fraud.ServiceDefaults.CommandLine;
 
 namespace Fraud.Detector.Offline;
 

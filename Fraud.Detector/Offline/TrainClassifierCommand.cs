@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
-using Fraud.ServiceDefaults.CommandLine;
+using Fraud.Training;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Fraud.CommandLine;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
-using Fraud.ServiceDefaults.CommandLine;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.Json;
+using Fraud.CommandLine.Files;
 using Fraud.Core;
-using Fraud.ServiceDefaults.Files;
 
 namespace Fraud.Detector.Offline;
 

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
+using Fraud.CommandLine.Files;
 using Fraud.Core;
 using Fraud.Producer.Publishing;
-using Fraud.ServiceDefaults.Files;
 using Spectre.Console;
 
 namespace Fraud.Producer.CommandLine;

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics.CodeAnalysis;
-using Fraud.Core.Simulation;
-using Fraud.Core.Simulation.Handbook;
-using Fraud.ServiceDefaults.CommandLine;
+using Fraud.CommandLine;
+using Fraud.Simulation;
+using Fraud.Simulation.Handbook;
 
 namespace Fraud.Producer.CommandLine;
 

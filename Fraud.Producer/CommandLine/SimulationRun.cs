@@ -1,5 +1,5 @@
-using Fraud.Core.Simulation;
 using Fraud.Producer.Publishing;
+using Fraud.Simulation;
 using Spectre.Console;
 
 namespace Fraud.Producer.CommandLine;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Spectre.Console;
 
 namespace Fraud.Producer.CommandLine;

@@ -1,4 +1,4 @@
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 
 namespace Fraud.Producer.Service;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Fraud.Core;
-using Fraud.Core.Simulation;
 using Fraud.Producer.Publishing;
+using Fraud.Simulation;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Producer.Service;

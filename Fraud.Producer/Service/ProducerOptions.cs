@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Fraud.Core.Simulation;
 using Fraud.Producer.Publishing;
+using Fraud.Simulation;
 
 namespace Fraud.Producer.Service;
 

@@ -1,6 +1,6 @@
 using System.Text;
+using Fraud.CommandLine.Files;
 using Fraud.Core;
-using Fraud.ServiceDefaults.Files;
 
 namespace Fraud.Tests.Core;
 

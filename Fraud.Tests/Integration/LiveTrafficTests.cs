@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fraud.Core;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Xunit.Abstractions;
 
 namespace Fraud.Tests.Integration;

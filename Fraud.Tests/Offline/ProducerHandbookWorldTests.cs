@@ -1,5 +1,5 @@
 using Fraud.Core;
-using Fraud.Core.Simulation.Handbook;
+using Fraud.Simulation.Handbook;
 using Fraud.Tests.Integration;
 
 namespace Fraud.Tests.Offline;

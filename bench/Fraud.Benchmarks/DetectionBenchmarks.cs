@@ -5,7 +5,8 @@ using Fraud.Core.Detection.Forest;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
+using Fraud.Training;
 
 namespace Fraud.Benchmarks;
 

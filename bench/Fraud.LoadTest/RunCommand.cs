@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 
 namespace Fraud.LoadTest;
 

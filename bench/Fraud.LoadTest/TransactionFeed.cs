@@ -1,7 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 
 namespace Fraud.LoadTest;
 

@@ -2,7 +2,7 @@ namespace Fraud.Core.Detection.Supervised;
 
 /// <summary>
 /// A gradient-boosted tree ensemble that turns a feature vector into a fraud probability, learned from labelled
-/// transactions (<see cref="GradientBoostingTrainer"/>, ML.NET's FastTree). Scoring walks the trees here rather than
+/// transactions (<c>Fraud.Training.GradientBoostingTrainer</c>, ML.NET's FastTree). Scoring walks the trees here rather than
 /// through ML.NET, so the detector's hot path allocates nothing and a model file is plain data:
 /// <c>margin = bias + Σₜ weightₜ · leaf value of tree t</c> (a tree sends a row left when
 /// <c>x[feature] ≤ threshold</c>), then Platt's calibration <c>p = 1 / (1 + exp(slope · margin + offset))</c>.

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Fraud.Core;
 using Fraud.Core.Features;
-using Fraud.Core.Simulation;
-using Fraud.Tests.Core.Simulation;
+using Fraud.Simulation;
+using Fraud.Tests.Simulation;
 using static Fraud.Tests.Core.SampleTransactions;
 
 namespace Fraud.Tests.Core.Features;

@@ -1,11 +1,11 @@
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
-using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Rules;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Integration;
+using Fraud.Training;
 
 namespace Fraud.Tests.Core.Supervised;
 

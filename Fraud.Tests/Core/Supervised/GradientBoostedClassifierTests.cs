@@ -1,5 +1,6 @@
 using System.Text;
 using Fraud.Core.Detection.Supervised;
+using Fraud.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,10 +1,10 @@
 using Fraud.Core;
 using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
-using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Features;
-using Fraud.Tests.Core.Simulation;
+using Fraud.Tests.Simulation;
+using Fraud.Training;
 using Xunit.Abstractions;
 
 namespace Fraud.Tests.Core.Supervised;

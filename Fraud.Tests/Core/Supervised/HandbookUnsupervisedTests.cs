@@ -2,7 +2,7 @@ using Fraud.Core.Decision;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Features;
-using Fraud.Tests.Core.Simulation;
+using Fraud.Tests.Simulation;
 using Xunit.Abstractions;
 
 namespace Fraud.Tests.Core.Supervised;

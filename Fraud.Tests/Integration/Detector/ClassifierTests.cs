@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Fraud.Core;
 using Fraud.Core.Features;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Integration.Faults;
 using Npgsql;
 using Xunit.Abstractions;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Offline;
 using Npgsql;
 using StackExchange.Redis;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Fraud.Core;
 using Fraud.Core.Features;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Integration.Faults;
 using Fraud.Tests.Offline;
 using Npgsql;

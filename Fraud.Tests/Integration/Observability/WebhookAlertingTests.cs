@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Fraud.Core;
-using Fraud.Core.Simulation;
+using Fraud.Simulation;
 using Fraud.Tests.Core;
 using Fraud.Tests.Integration.Faults;
 
