@@ -24,10 +24,13 @@ public sealed class AppHostProcess : IAsyncDisposable
     private const int OutputLines = 80;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
+    private readonly string _stateDirectory;
+    private IReadOnlyList<SeenProcess> _seen = [];
 
-    private AppHostProcess(Process process)
+    private AppHostProcess(Process process, string stateDirectory)
     {
         _process = process;
+        _stateDirectory = stateDirectory;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
@@ -71,7 +74,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
-        return new AppHostProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the AppHost"));
+        return new AppHostProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the AppHost"), stateDirectory);
     }
 
     /// <summary>Waits until the API answers <c>/health</c> with ok; returns a client for it.</summary>
@@ -104,20 +107,23 @@ public sealed class AppHostProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every process the AppHost started that runs now: its descendants, and those of the orchestrator (DCP), which
-    /// detaches from it at start and watches it instead (<c>dcp start-apiserver --monitor PID</c>).
+    /// Every process the AppHost started that runs now: its descendants, those of the orchestrator (DCP), which
+    /// detaches from it at start and watches it instead (<c>dcp start-apiserver --monitor PID</c>), and those of any
+    /// process naming the state folder (a server that left its launcher's tree, as a daemon does, still names its data).
     /// </summary>
     public IReadOnlyList<SeenProcess> StartedProcesses()
     {
         var table = ProcessTable.All();
-        var roots = table.Where(p => p.Id == Id || p.Arguments.Zip(p.Arguments.Skip(1)).Contains(("--monitor", Id.ToString(CultureInfo.InvariantCulture))))
+        var roots = table.Where(p => p.Id == Id || p.Arguments.Zip(p.Arguments.Skip(1)).Contains(("--monitor", Id.ToString(CultureInfo.InvariantCulture)))
+                || p.Arguments.Any(argument => argument.Contains(_stateDirectory, StringComparison.Ordinal)))
             .Select(p => p.Id).ToHashSet();
         var found = table.Where(p => roots.Contains(p.Id)).ToList();
         for (int i = 0; i < found.Count; i++)
         {
             found.AddRange(table.Where(p => p.ParentId == found[i].Id && !roots.Contains(p.Id)));
         }
-        return found.Where(p => p.State != 'Z').Select(p => new SeenProcess(p.Id, p.StartTicks, p.Name)).ToList();
+        _seen = found.Where(p => p.State != 'Z').Select(p => new SeenProcess(p.Id, p.StartTicks, p.Name)).ToList();
+        return _seen;
     }
 
     /// <summary>Sends a signal (<c>INT</c> as Ctrl+C does, <c>TERM</c> as <c>kill</c> does) to the AppHost alone.</summary>
@@ -142,12 +148,13 @@ public sealed class AppHostProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>A test that failed half-way leaves nothing running: SIGTERM, then SIGKILL to what is left.</summary>
+    /// <summary>A test that failed half-way leaves nothing running: SIGTERM to the AppHost, then SIGKILL to what is
+    /// left of the processes it was last seen to have started.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            var left = StartedProcesses();
+            StartedProcesses();
             await SignalAsync("TERM");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
@@ -157,16 +164,16 @@ public sealed class AppHostProcess : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
-            foreach (var process in left.Where(p => p.IsRunning))
+        }
+        foreach (var process in _seen.Where(p => p.IsRunning))
+        {
+            try
             {
-                try
-                {
-                    using var running = Process.GetProcessById(process.Id);
-                    running.Kill();
-                }
-                catch (ArgumentException)
-                {
-                }
+                using var running = Process.GetProcessById(process.Id);
+                running.Kill();
+            }
+            catch (ArgumentException)
+            {
             }
         }
         _process.Dispose();
