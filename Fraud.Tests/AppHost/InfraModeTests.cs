@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 
