@@ -33,7 +33,8 @@ public static class PostgresExtensions
             _ => (connectionString ?? throw new InvalidOperationException("Connection string is unavailable")) + ";Database=postgres",
             name: healthCheck);
 
-        var fast = builder.IsEphemeral();
+        // Throwaway test data skips durability, unless a test needs a crash to behave as in production (Postgres:Durable).
+        var fast = builder.IsEphemeral() && !string.Equals(builder.Configuration["Postgres:Durable"], "true", StringComparison.OrdinalIgnoreCase);
         return builder.AddResource(server)
             .WithEndpoint(port: builder.ExecutionContext.IsRunMode ? 15432 : null, name: LocalPostgresResource.EndpointName, scheme: "tcp")
             .WithArgs(context =>

@@ -5,7 +5,9 @@ namespace Fraud.Tests.Integration;
 /// detector's own <c>Detector:RulesPath</c> default) and the bootstrap model it trains at start-up with the default
 /// size, not the test rules of every other system (<c>test-rules.json</c>, whose any-amount-from-1000 rule makes most
 /// alerts there). The simulator runs slowly, with no backfill, so live traffic flows as in a real system. Tests here
-/// may restart the broker: each asserts the system is deciding again before it returns.
+/// may restart the broker or kill Postgres: each asserts the system is deciding again before it returns. Its Postgres runs
+/// durably (fsync and synchronous commit on, as in production; the other systems' throwaway data skips both), so a crash
+/// here keeps what Postgres acknowledged.
 /// </summary>
 public sealed class DefaultDetectorSystem : IAsyncLifetime
 {
@@ -13,7 +15,7 @@ public sealed class DefaultDetectorSystem : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         System = await FraudSystem.StartAsync(["--Detector:RulesPath=rules.json", "--Detector:BootstrapTransactions=50000",
-            "--Producer:Rate=5", "--Producer:BackfillTransactions=0"]);
+            "--Producer:Rate=5", "--Producer:BackfillTransactions=0", "--Postgres:Durable=true"]);
 
     public async Task DisposeAsync()
     {
