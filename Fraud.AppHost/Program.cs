@@ -31,7 +31,6 @@ var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
 var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithAppHostEnvironment()
     .WithSettingsFrom("Detector")
-    .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
@@ -42,9 +41,10 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
 var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithAppHostEnvironment()              // Development locally: reads open; a deployment's Production needs keys for them
     .WithSettingsFrom("Api")
-    .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
+    .WithSettingsFrom("Training")          // the model trainer (POST /models/train, its schedule) and the first models and rules
+    .WithModelInStateFolder()
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
-    .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one of them sends the webhooks (a Postgres advisory lock)
+    .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one sends the webhooks, one trains (Postgres advisory locks)
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream and the alarm; transactions.labels.v1 the labels table
     .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
