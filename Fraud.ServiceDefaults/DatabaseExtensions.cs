@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -37,7 +39,8 @@ internal sealed record DatabaseLogins(string? Owner, string? Service);
 /// <summary>
 /// Applies the numbered scripts of <c>migrations/</c> (embedded in this assembly) with DbUp. Several services
 /// start at once, so the run is serialized by a Postgres advisory lock; DbUp's journal makes reruns no-ops.
-/// Runs before the host starts its background workers, and retries until the database answers.
+/// Runs before the host starts its background workers, and retries until the database answers (Polly: exponential
+/// backoff with jitter up to 30 s, so services started together do not knock in step).
 /// <para>
 /// With an owner login, the scripts run as the owner, and then the service's login is made (or its password set again,
 /// so rotating it is a restart) with only what the services need: rows of every table (SELECT, INSERT, UPDATE, DELETE),
@@ -49,24 +52,25 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogi
     private const long MigrationLockKey = 0x46524155445F4442; // "FRAUD_DB"
     private const string JournalTable = "schemaversions";     // DbUp's
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        await new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
             {
-                await MigrateAsync(cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt - 1)));
-                logger.LogWarning("Database not reachable for migrations (attempt {Attempt}): {Reason}; retrying in {Delay}",
-                    attempt, ex.Message, delay);
-                await Task.Delay(delay, cancellationToken);
-            }
-        }
-    }
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>().Handle<System.Net.Sockets.SocketException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = arguments =>
+                {
+                    logger.LogWarning("Database not reachable for migrations (attempt {Attempt}): {Reason}; retrying in {Delay}",
+                        arguments.AttemptNumber + 1, arguments.Outcome.Exception?.Message, arguments.RetryDelay);
+                    return default;
+                },
+            })
+            .Build()
+            .ExecuteAsync(async token => await MigrateAsync(token), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
