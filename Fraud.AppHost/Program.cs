@@ -1,18 +1,20 @@
 using Fraud.AppHost.Infrastructure;
+using Fraud.AppHost.Infrastructure.Broker;
+using Fraud.AppHost.Infrastructure.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// containers (Redpanda, Postgres, Redis images) or local (plain processes); see Infrastructure/InfraMode.cs.
-var infra = builder.ResolveInfraMode();
+// Containers (Redpanda, Postgres, Redis images) or local processes, chosen once (Infra:Mode; Infrastructure/InfraMode.cs).
+var infra = builder.ChooseInfrastructure();
 
-var kafka = builder.AddFraudBroker("kafka", infra)
+var kafka = infra.AddBroker("kafka")
     .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
     .WithTopic("transactions.v1.dlq")
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
 // The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows.
-var (fraudDb, fraudService) = builder.AddFraudDatabaseLogins("postgres", "fraud", infra);
-var redis = builder.AddFraudRedis("redis", infra);
+var (fraudDb, fraudService) = infra.AddFraudDatabaseLogins("postgres", "fraud");
+var redis = infra.AddRedis("redis");
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
 var apiKey = builder.AddParameter("api-key", secret: true);
@@ -57,7 +59,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
 
 // Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
 // Not published for Azure Container Apps: azd would ignore their configuration folders (docs/deploy.md).
-var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
-builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
+var prometheus = infra.AddPrometheus("prometheus", producer, detector, api);
+infra.AddGrafana("grafana", prometheus);   // containers only (no Debian package): http://localhost:3000
 
 builder.Build().Run();

@@ -1,8 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fraud.AppHost.Infrastructure;
+namespace Fraud.AppHost.Infrastructure.Prometheus;
 
-public static class PrometheusExtensions
+/// <summary>
+/// Prometheus scraping every instance of the given services (job = resource name), with the recording and alert rules
+/// of <c>deploy/prometheus/rules/</c> loaded unchanged. Ports are only known once the AppHost runs (tests randomise
+/// them), so in run mode the AppHost renders its own <c>prometheus.yml</c> into the state folder and keeps one file_sd
+/// target file per job up to date as instances start (<see cref="PrometheusTargetsWriter"/>).
+/// </summary>
+public static class PrometheusResourceBuilderExtensions
 {
     internal const string EndpointName = "http";
     private const string Image = "prom/prometheus";
@@ -10,28 +16,14 @@ public static class PrometheusExtensions
     private const int PrometheusPort = 9090;
 
     /// <summary>
-    /// Prometheus scraping every instance of <paramref name="scraped"/> (job = resource name), with the recording and
-    /// alert rules of <c>deploy/prometheus/rules/</c> loaded unchanged. Local mode runs Debian's <c>prometheus</c>;
-    /// containers mode the official image. Ports are only known once the AppHost runs (tests randomise them), so the
-    /// AppHost renders its own <c>prometheus.yml</c> into the state folder and keeps one file_sd target file per job
-    /// up to date as instances start (see <see cref="PrometheusTargetsWriter"/>). Publishing mounts
-    /// <c>deploy/prometheus</c> as written, for a deployment where services are reachable by name; publishing for
-    /// Azure Container Apps declares no Prometheus (azd ignores bind mounts unless its alpha "azd operations" is on,
-    /// and the services' ports are behind the apps' ingress there). Returns null when not declared.
+    /// The official image. Run mode: it reaches the services through the AppHost's proxies on the host (one target per
+    /// resource: replicas alternate behind a proxy). Publishing mounts <c>deploy/prometheus</c> as written, for a
+    /// deployment where services are reachable by name.
     /// </summary>
-    public static IResourceBuilder<IResourceWithEndpoints>? AddFraudPrometheus(
-        this IDistributedApplicationBuilder builder, string name, InfraMode mode, params IResourceBuilder<ProjectResource>[] scraped)
+    public static IResourceBuilder<ContainerResource> AddPrometheusContainer(
+        this IDistributedApplicationBuilder builder, string name, params IResourceBuilder<ProjectResource>[] scraped)
     {
         var deploy = DeployDirectory(builder);
-        var rules = Path.Combine(deploy, "rules");
-        var jobs = scraped.Select(resource => resource.Resource.Name).ToArray();
-        int? hostPort = builder.ExecutionContext.IsRunMode ? PrometheusPort : null;
-
-        if (builder.PublishesFor(PublishTarget.AzureContainerApps))
-        {
-            return null;
-        }
-
         if (builder.ExecutionContext.IsPublishMode)
         {
             return builder.AddContainer(name, Image, Tag)
@@ -40,33 +32,32 @@ public static class PrometheusExtensions
                 .WithHttpEndpoint(targetPort: PrometheusPort, name: EndpointName);
         }
 
-        var folder = Path.Combine(builder.GetLocalStateDirectory(), "prometheus");
-        var targets = Path.Combine(folder, "targets");
-        Directory.CreateDirectory(targets);
+        var folder = RenderedFolder(builder);
+        // The container sees the rendered folder and the rules at fixed paths.
+        PrometheusConfig.Write(folder, Jobs(scraped), "/etc/prometheus/rules/*.yml", "/etc/prometheus/fraud/targets");
+        builder.Services.AddHostedService(sp => new PrometheusTargetsWriter(Path.Combine(folder, "targets"), Jobs(scraped),
+            PrometheusTargetsWriter.ThroughProxy("host.docker.internal", scraped), sp.GetRequiredService<ResourceNotificationService>()));
+        return builder.AddContainer(name, Image, Tag)
+            .WithBindMount(folder, "/etc/prometheus/fraud", isReadOnly: true)
+            .WithBindMount(Path.Combine(deploy, "rules"), "/etc/prometheus/rules", isReadOnly: true)
+            .WithVolume($"{name}-data", "/prometheus")
+            .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
+            .WithArgs("--config.file=/etc/prometheus/fraud/prometheus.yml", "--storage.tsdb.path=/prometheus", "--log.level=warn")
+            .WithHttpEndpoint(port: PrometheusPort, targetPort: PrometheusPort, name: EndpointName)
+            .WithHttpHealthCheck("/-/ready", endpointName: EndpointName);
+    }
 
-        if (mode == InfraMode.Containers)
-        {
-            // The container sees the rendered folder and the rules at fixed paths; it reaches the services through
-            // the AppHost's proxies on the host (one target per resource: replicas alternate behind a proxy).
-            PrometheusConfig.Write(folder, jobs, "/etc/prometheus/rules/*.yml", "/etc/prometheus/fraud/targets");
-            builder.Services.AddHostedService(sp => new PrometheusTargetsWriter(
-                targets, jobs, PrometheusTargetsWriter.ThroughProxy("host.docker.internal", scraped), sp.GetRequiredService<ResourceNotificationService>()));
-            return builder.AddContainer(name, Image, Tag)
-                .WithBindMount(folder, "/etc/prometheus/fraud", isReadOnly: true)
-                .WithBindMount(rules, "/etc/prometheus/rules", isReadOnly: true)
-                .WithVolume($"{name}-data", "/prometheus")
-                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
-                .WithArgs("--config.file=/etc/prometheus/fraud/prometheus.yml", "--storage.tsdb.path=/prometheus", "--log.level=warn")
-                .WithHttpEndpoint(port: hostPort, targetPort: PrometheusPort, name: EndpointName)
-                .WithHttpHealthCheck("/-/ready", endpointName: EndpointName);
-        }
-
-        PrometheusConfig.Write(folder, jobs, Path.Combine(rules, "*.yml"), targets);
-        builder.Services.AddHostedService(sp => new PrometheusTargetsWriter(
-            targets, jobs, PrometheusTargetsWriter.EachReplica, sp.GetRequiredService<ResourceNotificationService>()));
+    /// <summary>Debian's <c>prometheus</c> as a local process, scraping each replica on its own port.</summary>
+    public static IResourceBuilder<LocalPrometheusResource> AddLocalPrometheus(
+        this IDistributedApplicationBuilder builder, string name, params IResourceBuilder<ProjectResource>[] scraped)
+    {
+        var folder = RenderedFolder(builder);
+        PrometheusConfig.Write(folder, Jobs(scraped), Path.Combine(DeployDirectory(builder), "rules", "*.yml"), Path.Combine(folder, "targets"));
+        builder.Services.AddHostedService(sp => new PrometheusTargetsWriter(Path.Combine(folder, "targets"), Jobs(scraped),
+            PrometheusTargetsWriter.EachReplica, sp.GetRequiredService<ResourceNotificationService>()));
         var prometheus = new LocalPrometheusResource(name, LocalTools.Prometheus(), folder);
         return builder.AddResource(prometheus)
-            .WithHttpEndpoint(port: hostPort, name: EndpointName)
+            .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode ? PrometheusPort : null, name: EndpointName)
             .WithArgs(context =>
             {
                 context.Args.Add($"--config.file={Path.Combine(folder, PrometheusConfig.FileName)}");
@@ -79,14 +70,17 @@ public static class PrometheusExtensions
             .WithHttpHealthCheck("/-/ready", endpointName: EndpointName);
     }
 
-    /// <summary><c>deploy/prometheus</c> of this checkout (the AppHost's sibling folder <c>deploy</c>).</summary>
+    /// <summary>A folder of this checkout's <c>deploy/</c> (the AppHost's sibling folder), <c>deploy/prometheus</c> by default.</summary>
     internal static string DeployDirectory(IDistributedApplicationBuilder builder, string part = "prometheus") =>
         Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "deploy", part));
-}
 
-/// <summary>Debian's prometheus as a plain process, listening on loopback only.</summary>
-public sealed class LocalPrometheusResource(string name, string command, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory)
-{
-    internal EndpointReference PrimaryEndpoint => new(this, PrometheusExtensions.EndpointName);
+    private static string[] Jobs(IResourceBuilder<ProjectResource>[] scraped) => [.. scraped.Select(resource => resource.Resource.Name)];
+
+    /// <summary>Where the rendered <c>prometheus.yml</c> and the target files live: the state folder.</summary>
+    private static string RenderedFolder(IDistributedApplicationBuilder builder)
+    {
+        var folder = Path.Combine(builder.GetLocalStateDirectory(), "prometheus");
+        Directory.CreateDirectory(Path.Combine(folder, "targets"));
+        return folder;
+    }
 }
