@@ -12,8 +12,9 @@ var kafka = infra.AddBroker("kafka")
     .WithTopic("transactions.v1.dlq")
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
-// The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows.
-var (fraudDb, fraudService) = infra.AddFraudDatabaseLogins("postgres", "fraud");
+// The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows,
+// the detector as fraud_detector, which may only read the models and rule sets the API owns.
+var (fraudDb, fraudService, fraudDetector) = infra.AddFraudDatabaseLogins("postgres", "fraud");
 var redis = infra.AddRedis("redis");
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
@@ -35,7 +36,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithSettingsFrom("Detector")
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
+    .WithReference(fraudDetector).WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithServiceHttpPort(9000)             // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");

@@ -3,22 +3,25 @@ namespace Fraud.AppHost.Infrastructure.Postgres;
 public static class DatabaseLoginExtensions
 {
     /// <summary>
-    /// The database's two logins: its owner, which runs the migrations, and the services' login (<c>fraud_service</c>),
-    /// which may only read and write rows. Published for a managed database (azd with <c>Postgres:Managed=true</c>),
-    /// both are connection strings asked at deployment, <c>fraud-owner</c> and <paramref name="database"/>
-    /// (docs/deploy.md); otherwise a Postgres server of the chosen infrastructure, with a generated password for the services.
+    /// The database's three logins: its owner, which runs the migrations; the services' login (<c>fraud_service</c>), which
+    /// may only read and write rows; and the detector's (<c>fraud_detector</c>), the same but only reading the tables the
+    /// API owns (<c>models</c>, <c>rule_sets</c>). Published for a managed database (azd with <c>Postgres:Managed=true</c>),
+    /// all are connection strings asked at deployment, <c>fraud-owner</c>, <paramref name="database"/> and
+    /// <c>fraud-detector</c> (docs/deploy.md); otherwise a Postgres server of the chosen infrastructure, with generated
+    /// passwords for the services.
     /// </summary>
-    public static (IResourceBuilder<IResourceWithConnectionString> Owner, IResourceBuilder<IResourceWithConnectionString> Service) AddFraudDatabaseLogins(
-        this IFraudInfrastructure infrastructure, string server, string database)
+    public static (IResourceBuilder<IResourceWithConnectionString> Owner, IResourceBuilder<IResourceWithConnectionString> Service,
+        IResourceBuilder<IResourceWithConnectionString> Detector) AddFraudDatabaseLogins(this IFraudInfrastructure infrastructure, string server, string database)
     {
         var builder = infrastructure.Builder;
         if (builder.PublishesManagedPostgres())
         {
-            return (builder.AddConnectionString($"{database}-owner"), builder.AddConnectionString(database));
+            return (builder.AddConnectionString($"{database}-owner"), builder.AddConnectionString(database), builder.AddConnectionString($"{database}-detector"));
         }
 
         var fraud = infrastructure.AddDatabase(server, database);
-        return (fraud.Owner, fraud.AddServiceLogin($"{database}-service", user: "fraud_service"));
+        return (fraud.Owner, fraud.AddServiceLogin($"{database}-service", user: "fraud_service"),
+            fraud.AddServiceLogin($"{database}-detector", user: "fraud_detector"));
     }
 
     /// <summary>
