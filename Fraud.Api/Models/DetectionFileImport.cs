@@ -49,9 +49,9 @@ internal sealed class DetectionFileImport(
             {
                 logger.LogDebug("Cannot store the model or rules file yet: {Reason}", exception.Message);
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or IOException)
             {
-                logger.LogError("{Problem}", exception.Message);
+                logger.LogError("Cannot store the model or rules file: {Problem}", exception.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
