@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Fraud.Api;
 
@@ -7,7 +9,7 @@ namespace Fraud.Api;
 /// Keeps a Postgres restart or outage from ever answering 500. A restart breaks every pooled connection, and Npgsql
 /// learns it only when a request uses one; so on a transient database failure the pool is cleared (every idle
 /// connection is dropped) and the request runs again on a fresh connection, up to three times, if repeating it is
-/// safe. When the last run fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c> (after at
+/// safe (Polly: a short linear pause with jitter, so the requests of one outage do not all come back at once). When the last run fails too, or repeating is not safe, Postgres is unavailable: 503 problem+json with <c>Retry-After</c> (after at
 /// most <see cref="ConnectTimeoutSeconds"/> when connecting hangs, at once when it is refused).
 /// </summary>
 internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, ILogger<DatabaseOutageMiddleware> logger)
@@ -21,41 +23,57 @@ internal sealed class DatabaseOutageMiddleware(RequestDelegate next, NpgsqlDataS
     private const int MaxAttempts = 3;
 
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(25);
+    private static readonly ResiliencePropertyKey<HttpContext> Request = new("http-context");
+
+    private readonly ResiliencePipeline _reruns = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            // A connect that timed out would only time out again: only a broken connection is worth another try.
+            // More than one: requests running while the pool is cleared can still be handed a broken connection.
+            ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } ex
+                && IsTransient(ex) && ex.InnerException is not TimeoutException
+                && arguments.Context.Properties.GetValue(Request, null!) is var context && IsRepeatable(context) && CanAnswer(context)),
+            MaxRetryAttempts = MaxAttempts - 1,
+            BackoffType = DelayBackoffType.Linear,
+            UseJitter = true,
+            Delay = RetryPause,
+            OnRetry = arguments =>
+            {
+                var context = arguments.Context.Properties.GetValue(Request, null!);
+                logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool and retrying",
+                    context.Request.Method, context.Request.Path, arguments.Outcome.Exception!.Message);
+                dataSource.Clear();
+                context.Response.Clear();
+                context.Request.Body.Position = 0;
+                return default;
+            },
+        })
+        .Build();
 
     public async Task InvokeAsync(HttpContext context)
     {
-        bool repeatable = IsRepeatable(context);
-        if (repeatable)
+        if (IsRepeatable(context))
         {
             // So a later run can read the body again (bodies are at most 16 KiB: kept in memory).
             context.Request.EnableBuffering();
         }
 
-        for (int attempt = 1; ; attempt++)
+        var resilience = ResilienceContextPool.Shared.Get(context.RequestAborted);
+        resilience.Properties.Set(Request, context);
+        try
         {
-            try
-            {
-                await next(context);
-                return;
-            }
-            catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
-            {
-                // A connect that timed out would only time out again: only a broken connection is worth another try.
-                // More than one: requests running while the pool is cleared can still be handed a broken connection.
-                bool again = repeatable && attempt < MaxAttempts && ex.InnerException is not TimeoutException;
-                logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool{Retry}",
-                    context.Request.Method, context.Request.Path, ex.Message, again ? " and retrying" : "");
-                dataSource.Clear();
-                if (!again)
-                {
-                    await AnswerUnavailableAsync(context);
-                    return;
-                }
-            }
-
-            await Task.Delay(RetryPause * attempt, context.RequestAborted);
-            context.Response.Clear();
-            context.Request.Body.Position = 0;
+            await _reruns.ExecuteAsync(async _ => await next(context), resilience);
+        }
+        catch (Exception ex) when (IsTransient(ex) && CanAnswer(context))
+        {
+            logger.LogWarning("{Method} {Path}: database failure ({Reason}); clearing the connection pool",
+                context.Request.Method, context.Request.Path, ex.Message);
+            dataSource.Clear();
+            await AnswerUnavailableAsync(context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(resilience);
         }
     }
 

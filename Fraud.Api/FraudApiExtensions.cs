@@ -11,8 +11,12 @@ namespace Fraud.Api;
 
 internal static class FraudApiExtensions
 {
-    /// <summary>The API's own services and its JSON: snake_case names, alerts in the seed's shape.</summary>
-    public static WebApplicationBuilder AddFraudApi(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The API's own services and its JSON: snake_case names, alerts in the seed's shape. The API alone writes the
+    /// <c>models</c> and <c>rule_sets</c> of the database <paramref name="connectionName"/>; one replica, holding an advisory
+    /// lock there (<see cref="TrainingLeadership"/>), trains on the schedule and stores the model and rules files.
+    /// </summary>
+    public static WebApplicationBuilder AddFraudApi(this WebApplicationBuilder builder, string connectionName)
     {
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -31,6 +35,10 @@ internal static class FraudApiExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelTrainer>();
+        builder.Services.AddSingleton<TrainingMetrics>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TrainingLeadership>(sp, connectionName));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TrainingLeadership>());
+        builder.Services.AddHostedService<DetectionFileImport>();
         builder.Services.AddSingleton<LabelStore>();
         builder.Services.AddSingleton<LabelsMetrics>();
         builder.Services.AddSingleton<ClassifierTrainer>();

@@ -18,7 +18,7 @@ builder.AddKafkaClients("kafka");
 builder.AddApiSecurity();
 builder.AddApiLimits();
 builder.AddApiDocumentation();
-builder.AddFraudApi();
+builder.AddFraudApi("fraud");
 builder.AddAnomalyAlerting("fraud");
 
 var app = builder.Build();

@@ -1,18 +1,21 @@
 using Fraud.AppHost.Infrastructure;
+using Fraud.AppHost.Infrastructure.Broker;
+using Fraud.AppHost.Infrastructure.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// containers (Redpanda, Postgres, Redis images) or local (plain processes); see Infrastructure/InfraMode.cs.
-var infra = builder.ResolveInfraMode();
+// Containers (Redpanda, Postgres, Redis images) or local processes, chosen once (Infra:Mode; Infrastructure/InfraMode.cs).
+var infra = builder.ChooseInfrastructure();
 
-var kafka = builder.AddFraudBroker("kafka", infra)
+var kafka = infra.AddBroker("kafka")
     .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
     .WithTopic("transactions.v1.dlq")
     .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
     .WithTopic("alerts.v1");
-// The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows.
-var (fraudDb, fraudService) = builder.AddFraudDatabaseLogins("postgres", "fraud", infra);
-var redis = builder.AddFraudRedis("redis", infra);
+// The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows,
+// the detector as fraud_detector, which may only read the models and rule sets the API owns.
+var (fraudDb, fraudService, fraudDetector) = infra.AddFraudDatabaseLogins("postgres", "fraud");
+var redis = infra.AddRedis("redis");
 // Writes to the API need this key (header X-Api-Key). Set Parameters:api-key (user secrets, environment, or
 // the development-only default in appsettings.Development.json); publishing asks for it as a secret input.
 var apiKey = builder.AddParameter("api-key", secret: true);
@@ -31,10 +34,9 @@ var producer = builder.AddProject<Projects.Fraud_Producer>("producer")
 var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithAppHostEnvironment()
     .WithSettingsFrom("Detector")
-    .WithModelInStateFolder()
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
+    .WithReference(fraudDetector).WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
     .WithServiceHttpPort(9000)             // the seed's metrics port: http://localhost:9000/metrics (round-robin over replicas)
     .WithHttpHealthCheck("/health");
@@ -42,9 +44,10 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
 var api = builder.AddProject<Projects.Fraud_Api>("api")
     .WithAppHostEnvironment()              // Development locally: reads open; a deployment's Production needs keys for them
     .WithSettingsFrom("Api")
-    .WithSettingsFrom("Training")          // the model trainer (POST /models/train and its schedule)
+    .WithSettingsFrom("Training")          // the model trainer (POST /models/train, its schedule) and the first models and rules
+    .WithModelInStateFolder()
     .WithSettingsFrom("Alerting")          // the anomaly-rate alarm and its webhooks (README, "Watching it run")
-    .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one of them sends the webhooks (a Postgres advisory lock)
+    .WithReplicas(builder.GetInt("Api:Replicas", 1))        // one sends the webhooks, one trains (Postgres advisory locks)
     .WithReference(kafka).WaitFor(kafka)   // alerts.v1 feeds the live stream and the alarm; transactions.labels.v1 the labels table
     .WithReference(fraudService, connectionName: "fraud").WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
@@ -57,7 +60,7 @@ var api = builder.AddProject<Projects.Fraud_Api>("api")
 
 // Scrapes every replica of the services (http://localhost:9090 in run mode); rules in deploy/prometheus/rules.
 // Not published for Azure Container Apps: azd would ignore their configuration folders (docs/deploy.md).
-var prometheus = builder.AddFraudPrometheus("prometheus", infra, producer, detector, api);
-builder.AddFraudGrafana("grafana", infra, prometheus);   // containers mode only (no Debian package): http://localhost:3000
+var prometheus = infra.AddPrometheus("prometheus", producer, detector, api);
+infra.AddGrafana("grafana", prometheus);   // containers only (no Debian package): http://localhost:3000
 
 builder.Build().Run();

@@ -12,29 +12,10 @@ public sealed class DetectorOptions
     public string DeadLetterTopic { get; set; } = "transactions.v1.dlq";
     public string AlertsTopic { get; set; } = "alerts.v1";
 
-    /// <summary>
-    /// The Isolation Forest model file (written by <c>train</c>); relative paths are resolved beside the detector's
-    /// binaries. Empty: rules only. Reloaded when it changes.
-    /// </summary>
-    public string ModelPath { get; set; } = "models/iforest.model";
-
-    /// <summary>The rule set (JSON); relative paths are resolved beside the binaries. Empty: forest only. Reloaded when it changes.</summary>
-    public string RulesPath { get; set; } = "rules.json";
-
     /// <summary>Decision options (JSON, as <c>score --decision</c>); empty for the defaults. Reloaded when it changes.</summary>
     public string DecisionPath { get; set; } = "";
 
-    /// <summary>
-    /// When the model file does not exist at start-up, train one on simulated traffic and write it there, so that a
-    /// fresh installation scores with a forest from its first transaction. Off: start with rules only.
-    /// </summary>
-    public bool BootstrapModel { get; set; } = true;
-
-    /// <summary>How many simulated transactions the bootstrap model is trained on.</summary>
-    [Range(1_000, 10_000_000)]
-    public int BootstrapTransactions { get; set; } = 50_000;
-
-    /// <summary>How often the model, rule and decision files are checked for changes.</summary>
+    /// <summary>How often the active model, rule set and classifier (in Postgres) and the decision file are checked for changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 

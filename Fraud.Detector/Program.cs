@@ -11,7 +11,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddKafkaClients("kafka");
-builder.AddFraudDatabase("fraud");
+// A login of its own, which may only read the models and rule sets the API owns.
+builder.AddFraudDatabase("fraud-detector", ownerConnectionName: "fraud-owner", readOnlyTables: ["models", "rule_sets"]);
 // Redis is best effort here: while it is down, fail at once rather than queue commands and stall the consume loop.
 builder.AddRedisClient("redis", configureOptions: options => options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast);
 builder.AddDetector();

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -15,7 +17,11 @@ public static class DatabaseExtensions
 {
     /// <param name="connectTimeout">How long opening a connection may take (Npgsql's default: 15 s); an
     /// interactive service sets less, so that while Postgres is unreachable it can answer soon that it is.</param>
-    public static IHostApplicationBuilder AddFraudDatabase(this IHostApplicationBuilder builder, string connectionName, TimeSpan? connectTimeout = null)
+    /// <param name="ownerConnectionName">The owner's connection; <c>{connectionName}-owner</c> unless given.</param>
+    /// <param name="readOnlyTables">Tables another service owns: the service's login may only read them. The login
+    /// must then be this service's own (the AppHost gives the detector <c>fraud_detector</c>).</param>
+    public static IHostApplicationBuilder AddFraudDatabase(this IHostApplicationBuilder builder, string connectionName,
+        TimeSpan? connectTimeout = null, string? ownerConnectionName = null, string[]? readOnlyTables = null)
     {
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
         {
@@ -25,23 +31,26 @@ public static class DatabaseExtensions
             }
         });
         var logins = new DatabaseLogins(
-            builder.Configuration.GetConnectionString($"{connectionName}-owner"), builder.Configuration.GetConnectionString(connectionName));
+            builder.Configuration.GetConnectionString(ownerConnectionName ?? $"{connectionName}-owner"), builder.Configuration.GetConnectionString(connectionName),
+            readOnlyTables ?? []);
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DatabaseMigrator>(sp, logins));
         return builder;
     }
 }
 
-/// <summary>The connection strings of the owner that migrates (optional) and of the service.</summary>
-internal sealed record DatabaseLogins(string? Owner, string? Service);
+/// <summary>The connection strings of the owner that migrates (optional) and of the service, and what the service may only read.</summary>
+internal sealed record DatabaseLogins(string? Owner, string? Service, string[] ReadOnlyTables);
 
 /// <summary>
 /// Applies the numbered scripts of <c>migrations/</c> (embedded in this assembly) with DbUp. Several services
 /// start at once, so the run is serialized by a Postgres advisory lock; DbUp's journal makes reruns no-ops.
-/// Runs before the host starts its background workers, and retries until the database answers.
+/// Runs before the host starts its background workers, and retries until the database answers (Polly: exponential
+/// backoff with jitter up to 30 s, so services started together do not knock in step).
 /// <para>
 /// With an owner login, the scripts run as the owner, and then the service's login is made (or its password set again,
 /// so rotating it is a restart) with only what the services need: rows of every table (SELECT, INSERT, UPDATE, DELETE),
-/// the tables' sequences; no DDL, no TRUNCATE, not the migrations' journal. The owner needs CREATEROLE for that.
+/// the tables' sequences; no DDL, no TRUNCATE, not the migrations' journal; only SELECT on the tables another service
+/// owns (<see cref="DatabaseLogins.ReadOnlyTables"/>). The owner needs CREATEROLE for that.
 /// </para>
 /// </summary>
 internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogins logins, ILogger<DatabaseMigrator> logger) : IHostedService
@@ -49,24 +58,25 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogi
     private const long MigrationLockKey = 0x46524155445F4442; // "FRAUD_DB"
     private const string JournalTable = "schemaversions";     // DbUp's
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        await new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
             {
-                await MigrateAsync(cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt - 1)));
-                logger.LogWarning("Database not reachable for migrations (attempt {Attempt}): {Reason}; retrying in {Delay}",
-                    attempt, ex.Message, delay);
-                await Task.Delay(delay, cancellationToken);
-            }
-        }
-    }
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>().Handle<System.Net.Sockets.SocketException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = arguments =>
+                {
+                    logger.LogWarning("Database not reachable for migrations (attempt {Attempt}): {Reason}; retrying in {Delay}",
+                        arguments.AttemptNumber + 1, arguments.Outcome.Exception?.Message, arguments.RetryDelay);
+                    return default;
+                },
+            })
+            .Build()
+            .ExecuteAsync(async token => await MigrateAsync(token), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -128,9 +138,14 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogi
                 || format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I;', $1)
                 || format('REVOKE ALL ON public.%I FROM %I;', $3, $1)
                 || format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I;', $1)
+                || coalesce((SELECT string_agg(format('REVOKE INSERT, UPDATE, DELETE ON public.%I FROM %I;', t, $1), '') FROM unnest($4::text[]) t), '')
             """, owner)
         {
-            Parameters = { new() { Value = service.Username ?? "" }, new() { Value = service.Password ?? "" }, new() { Value = JournalTable } },
+            Parameters =
+            {
+                new() { Value = service.Username ?? "" }, new() { Value = service.Password ?? "" }, new() { Value = JournalTable },
+                new() { Value = logins.ReadOnlyTables },
+            },
         };
         var statements = (string)(await compose.ExecuteScalarAsync(cancellationToken))!;
         await using var transaction = await owner.BeginTransactionAsync(cancellationToken);
@@ -139,7 +154,8 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, DatabaseLogi
             await grant.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Database login {Login} may read and write the tables' rows, nothing more", service.Username);
+        logger.LogInformation("Database login {Login} may read and write the tables' rows, nothing more{ReadOnly}", service.Username,
+            logins.ReadOnlyTables.Length == 0 ? "" : $"; only read {string.Join(", ", logins.ReadOnlyTables)}");
     }
 
     // The statement that sets the service's password must reach no trace (Npgsql traces every command's text).

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Fraud.Api.Labels;
+using Fraud.Core.Detection;
+using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Evaluation;
 using Fraud.Core.Features;
 using Fraud.Training;
@@ -79,7 +81,7 @@ internal sealed class ClassifierTrainer(
 
         var trained = new TrainedModel(
             version,
-            ModelStore.Classifier,
+            ModelKind.Classifier,
             classifier.Serialize(),
             JsonSerializer.Serialize(new Dictionary<string, object?>
             {

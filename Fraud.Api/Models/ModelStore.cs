@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Fraud.Core.Detection;
+using Fraud.Core.Detection.Forest;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,16 +24,13 @@ internal sealed record ModelVersion(
 internal sealed record ModelActivation(string Version, string Kind, bool Active, bool Changed, string? ActivatedBy);
 
 /// <summary>
-/// Reads and writes <c>models</c> (migrations 006, 007). Each version has a kind (<see cref="Forest"/> or
-/// <see cref="Classifier"/>) and one version per kind is active: activating a version deactivates the previous one of
+/// Reads and writes <c>models</c> (migrations 006, 007), which the API alone writes: detectors only read it. Each version
+/// has a kind (<see cref="ModelKind"/>) and one version per kind is active: activating a version deactivates the previous one of
 /// its kind in the same transaction, so detectors never see two active versions of a kind, and switching the
 /// classifier never touches the forest.
 /// </summary>
 internal sealed class ModelStore(NpgsqlDataSource dataSource)
 {
-    public const string Forest = "isolation_forest";
-    public const string Classifier = "classifier";
-
     /// <summary>Who asked for a training run that <c>Training:Every</c> started.</summary>
     public const string Schedule = "schedule";
 
@@ -133,6 +132,64 @@ internal sealed class ModelStore(NpgsqlDataSource dataSource)
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> HasActiveAsync(string kind, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT FROM models WHERE active AND kind = $1)");
+        command.Parameters.Add(new() { Value = kind });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Stores a model file's forest as the active one when no forest is active (a fresh installation).</summary>
+    public async Task SeedForestAsync(IsolationForest model, string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO models (version, source, parameters, training_rows, model, kind, active)
+            SELECT $1, $2, $3, $4, $5, $6, true WHERE NOT EXISTS (SELECT 1 FROM models WHERE active AND kind = $6)
+            ON CONFLICT DO NOTHING
+            """);
+        AddForest(command.Parameters, model, source);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stores a model file's forest (if its version is new) and makes it the active forest.</summary>
+    public async Task ImportForestAsync(IsolationForest model, string source, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO models (version, source, parameters, training_rows, model, kind) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (version) DO NOTHING
+            """, connection, transaction))
+        {
+            AddForest(insert.Parameters, model, source);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await ActiveVersions.ActivateAsync(connection, transaction, "models", model.Version, cancellationToken, ModelKind.Forest);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static void AddForest(NpgsqlParameterCollection parameters, IsolationForest model, string source)
+    {
+        var options = model.Options;
+        string description = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["estimators"] = options.Estimators,
+            ["max_samples"] = options.MaxSamples,
+            ["max_features"] = options.MaxFeatures,
+            ["contamination"] = options.Contamination,
+            ["seed"] = options.Seed,
+            ["features"] = model.FeatureNames,
+            ["offset"] = model.Offset,
+        });
+        parameters.Add(new() { Value = model.Version });
+        parameters.Add(new() { Value = source });
+        parameters.Add(new() { Value = description, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        parameters.Add(new() { Value = model.TrainingRows });
+        parameters.Add(new() { Value = model.Serialize() });
+        parameters.Add(new() { Value = ModelKind.Forest });
     }
 
     /// <summary>

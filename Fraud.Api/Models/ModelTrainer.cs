@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Fraud.Core.Detection;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Features;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Models;
 
-/// <summary>A model a trainer fitted, ready to store; <see cref="Kind"/> is <see cref="ModelStore.Forest"/> or <see cref="ModelStore.Classifier"/>.</summary>
+/// <summary>A model a trainer fitted, ready to store; <see cref="Kind"/> is <see cref="ModelKind.Forest"/> or <see cref="ModelKind.Classifier"/>.</summary>
 internal sealed record TrainedModel(
     string Version,
     string Kind,
@@ -82,7 +83,7 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
 
         var trained = new TrainedModel(
             version,
-            ModelStore.Forest,
+            ModelKind.Forest,
             forest.Serialize(),
             JsonSerializer.Serialize(new Dictionary<string, object?>
             {
@@ -142,11 +143,13 @@ internal sealed class ModelTrainer(ModelStore store, IOptions<TrainingOptions> o
 }
 
 /// <summary>
-/// Trains the forest, then the classifier, on the schedule of <see cref="TrainingOptions.Every"/> (off when zero). The
-/// classifier is skipped (logged) while there are too few fraud labels.
+/// Trains the forest, then the classifier, on the schedule of <see cref="TrainingOptions.Every"/> (off when zero), on the
+/// replica <see cref="TrainingLeadership"/> elected only. The classifier is skipped (logged) while there are too few
+/// fraud labels.
 /// </summary>
 internal sealed class ScheduledTraining(
-    ModelTrainer trainer, ClassifierTrainer classifierTrainer, IOptions<TrainingOptions> options, ILogger<ScheduledTraining> logger) : BackgroundService
+    ModelTrainer trainer, ClassifierTrainer classifierTrainer, TrainingLeadership leadership, TrainingMetrics metrics,
+    IOptions<TrainingOptions> options, ILogger<ScheduledTraining> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -158,23 +161,34 @@ internal sealed class ScheduledTraining(
         using var timer = new PeriodicTimer(options.Value.Every);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await RunAsync("model", async () => (await trainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
-            await RunAsync("classifier", async () => (await classifierTrainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
+            if (!leadership.IsLeader)
+            {
+                continue; // another replica trains
+            }
+
+            await RunAsync(ModelKind.Forest, async () => (await trainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
+            await RunAsync(ModelKind.Classifier, async () => (await classifierTrainer.TrainAsync(ModelStore.Schedule, stoppingToken)).Problem);
         }
     }
 
-    private async Task RunAsync(string what, Func<Task<string?>> train)
+    private async Task RunAsync(string kind, Func<Task<string?>> train)
     {
         try
         {
             if (await train() is { } problem)
             {
-                logger.LogInformation("Scheduled {What} training skipped: {Problem}", what, problem);
+                metrics.ScheduledRun(kind, "skipped");
+                logger.LogInformation("Scheduled {Kind} training skipped: {Problem}", kind, problem);
+            }
+            else
+            {
+                metrics.ScheduledRun(kind, "trained");
             }
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or ArgumentException)
         {
-            logger.LogWarning("Scheduled {What} training failed: {Reason}", what, exception.Message);
+            metrics.ScheduledRun(kind, "failed");
+            logger.LogWarning("Scheduled {Kind} training failed: {Reason}", kind, exception.Message);
         }
     }
 }

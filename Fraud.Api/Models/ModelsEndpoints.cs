@@ -1,7 +1,8 @@
 using Fraud.Api.Security;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Fraud.Core.Detection;
 using FromQueryAttribute = Microsoft.AspNetCore.Mvc.FromQueryAttribute;
 using FromRouteAttribute = Microsoft.AspNetCore.Mvc.FromRouteAttribute;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Fraud.Api.Models;
 
@@ -51,12 +52,12 @@ internal static class ModelsEndpoints
     {
         switch (kind)
         {
-            case null or "" or ModelStore.Forest:
+            case null or "" or ModelKind.Forest:
                 break;
-            case ModelStore.Classifier:
+            case ModelKind.Classifier:
                 return await TrainClassifierAsync(classifierTrainer, user.Identity!.Name!, cancellationToken);
             default:
-                return TypedResults.Problem($"kind must be '{ModelStore.Forest}' (the default) or '{ModelStore.Classifier}'; got '{kind}'.",
+                return TypedResults.Problem($"kind must be '{ModelKind.Forest}' (the default) or '{ModelKind.Classifier}'; got '{kind}'.",
                     statusCode: StatusCodes.Status400BadRequest, title: "Unknown model kind");
         }
 
@@ -86,7 +87,7 @@ internal static class ModelsEndpoints
 
         return TypedResults.Created($"/models/{model.Version}", new ClassifierTrainingResult(
             model.Version,
-            ModelStore.Classifier,
+            ModelKind.Classifier,
             outcome.Activated,
             model.TrainingRows,
             outcome.TrainingFrauds,

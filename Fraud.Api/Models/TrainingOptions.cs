@@ -4,7 +4,8 @@ namespace Fraud.Api.Models;
 
 /// <summary>
 /// Settings under <c>Training:</c>: how the trainers fit and validate the forest (from <c>training_samples</c>) and the
-/// supervised classifier (from labelled alerts and delayed samples).
+/// supervised classifier (from labelled alerts and delayed samples), which replica trains, and the files the first
+/// versions come from (<see cref="DetectionFileImport"/>).
 /// </summary>
 public sealed class TrainingOptions
 {
@@ -58,6 +59,38 @@ public sealed class TrainingOptions
     /// <summary>Classifier: fewer fraud rows than this in the holdout cannot judge it, so it is not activated.</summary>
     [Range(1, 100_000)]
     public int MinHoldoutFrauds { get; set; } = 5;
+
+    /// <summary>How often each API replica tries to become the one that trains, or checks that it still is
+    /// (<see cref="TrainingLeadership"/>): a failover takes up to this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan LeaderCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The Isolation Forest model file (written by the detector's <c>train</c>); relative paths are resolved beside the
+    /// API's binaries. It is stored as the first active forest, and a replaced file is stored and activated. Empty: none.
+    /// </summary>
+    public string ModelPath { get; set; } = "models/iforest.model";
+
+    /// <summary>The rule set (JSON) stored as the first active version; relative paths are resolved beside the binaries. Empty: none.</summary>
+    public string RulesPath { get; set; } = "rules.json";
+
+    /// <summary>
+    /// When no forest is stored and the model file does not exist, train one on simulated traffic (and write it to the
+    /// model file, if any), so that a fresh installation scores with a forest from its first transaction.
+    /// </summary>
+    public bool BootstrapModel { get; set; } = true;
+
+    /// <summary>How many simulated transactions the bootstrap model is trained on.</summary>
+    [Range(1_000, 10_000_000)]
+    public int BootstrapTransactions { get; set; } = 50_000;
+
+    /// <summary>How often the leader checks the model file for a replacement.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan FileCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A path setting resolved beside the binaries; null when empty.</summary>
+    public static string? ResolvePath(string? path) =>
+        string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path, AppContext.BaseDirectory);
 
     /// <summary>Classifier: boosting rounds.</summary>
     [Range(1, 10_000)]

@@ -46,6 +46,7 @@ public sealed class AlertingOptions
     /// <summary>Attempts per notification and URL, the first included.</summary>
     public int MaxAttempts { get; set; } = 6;
 
+    /// <summary>The median wait before the first retry; each further one doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
@@ -63,8 +64,6 @@ public sealed class AlertingOptions
         options.Webhooks = [.. options.Webhooks, .. (options.WebhookUrls ?? "").Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)];
 
     public AlarmThresholds Thresholds => new(Limit, ClearBelow, MinTransactions, Cooldown);
-
-    public RetryBackoff Backoff => new(InitialBackoff, MaxBackoff);
 }
 
 /// <summary>Refuses to start with settings that cannot work, naming each problem.</summary>

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Fraud.Core.Alerting;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Fraud.Api.Monitoring;
 
@@ -9,8 +11,9 @@ namespace Fraud.Api.Monitoring;
 /// Delivers the alarm's notifications to every configured webhook. Each URL has its own bounded queue and sender,
 /// so a slow or dead receiver delays only itself, notifications reach each receiver in order (a "resolved" never
 /// overtakes its "firing"), and <see cref="Enqueue"/> never waits: the monitor that calls it keeps counting.
-/// A failed attempt (no answer, a timeout, a non-2xx status) is retried with exponential backoff up to
-/// <see cref="AlertingOptions.MaxAttempts"/>; then the notification is counted as failed and logged.
+/// A failed attempt (no answer, a timeout, a non-2xx status) is retried (Polly: exponential backoff with jitter, so
+/// replicas and receivers do not retry in step) up to <see cref="AlertingOptions.MaxAttempts"/>; then the
+/// notification is counted as failed and logged.
 /// Only the replica that <see cref="WebhookLeadership"/> elected sends: another drops its transitions, and the leader
 /// confirms it still holds the lock before each attempt.
 /// </summary>
@@ -21,6 +24,9 @@ internal sealed class WebhookNotifier(
 {
     public const string HttpClientName = "alerting-webhooks";
 
+    /// <summary>What an attempt ends with when this replica may no longer send: never retried.</summary>
+    private const string NotLeader = "this replica is no longer the webhook notifier";
+
     private readonly List<(Uri Url, Channel<Notification> Queue)> _receivers = options.Value.Webhooks
         .Select(url => (new Uri(url), Channel.CreateBounded<Notification>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
@@ -28,6 +34,30 @@ internal sealed class WebhookNotifier(
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full queue refuses the new one and says so
         })))
         .ToList();
+
+    private readonly ResiliencePipeline<string?> _retries = options.Value.MaxAttempts == 1
+        ? ResiliencePipeline<string?>.Empty
+        : new ResiliencePipelineBuilder<string?> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<string?>
+            {
+                // An attempt returns null when delivered, else why not.
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Result is { } failure && failure != NotLeader),
+                MaxRetryAttempts = options.Value.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.Value.InitialBackoff,
+                MaxDelay = options.Value.MaxBackoff,
+                OnRetry = arguments =>
+                {
+                    metrics.Retried();
+                    logger.LogWarning("Notification to {Url} failed ({Failure}); retry {Retry} in {Delay}",
+                        Redact(arguments.Context.Properties.GetValue(Receiver, null!)), arguments.Outcome.Result, arguments.AttemptNumber + 1, arguments.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+
+    private static readonly ResiliencePropertyKey<Uri> Receiver = new("webhook-url");
 
     private sealed record Notification(string Status, byte[] Body);
 
@@ -69,32 +99,34 @@ internal sealed class WebhookNotifier(
 
     private async Task DeliverAsync(Uri url, Notification notification, CancellationToken stoppingToken)
     {
-        var settings = options.Value;
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(stoppingToken);
+        context.Properties.Set(Receiver, url);
+        string? failure;
+        try
         {
-            if (!await leadership.ConfirmAsync(stoppingToken))
-            {
-                logger.LogWarning("Dropped the {Status} notification to {Url}: this replica is no longer the webhook notifier", notification.Status, Redact(url));
-                return;
-            }
-            var failure = await TryPostAsync(url, notification.Body, settings, stoppingToken);
-            if (failure is null)
-            {
-                metrics.Sent(notification.Status);
-                logger.LogInformation("Sent the {Status} notification to {Url}", notification.Status, Redact(url));
-                return;
-            }
-            if (attempt >= settings.MaxAttempts)
-            {
-                metrics.Failed(notification.Status);
-                logger.LogError("Gave up on the {Status} notification to {Url} after {Attempts} attempts: {Failure}",
-                    notification.Status, Redact(url), attempt, failure);
-                return;
-            }
-            metrics.Retried();
-            var delay = settings.Backoff.DelayBefore(attempt);
-            logger.LogWarning("Notification to {Url} failed ({Failure}); retry {Retry} in {Delay}", Redact(url), failure, attempt, delay);
-            await Task.Delay(delay, time, stoppingToken);
+            failure = await _retries.ExecuteAsync(async attempt => await leadership.ConfirmAsync(attempt.CancellationToken)
+                ? await TryPostAsync(url, notification.Body, options.Value, attempt.CancellationToken)
+                : NotLeader, context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (failure is null)
+        {
+            metrics.Sent(notification.Status);
+            logger.LogInformation("Sent the {Status} notification to {Url}", notification.Status, Redact(url));
+        }
+        else if (failure == NotLeader)
+        {
+            logger.LogWarning("Dropped the {Status} notification to {Url}: {Reason}", notification.Status, Redact(url), NotLeader);
+        }
+        else
+        {
+            metrics.Failed(notification.Status);
+            logger.LogError("Gave up on the {Status} notification to {Url} after {Attempts} attempts: {Failure}",
+                notification.Status, Redact(url), options.Value.MaxAttempts, failure);
         }
     }
 

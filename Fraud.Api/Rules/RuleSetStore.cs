@@ -9,7 +9,7 @@ internal sealed record RuleSetVersion(string Version, string Author, DateTimeOff
 internal sealed record RuleSetActivation(string Version, string Author, DateTimeOffset CreatedAt, bool Active, bool Changed);
 
 /// <summary>
-/// Reads and writes <c>rule_sets</c>. Storing a version activates it, in one transaction with the deactivation of the
+/// Reads and writes <c>rule_sets</c>, which the API alone writes: detectors only read it. Storing a version activates it, in one transaction with the deactivation of the
 /// previous one, so detectors never see two active versions or none.
 /// </summary>
 internal sealed class RuleSetStore(NpgsqlDataSource dataSource)
@@ -87,6 +87,23 @@ internal sealed class RuleSetStore(NpgsqlDataSource dataSource)
         var createdAt = (DateTime)(await insert.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
         return new RuleSetActivation(version, author, new DateTimeOffset(createdAt, TimeSpan.Zero), true, Changed: true);
+    }
+
+    /// <summary>
+    /// Stores and activates the rules file's set when no version is active (a fresh installation). The one-active index
+    /// lets a single seed in, should two ever race.
+    /// </summary>
+    public async Task SeedAsync(string version, string definition, string author, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO rule_sets (version, definition, author, active)
+            SELECT $1, $2, $3, true WHERE NOT EXISTS (SELECT 1 FROM rule_sets WHERE active)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.Add(new() { Value = version });
+        command.Parameters.Add(new() { Value = definition });
+        command.Parameters.Add(new() { Value = author });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static RuleSetVersion Read(NpgsqlDataReader reader) =>

@@ -15,11 +15,22 @@ public enum InfraMode
 public static class InfraModeExtensions
 {
     /// <summary>
+    /// The infrastructure of this run, chosen once from <see cref="ResolveInfraMode"/>: every resource it declares
+    /// has the same form.
+    /// </summary>
+    public static IFraudInfrastructure ChooseInfrastructure(this IDistributedApplicationBuilder builder) =>
+        builder.ResolveInfraMode() switch
+        {
+            InfraMode.Containers => new ContainerInfrastructure(builder),
+            _ => new LocalInfrastructure(builder),
+        };
+
+    /// <summary>
     /// Reads <c>Infra:Mode</c> (<c>containers</c> | <c>local</c> | <c>auto</c>, default auto). The mode must be
     /// settled before any resource is declared: a container resource declared with no healthy runtime makes
     /// everything that waits for it wait forever. Publishing always describes containers.
     /// </summary>
-    public static InfraMode ResolveInfraMode(this IDistributedApplicationBuilder builder)
+    private static InfraMode ResolveInfraMode(this IDistributedApplicationBuilder builder)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
@@ -38,13 +49,6 @@ public static class InfraModeExtensions
                 $"Infra:Mode must be 'containers', 'local' or 'auto', not '{configured}'."),
         };
     }
-
-    public static int GetInt(this IDistributedApplicationBuilder builder, string key, int defaultValue) =>
-        builder.Configuration[key] is { } text
-            ? int.TryParse(text, out var value) && value > 0
-                ? value
-                : throw new DistributedApplicationException($"{key} must be a positive integer, not '{text}'.")
-            : defaultValue;
 
     /// <summary>`docker info` (or `podman info`) succeeds only when a client can reach a running engine.</summary>
     private static bool ContainerRuntimeIsHealthy(string runtime)

@@ -43,4 +43,12 @@ public static class SettingsExtensions
         string environment = service.ApplicationBuilder.Environment.EnvironmentName;
         return service.WithEnvironment("DOTNET_ENVIRONMENT", environment).WithEnvironment("ASPNETCORE_ENVIRONMENT", environment);
     }
+
+    /// <summary>A positive integer setting of the AppHost, or <paramref name="defaultValue"/> when not set.</summary>
+    public static int GetInt(this IDistributedApplicationBuilder builder, string key, int defaultValue) =>
+        builder.Configuration[key] is { } text
+            ? int.TryParse(text, out var value) && value > 0
+                ? value
+                : throw new DistributedApplicationException($"{key} must be a positive integer, not '{text}'.")
+            : defaultValue;
 }

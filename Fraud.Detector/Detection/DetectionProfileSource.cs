@@ -1,5 +1,6 @@
 using System.Text;
 using Fraud.Core.Decision;
+using Fraud.Core.Detection;
 using Fraud.Core.Detection.Forest;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Rules;
@@ -11,17 +12,17 @@ namespace Fraud.Detector.Detection;
 
 /// <summary>
 /// Holds the current <see cref="DetectionProfile"/> and reloads it when one of its parts changes, polled every
-/// <see cref="DetectorOptions.ReloadInterval"/> (two file stats and one indexed query):
+/// <see cref="DetectorOptions.ReloadInterval"/> (a file stat and three indexed queries):
 /// <list type="bullet">
-/// <item>the active model in Postgres (<c>models</c> of kind <c>isolation_forest</c>: the API's trainer,
-/// <c>POST /models/{version}/activate</c>). The model file seeds it on a fresh installation, and a replaced model file
-/// is stored and activated;</item>
+/// <item>the active model in Postgres (<c>models</c> of kind <c>isolation_forest</c>: the API's trainer, a model file
+/// the API stored, <c>POST /models/{version}/activate</c>);</item>
 /// <item>the active supervised classifier in Postgres (<c>models</c> of kind <c>classifier</c>, trained by the API
 /// from labels); none active means deciding without one;</item>
-/// <item>the active rule set in Postgres (<c>rule_sets</c>, changed through the API's <c>PUT /rules</c>). On a fresh
-/// installation the detector stores its rules file there first;</item>
+/// <item>the active rule set in Postgres (<c>rule_sets</c>, changed through the API's <c>PUT /rules</c>);</item>
 /// <item>the decision options file.</item>
 /// </list>
+/// The detector only reads <c>models</c> and <c>rule_sets</c>: on a fresh installation it waits until the API has stored
+/// the first rule set and forest.
 /// A new profile is loaded and validated whole before it replaces the old one, and the consume loop switches to it
 /// between two batches, so no transaction is dropped or decided twice. An unusable part keeps the previous
 /// profile, is logged and counted, and turns the health check to degraded until it is fixed.
@@ -33,9 +34,8 @@ internal sealed class DetectionProfileSource(
     DetectorMetrics metrics,
     ILogger<DetectionProfileSource> logger) : BackgroundService, IHealthCheck
 {
+    private static readonly TimeSpan FirstVersionsPatience = TimeSpan.FromSeconds(10);
     private readonly DetectorOptions _options = options.Value;
-    private readonly string? _modelPath = DetectorOptions.ResolvePath(options.Value.ModelPath);
-    private readonly string? _rulesPath = DetectorOptions.ResolvePath(options.Value.RulesPath);
     private readonly string? _decisionPath = DetectorOptions.ResolvePath(options.Value.DecisionPath);
     private volatile DetectionProfile? _current;
     private volatile string? _problem;
@@ -43,38 +43,29 @@ internal sealed class DetectionProfileSource(
     private string? _activeRulesVersion;
     private string? _activeModelVersion;
     private string? _activeClassifierVersion;
-    private string _modelFileStamp = "";
 
     /// <summary>The profile to decide with; set before the detector starts consuming.</summary>
     public DetectionProfile Current => _current ?? throw new InvalidOperationException("No detection profile loaded yet.");
 
     /// <summary>
-    /// Loads the first profile, training the bootstrap model and seeding the rule sets table if needed; an unusable
-    /// part stops the start-up.
+    /// Loads the first profile once the API has stored the first rule set and forest (a fresh installation's come from
+    /// its files); an unusable part stops the start-up.
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_modelPath is not null && _options.BootstrapModel && !File.Exists(_modelPath))
+        var waitingSince = DateTimeOffset.UtcNow;
+        while (!await ReadActiveVersionsAsync(cancellationToken) || _activeRulesVersion is null || _activeModelVersion is null)
         {
-            BootstrapModel.WriteTo(_modelPath, _options.BootstrapTransactions, logger);
+            if (DateTimeOffset.UtcNow - waitingSince > FirstVersionsPatience)
+            {
+                logger.LogWarning("Waiting for the API to store the first rule set and model (active: rules {Rules}, model {Model})",
+                    _activeRulesVersion ?? "none", _activeModelVersion ?? "none");
+                waitingSince = DateTimeOffset.UtcNow;
+            }
+
+            await Task.Delay(_options.ReloadInterval, cancellationToken);
         }
 
-        if (_rulesPath is not null)
-        {
-            var seed = DetectionFiles.ReadRules(_rulesPath);
-            await ruleSets.SeedAsync(seed.Version, await File.ReadAllTextAsync(_rulesPath, cancellationToken), $"file {Path.GetFileName(_rulesPath)}", cancellationToken);
-        }
-
-        if (_modelPath is not null)
-        {
-            var (seed, bytes) = ReadModelFile(_modelPath);
-            await models.SeedAsync(seed, bytes, $"file {Path.GetFileName(_modelPath)}", cancellationToken);
-            _modelFileStamp = Stamp(_modelPath);
-        }
-
-        _activeRulesVersion = await ruleSets.ActiveVersionAsync(cancellationToken);
-        _activeModelVersion = await models.ActiveVersionAsync(ModelTable.Forest, cancellationToken);
-        _activeClassifierVersion = await models.ActiveVersionAsync(ModelTable.Classifier, cancellationToken);
         _fingerprint = Fingerprint();
         Publish(await LoadAsync(cancellationToken));
         await base.StartAsync(cancellationToken);
@@ -85,24 +76,7 @@ internal sealed class DetectionProfileSource(
         using var timer = new PeriodicTimer(_options.ReloadInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
-            {
-                await ImportChangedModelFileAsync(stoppingToken);
-                _activeRulesVersion = await ruleSets.ActiveVersionAsync(stoppingToken);
-                _activeModelVersion = await models.ActiveVersionAsync(ModelTable.Forest, stoppingToken);
-                _activeClassifierVersion = await models.ActiveVersionAsync(ModelTable.Classifier, stoppingToken);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                // Postgres is away: keep deciding with what we have; the sinks report the outage.
-                logger.LogDebug("Cannot read the active versions: {Reason}", exception.Message);
-            }
-            catch (DetectionFileException exception)
-            {
-                _problem = exception.Message;
-                metrics.Reloaded("failed");
-                logger.LogError("Keeping {Profile}: {Problem}", _current, exception.Message);
-            }
+            await ReadActiveVersionsAsync(stoppingToken);
 
             string fingerprint = Fingerprint();
             if (fingerprint == _fingerprint)
@@ -152,28 +126,25 @@ internal sealed class DetectionProfileSource(
         return profile;
     }
 
-    /// <summary>The active stored model, or the model file when none is stored.</summary>
-    private async Task<IsolationForest?> LoadModelAsync(CancellationToken cancellationToken)
+    /// <summary>The active stored model.</summary>
+    private async Task<IsolationForest> LoadModelAsync(CancellationToken cancellationToken)
     {
-        if (_activeModelVersion is not null && await models.ActiveAsync(ModelTable.Forest, cancellationToken) is { } active)
+        var active = await models.ActiveAsync(ModelKind.Forest, cancellationToken)
+            ?? throw new DetectionFileException("models: no active forest");
+        try
         {
-            try
-            {
-                return IsolationForest.Deserialize(active.Model);
-            }
-            catch (InvalidDataException exception)
-            {
-                throw new DetectionFileException($"model {active.Version} (models): not usable: {exception.Message}");
-            }
+            return IsolationForest.Deserialize(active.Model);
         }
-
-        return _modelPath is null ? null : DetectionFiles.ReadModel(_modelPath);
+        catch (InvalidDataException exception)
+        {
+            throw new DetectionFileException($"model {active.Version} (models): not usable: {exception.Message}");
+        }
     }
 
     /// <summary>The active stored classifier, or none.</summary>
     private async Task<GradientBoostedClassifier?> LoadClassifierAsync(CancellationToken cancellationToken)
     {
-        if (_activeClassifierVersion is null || await models.ActiveAsync(ModelTable.Classifier, cancellationToken) is not { } active)
+        if (_activeClassifierVersion is null || await models.ActiveAsync(ModelKind.Classifier, cancellationToken) is not { } active)
         {
             return null;
         }
@@ -188,53 +159,29 @@ internal sealed class DetectionProfileSource(
         }
     }
 
-    /// <summary>An operator replaced the model file: store it and make it the active version, for every detector.</summary>
-    private async Task ImportChangedModelFileAsync(CancellationToken cancellationToken)
+    /// <summary>The active stored rule set.</summary>
+    private async Task<RuleSet> LoadRulesAsync(CancellationToken cancellationToken)
     {
-        if (_modelPath is null || Stamp(_modelPath) is var stamp && stamp == _modelFileStamp)
-        {
-            return;
-        }
+        var active = await ruleSets.ActiveAsync(cancellationToken) ?? throw new DetectionFileException("rule_sets: no active rule set");
+        return DetectionFiles.ParseRules($"rule set {active.Version} (rule_sets)", Encoding.UTF8.GetBytes(active.Definition));
+    }
 
-        if (stamp == "missing")
-        {
-            _modelFileStamp = stamp;
-            return;
-        }
-
-        IsolationForest model;
-        byte[] bytes;
+    /// <summary>Reads which versions are active; false (keeping the previous ones) while Postgres does not answer.</summary>
+    private async Task<bool> ReadActiveVersionsAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            (model, bytes) = ReadModelFile(_modelPath);
+            _activeRulesVersion = await ruleSets.ActiveVersionAsync(cancellationToken);
+            _activeModelVersion = await models.ActiveVersionAsync(ModelKind.Forest, cancellationToken);
+            _activeClassifierVersion = await models.ActiveVersionAsync(ModelKind.Classifier, cancellationToken);
+            return true;
         }
-        finally
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
         {
-            // An unusable file is reported once; a half-written one changes again when its writer finishes.
-            _modelFileStamp = stamp;
+            // Postgres is away: keep deciding with what we have; the sinks report the outage.
+            logger.LogDebug("Cannot read the active versions: {Reason}", exception.Message);
+            return false;
         }
-
-        _modelFileStamp = "";  // until stored: a Postgres outage makes the next poll try again
-        await models.ImportAndActivateAsync(model, bytes, $"file {Path.GetFileName(_modelPath)}", cancellationToken);
-        _modelFileStamp = stamp;
-        logger.LogInformation("Model file {Path} changed: stored and activated {Version}", _modelPath, model.Version);
-    }
-
-    private static (IsolationForest Model, byte[] Bytes) ReadModelFile(string path)
-    {
-        var model = DetectionFiles.ReadModel(path);
-        return (model, model.Serialize());
-    }
-
-    /// <summary>The active stored rule set, or the rules file when none is stored.</summary>
-    private async Task<RuleSet?> LoadRulesAsync(CancellationToken cancellationToken)
-    {
-        if (_activeRulesVersion is not null && await ruleSets.ActiveAsync(cancellationToken) is { } active)
-        {
-            return DetectionFiles.ParseRules($"rule set {active.Version} (rule_sets)", Encoding.UTF8.GetBytes(active.Definition));
-        }
-
-        return _rulesPath is null ? null : DetectionFiles.ReadRules(_rulesPath);
     }
 
     private void Publish(DetectionProfile profile)
@@ -252,12 +199,9 @@ internal sealed class DetectionProfileSource(
         }
     }
 
-    /// <summary>
-    /// What a poll compares: the active model and rule set versions (or, with none stored, their files' stamps), the
-    /// active classifier's version and the decision file's stamp.
-    /// </summary>
+    /// <summary>What a poll compares: the active model, rule set and classifier versions, and the decision file's stamp.</summary>
     private string Fingerprint() =>
-        $"model:{_activeModelVersion ?? Stamp(_modelPath)}|rules:{_activeRulesVersion ?? Stamp(_rulesPath)}|classifier:{_activeClassifierVersion ?? "-"}|decision:{Stamp(_decisionPath)}";
+        $"model:{_activeModelVersion ?? "-"}|rules:{_activeRulesVersion ?? "-"}|classifier:{_activeClassifierVersion ?? "-"}|decision:{Stamp(_decisionPath)}";
 
     /// <summary>A file's size and modification time, "missing", or "-" when none is configured.</summary>
     private static string Stamp(string? path)

@@ -71,28 +71,3 @@ public sealed class WebhookSignatureTests
         Assert.False(WebhookSignature.Verify("secret", 100, body, null));
     }
 }
-
-public sealed class RetryBackoffTests
-{
-    [Fact]
-    public void Delays_double_from_the_initial_delay_up_to_the_cap()
-    {
-        var backoff = new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
-
-        Assert.Equal([1, 2, 4, 8, 10, 10], Enumerable.Range(1, 6).Select(retry => backoff.DelayBefore(retry).TotalSeconds));
-    }
-
-    [Fact]
-    public void Very_many_retries_stay_at_the_cap()
-    {
-        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
-
-        Assert.Equal(TimeSpan.FromMinutes(1), backoff.DelayBefore(1000));
-    }
-
-    [Fact]
-    public void Retry_numbers_start_at_one()
-    {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)).DelayBefore(0));
-    }
-}

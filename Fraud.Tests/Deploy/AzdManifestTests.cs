@@ -68,15 +68,21 @@ public sealed class AzdManifestTests
         var resources = await PublishAsync(new Dictionary<string, string> { ["Postgres__Managed"] = "true" });
 
         Assert.False(resources.ContainsKey("postgres"));
-        // Two logins, both asked for as secrets: the services' (fraud) and the owner's that migrates (fraud-owner).
-        foreach (string name in new[] { "fraud", "fraud-owner" })
+        // Three logins, all asked for as secrets: the API's (fraud), the detector's (fraud-detector, which may only read the
+        // models and rule sets) and the owner's that migrates (fraud-owner).
+        foreach (var (name, services) in new[]
+        {
+            ("fraud", new[] { "api" }),
+            ("fraud-detector", new[] { "detector" }),
+            ("fraud-owner", new[] { "detector", "api" }),
+        })
         {
             var login = resources[name];
             Assert.Equal("parameter.v0", Type(login));
             Assert.Equal($"{{{name}.value}}", login.GetProperty("connectionString").GetString());
             Assert.True(login.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
             Assert.False(login.GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
-            Assert.All(new[] { "detector", "api" }, service =>
+            Assert.All(services, service =>
                 Assert.Equal($"{{{name}.connectionString}}", resources[service].GetProperty("env").GetProperty($"ConnectionStrings__{name}").GetString()));
         }
     }

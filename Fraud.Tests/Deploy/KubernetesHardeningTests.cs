@@ -39,13 +39,13 @@ public sealed class KubernetesHardeningTests
     public async Task Every_pod_has_a_read_only_root_no_service_account_token_and_writes_only_to_its_volumes(string overlay)
     {
         var pods = Pods(await RenderAsync(overlay));
-        // Where each image writes: .NET its diagnostics socket in /tmp (and the detector its bootstrap model),
+        // Where each image writes: .NET its diagnostics socket in /tmp (and the API the bootstrap model),
         // Postgres its socket and lock file, rpk its redpanda.yaml; data goes to the StatefulSets' claims.
         var expected = new Dictionary<string, string[]>
         {
             ["producer"] = ["/tmp"],
-            ["detector"] = ["/tmp", "/var/lib/fraud"],
-            ["api"] = ["/tmp"],
+            ["detector"] = ["/tmp"],
+            ["api"] = ["/tmp", "/var/lib/fraud"],
             ["postgres"] = ["/tmp", "/var/lib/postgresql", "/var/run/postgresql"],
             ["redis"] = ["/data"],
             ["kafka"] = ["/etc/redpanda", "/tmp", "/var/lib/redpanda/data"],

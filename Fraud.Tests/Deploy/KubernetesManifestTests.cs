@@ -90,10 +90,11 @@ public sealed partial class KubernetesManifestTests
         var detector = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "detector");
         Assert.Equal("9000", detector.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
         Assert.Contains("partitions", detector.Metadata.Annotations["fraud/replicas"]);
-        string modelPath = detector.Spec.Template.Spec.Containers.Single().Env.Single(variable => variable.Name == "Detector__ModelPath").Value;
-        // The non-root app can write its bootstrap model.
-        var stateMount = Assert.Single(detector.Spec.Template.Spec.Containers.Single().VolumeMounts, mount => modelPath.StartsWith(mount.MountPath + "/", StringComparison.Ordinal));
-        Assert.NotNull(detector.Spec.Template.Spec.Volumes.Single(volume => volume.Name == stateMount.Name).EmptyDir);
+        var api = objects.OfType<V1Deployment>().Single(item => item.Metadata.Name == "api");
+        string modelPath = api.Spec.Template.Spec.Containers.Single().Env.Single(variable => variable.Name == "Training__ModelPath").Value;
+        // The non-root API can write the bootstrap model it stores for the detectors.
+        var stateMount = Assert.Single(api.Spec.Template.Spec.Containers.Single().VolumeMounts, mount => modelPath.StartsWith(mount.MountPath + "/", StringComparison.Ordinal));
+        Assert.NotNull(api.Spec.Template.Spec.Volumes.Single(volume => volume.Name == stateMount.Name).EmptyDir);
         Assert.Equal(8080, objects.OfType<V1Service>().Single(item => item.Metadata.Name == "api").Spec.Ports.Single().Port);
         var budget = Assert.Single(objects.OfType<V1PodDisruptionBudget>());
         Assert.Equal("detector", budget.Spec.Selector.MatchLabels["app.kubernetes.io/name"]);
@@ -148,11 +149,15 @@ public sealed partial class KubernetesManifestTests
             set => Assert.Equal("10Gi", set.Spec.VolumeClaimTemplates.Single().Spec.Resources.Requests["storage"].ToString()));
         var detector = Containers(objects, "detector").Single();
         Assert.Equal("kafka:9092", detector.Env.Single(variable => variable.Name == "ConnectionStrings__kafka").Value);
-        // The services query as the least-privileged login; the owner's login is for the migrations.
-        Assert.Equal("Host=postgres;Port=5432;Username=fraud_service;Password=$(FRAUD_SERVICE_PASSWORD);Database=fraud",
-            detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud").Value);
-        Assert.Equal("fraud-service-password", detector.Env.Single(variable => variable.Name == "FRAUD_SERVICE_PASSWORD").ValueFrom.SecretKeyRef.Key);
+        // The services query as least-privileged logins (the detector's may only read what the API owns); the owner's
+        // login is for the migrations.
+        Assert.Equal("Host=postgres;Port=5432;Username=fraud_detector;Password=$(FRAUD_DETECTOR_PASSWORD);Database=fraud",
+            detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud-detector").Value);
+        Assert.Equal("fraud-detector-password", detector.Env.Single(variable => variable.Name == "FRAUD_DETECTOR_PASSWORD").ValueFrom.SecretKeyRef.Key);
         Assert.StartsWith("Host=postgres;", detector.Env.Single(variable => variable.Name == "ConnectionStrings__fraud-owner").Value);
+        var api = Containers(objects, "api").Single();
+        Assert.Equal("Host=postgres;Port=5432;Username=fraud_service;Password=$(FRAUD_SERVICE_PASSWORD);Database=fraud",
+            api.Env.Single(variable => variable.Name == "ConnectionStrings__fraud").Value);
     }
 
     [Fact]

@@ -18,13 +18,14 @@ public sealed class SecretLeakTests
         string Secret(string what) => $"{what}-{Guid.NewGuid():N}";
         var secrets = new Dictionary<string, string>
         {
-            // the API key, the webhook secret and URL the README's way, and the database passwords (the services' login's too)
+            // the API key, the webhook secret and URL the README's way, and the database passwords (the services' logins' too)
             ["Parameters__api-key"] = Secret("apikey"),
             ["Alerting__Secret"] = Secret("hmac"),
             ["Alerting__Webhooks__0"] = $"https://hooks.example.com/services/{Secret("token")}",
             ["Parameters__postgres-password"] = Secret("pg"),
             ["Parameters__redis-password"] = Secret("redis"),
             ["Parameters__fraud-service-password"] = Secret("svc"),
+            ["Parameters__fraud-detector-password"] = Secret("detector"),
         };
         var folder = Directory.CreateTempSubdirectory("fraud-secret-leak-");
         try

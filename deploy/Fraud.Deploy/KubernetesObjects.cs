@@ -50,11 +50,11 @@ internal static class KubernetesObjects
         }
 
         var sizing = ServiceSizing.For(service.Name);
-        // The detector writes its bootstrap model file on a first start; the image's folders belong to root, the app does not.
-        bool needsState = service.Name == "detector";
+        // The API writes the bootstrap model file on a first start; the image's folders belong to root, the app does not.
+        bool needsState = service.Name == "api";
         if (needsState)
         {
-            env.Add(new V1EnvVar { Name = "Detector__ModelPath", Value = $"{StateFolder}/models/iforest.model" });
+            env.Add(new V1EnvVar { Name = "Training__ModelPath", Value = $"{StateFolder}/models/iforest.model" });
         }
 
         var container = new V1Container

@@ -1,9 +1,9 @@
 namespace Fraud.Tests.Integration.Detector;
 
 /// <summary>
-/// A system's own model and rule files in a temporary folder: the detector trains its bootstrap model into
-/// <see cref="ModelPath"/> at start-up and watches both, so a test can score offline with exactly the same files
-/// or change the model under a running detector. The rules (which the detector stores in Postgres at its first
+/// A system's own model and rule files in a temporary folder: the API trains its bootstrap model into
+/// <see cref="ModelPath"/> at start-up and watches it, so a test can score offline with exactly the same files
+/// or change the model under a running detector. The rules (which the API stores in Postgres at its first
 /// start, the version every test system begins with) are <c>test-rules.json</c>: an earlier default set (absolute amounts) plus
 /// <c>amount_above_threshold</c> (any amount from 1000 alerts).
 /// </summary>
@@ -20,8 +20,8 @@ public sealed class DetectorFiles : IDisposable
 
     public string RulesPath => Path.Combine(_folder.FullName, "rules.json");
 
-    /// <summary>The AppHost arguments that point the detector at these files.</summary>
-    public string[] AppHostArgs => [$"--Detector:ModelPath={ModelPath}", $"--Detector:RulesPath={RulesPath}", "--Detector:BootstrapTransactions=20000"];
+    /// <summary>The AppHost arguments that point the API (which stores them for the detectors) at these files.</summary>
+    public string[] AppHostArgs => [$"--Training:ModelPath={ModelPath}", $"--Training:RulesPath={RulesPath}", "--Training:BootstrapTransactions=20000"];
 
     public void Dispose() => _folder.Delete(recursive: true);
 }

@@ -6,6 +6,7 @@ namespace Fraud.Tests.Integration.Security;
 /// <summary>
 /// The services query Postgres as a login that may read and write rows and nothing more: what a SQL injection or a
 /// compromised service could do through their connection. The owner that migrates is another login, no superuser either.
+/// The detector has a login of its own, which may only read the tables the API owns (models, rule sets).
 /// </summary>
 [Collection(FraudSystemCollection.Name)]
 public sealed class DatabaseRoleTests(FraudSystemFixture system)
@@ -14,11 +15,12 @@ public sealed class DatabaseRoleTests(FraudSystemFixture system)
     public async Task The_services_connection_can_read_and_write_rows_but_not_drop_or_create_tables()
     {
         var serviceLogin = await system.App.GetConnectionStringAsync("fraud-service") ?? throw new InvalidOperationException("no fraud-service connection string");
-        foreach (var service in new[] { "api", "detector" })
+        var detectorLogin = await system.App.GetConnectionStringAsync("fraud-detector") ?? throw new InvalidOperationException("no fraud-detector connection string");
+        foreach (var (service, connectionName, login) in new[] { ("api", "fraud", serviceLogin), ("detector", "fraud-detector", detectorLogin) })
         {
             foreach (var replica in await system.Processes.ReplicasAsync(service))
             {
-                Assert.Equal(serviceLogin, system.Processes.EnvironmentVariable(replica, "ConnectionStrings__fraud"));
+                Assert.Equal(login, system.Processes.EnvironmentVariable(replica, $"ConnectionStrings__{connectionName}"));
                 Assert.Equal(system.PostgresConnectionString, system.Processes.EnvironmentVariable(replica, "ConnectionStrings__fraud-owner"));
             }
         }
@@ -57,6 +59,41 @@ public sealed class DatabaseRoleTests(FraudSystemFixture system)
             await using var transaction = await connection.BeginTransactionAsync();
             var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, ddl));
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+            await transaction.RollbackAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_detectors_connection_may_read_but_not_write_the_models_and_rule_sets_the_api_owns()
+    {
+        var detectorLogin = await system.App.GetConnectionStringAsync("fraud-detector") ?? throw new InvalidOperationException("no fraud-detector connection string");
+        await using var connection = new NpgsqlConnection(detectorLogin);
+        await connection.OpenAsync();
+        Assert.Equal("fraud_detector", await ScalarAsync<string>(connection, "SELECT current_user"));
+        Assert.NotNull(await ScalarAsync<string>(connection, "SELECT version FROM rule_sets WHERE active"));
+        Assert.True(await ScalarAsync<long>(connection, "SELECT count(*) FROM models WHERE active") >= 1);
+
+        // Refused by Postgres (42501 insufficient_privilege), each in a transaction that would be rolled back.
+        foreach (var write in new[]
+        {
+            "INSERT INTO rule_sets (version, definition, author) VALUES ('role-test', '{}', 'test')",
+            "UPDATE rule_sets SET active = active",
+            "DELETE FROM rule_sets WHERE version = 'role-test'",
+            "INSERT INTO models (version, source, parameters, training_rows, model) VALUES ('role-test', 'test', '{}', 0, '\\x00')",
+            "UPDATE models SET active = active",
+            "DELETE FROM models WHERE version = 'role-test'",
+        })
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, write));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+            await transaction.RollbackAsync();
+        }
+
+        // The rows of the tables the detector owns it still writes.
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await ExecuteAsync(connection, "DELETE FROM training_samples WHERE tx_id = 'role-test'");
             await transaction.RollbackAsync();
         }
     }

@@ -3,12 +3,12 @@ using System.Globalization;
 using Fraud.Core.Detection.Forest;
 using Fraud.Simulation;
 
-namespace Fraud.Detector.Detection;
+namespace Fraud.Api.Models;
 
 /// <summary>
 /// A first model for a fresh installation: an Isolation Forest trained on simulated traffic (the producer's own
-/// simulator, fixed seed), written where the detector expects its model. It stands in until a model trained on
-/// real traffic replaces the file, which the detector then picks up like any other model change.
+/// simulator, fixed seed), written to the model file when there is one. It stands in until a model trained on real
+/// traffic is activated. The API trains it, on the training leader only, so detectors never carry the simulator.
 /// </summary>
 internal static class BootstrapModel
 {

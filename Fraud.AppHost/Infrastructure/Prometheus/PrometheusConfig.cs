@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Fraud.AppHost.Infrastructure;
+namespace Fraud.AppHost.Infrastructure.Prometheus;
 
 /// <summary>
 /// The prometheus.yml the AppHost runs: the jobs of <c>deploy/prometheus/prometheus.yml</c>, but with targets read
@@ -15,7 +15,7 @@ internal static class PrometheusConfig
     public static void Write(string folder, IEnumerable<string> jobs, string rulesGlob, string targetsFolder)
     {
         var yaml = new StringBuilder()
-            .AppendLine("# Rendered by the AppHost at start (Fraud.AppHost/Infrastructure/PrometheusConfig.cs); edits are overwritten.")
+            .AppendLine("# Rendered by the AppHost at start (Fraud.AppHost/Infrastructure/Prometheus/PrometheusConfig.cs); edits are overwritten.")
             .AppendLine("global:")
             .AppendLine("  scrape_interval: 5s")
             .AppendLine("  evaluation_interval: 5s")

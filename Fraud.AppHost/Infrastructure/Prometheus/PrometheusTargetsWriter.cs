@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Fraud.AppHost.Infrastructure;
+namespace Fraud.AppHost.Infrastructure.Prometheus;
 
 /// <summary>
 /// Keeps Prometheus's target files in step with the running instances: one target per replica, read from the
@@ -62,6 +62,3 @@ internal sealed class PrometheusTargetsWriter(
     private void Write(string job) =>
         PrometheusConfig.WriteTargets(Path.Combine(folder, job + ".json"), _targets[job].Select(t => (t.Value, t.Key)));
 }
-
-/// <summary>An address Prometheus scrapes and the <c>replica</c> label it gets.</summary>
-internal sealed record ScrapeTarget(string Address, string Replica);

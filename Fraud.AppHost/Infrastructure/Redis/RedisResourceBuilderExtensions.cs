@@ -1,21 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fraud.AppHost.Infrastructure;
+namespace Fraud.AppHost.Infrastructure.Redis;
 
-public static class RedisExtensions
+public static class RedisResourceBuilderExtensions
 {
     /// <summary>
-    /// Redis: the official image (its data on a volume), or Debian's redis-server as a local process (memory only).
-    /// Both require a password: the container's is a generated parameter, the local one's is kept beside the state.
+    /// Debian's redis-server as a local process (memory only), with a password kept beside the state, as the container
+    /// (whose password is a generated parameter) requires one too.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddFraudRedis(
-        this IDistributedApplicationBuilder builder, string name, InfraMode mode)
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
     {
-        if (mode == InfraMode.Containers)
-        {
-            return builder.AddRedis(name).WithDataVolume();   // the detectors' per-user state survives a restart
-        }
-
         var stateDirectory = builder.GetLocalStateDirectory();
         var password = SecretFile.ReadOrCreate(Path.Combine(stateDirectory, "redis.password"));
         // The password goes in a configuration file, not in an argument: every local user can read a process's arguments.
@@ -47,15 +41,4 @@ public static class RedisExtensions
             })
             .WithHealthCheck(healthCheck);
     }
-}
-
-/// <summary>Debian's redis-server as a plain process, listening on loopback only, with a password.</summary>
-public sealed class LocalRedisResource(string name, string command, string workingDirectory, string password)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
-{
-    internal const string EndpointName = "tcp";
-    internal EndpointReference PrimaryEndpoint => new(this, EndpointName);
-
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{PrimaryEndpoint.Property(EndpointProperty.IPV4Host)}:{PrimaryEndpoint.Property(EndpointProperty.Port)},password={password}");
 }
