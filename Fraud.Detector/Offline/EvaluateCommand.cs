@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Core.Evaluation;
 using Spectre.Console;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fraud.CommandLine;
 using Spectre.Console;
 
 namespace Fraud.Detector.Offline;
@@ -34,7 +35,7 @@ internal static class OfflineCommands
         if (parse.Errors.Count > 0)
         {
             parse.Invoke(); // prints the errors and the command's help
-            return ExitCodes.BadInput;
+            return ExitCodes.BadUsage;
         }
 
         try
@@ -44,7 +45,7 @@ internal static class OfflineCommands
         catch (BadInputException exception)
         {
             Terminal.Error.MarkupLineInterpolated($"[red]{exception.Message}[/]");
-            return ExitCodes.BadInput;
+            return ExitCodes.BadUsage;
         }
     }
 }

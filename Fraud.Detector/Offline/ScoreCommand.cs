@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Fraud.CommandLine;
 using Fraud.Core.Decision;
 using Spectre.Console;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Producer.Publishing;
 

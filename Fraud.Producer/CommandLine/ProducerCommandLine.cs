@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fraud.CommandLine;
 
 namespace Fraud.Producer.CommandLine;
 

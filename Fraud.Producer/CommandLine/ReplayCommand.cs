@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Fraud.CommandLine.Files;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Producer.Publishing;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Fraud.CommandLine;
 using Fraud.Core;
 using Fraud.Producer.Publishing;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fraud.CommandLine;
 using Fraud.LoadTest;
 
 // One verb for now (`run`); a later sweep or comparison can sit beside it.

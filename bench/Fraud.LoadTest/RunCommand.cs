@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Fraud.CommandLine;
 using Fraud.Simulation;
 
 namespace Fraud.LoadTest;
@@ -170,7 +171,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             output.Problems($"The system did not start: {exception.GetType().Name}: {exception.Message}", logs.LatestProblems());
-            return cancellationToken.IsCancellationRequested ? ExitCodes.Incomplete : ExitCodes.SystemFailed;
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Partial : ExitCodes.Failed;
         }
 
         output.Machine(machine, startup.Elapsed.TotalSeconds, settings);
@@ -191,7 +192,7 @@ internal static class RunCommand
                     && await run.WarmUpAsync(WarmupRate, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken) is { Count: > 0 } warmupProblems)
                 {
                     output.Problems("The warm-up did not complete:", warmupProblems);
-                    return ExitCodes.Incomplete;
+                    return ExitCodes.Partial;
                 }
 
                 foreach (string phase in settings.Rates)
@@ -209,17 +210,17 @@ internal static class RunCommand
 
                 if (phases.Any(phase => !phase.Complete) || phases.Count < settings.Rates.Count)
                 {
-                    exitCode = ExitCodes.Incomplete;
+                    exitCode = ExitCodes.Partial;
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                exitCode = ExitCodes.Incomplete;
+                exitCode = ExitCodes.Partial;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 output.Problems($"The run failed: {exception.GetType().Name}: {exception.Message}", logs.LatestProblems());
-                exitCode = ExitCodes.SystemFailed;
+                exitCode = ExitCodes.Failed;
             }
             finally
             {
