@@ -1,3 +1,5 @@
+using Fraud.Testing;
+
 namespace Fraud.LoadTest;
 
 /// <summary>Reads the detector's Prometheus endpoint.</summary>

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Fraud.LoadTest;
+namespace Fraud.Testing;
 
 /// <summary>
-/// One scrape of a Prometheus text-format endpoint (the detector's <c>/metrics</c>): every series by name, with its
+/// One scrape of a Prometheus text-format endpoint (a service's <c>/metrics</c>): every series by name, with its
 /// labels, read as counter totals and histogram buckets summed over all label sets or those of one label value.
 /// </summary>
-internal sealed class PrometheusText
+public sealed class PrometheusText
 {
     private readonly Dictionary<string, List<(string Labels, double Value)>> _series = new(StringComparer.Ordinal);
 
