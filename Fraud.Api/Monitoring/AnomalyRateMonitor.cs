@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Core.Alerting;
+using Fraud.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Monitoring;

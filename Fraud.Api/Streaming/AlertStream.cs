@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Fraud.Core.Alerting;
+using Fraud.Messaging;
 using AlertJson = Fraud.Core.AlertJson;
 
 namespace Fraud.Api.Streaming;

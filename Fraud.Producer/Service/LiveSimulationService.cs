@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fraud.Core;
 using Fraud.Core.Simulation;
+using Fraud.Messaging;
 using Fraud.Producer.Publishing;
 using Microsoft.Extensions.Options;
 

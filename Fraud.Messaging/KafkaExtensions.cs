@@ -2,9 +2,10 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Fraud.Messaging;
 
 /// <summary>
 /// Kafka client wiring from a connection string that holds the bootstrap servers (as the AppHost's broker
