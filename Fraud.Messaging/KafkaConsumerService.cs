@@ -30,13 +30,16 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private static readonly TimeSpan PollWhileFlushing = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly HeldMessages _held = new();
     private Task? _flush;
     private CancellationTokenSource? _flushCancel;
     private TimeSpan _revokeBound;
     private bool _commitPending;
     private DateTimeOffset _commitTriedAt;
+
+    protected TimeProvider Time { get; } = time ?? TimeProvider.System;
+
+    protected ILogger Logger => logger;
 
     /// <summary>What the loop reads, and whether in a group.</summary>
     protected abstract ConsumerPlacement Placement { get; }
@@ -134,8 +137,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             Place(consumer, placement, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = Consume(consumer, _held.PollTimeout(Batching, IdlePollTimeout, _time.GetUtcNow()));
-                var now = _time.GetUtcNow();
+                var result = Consume(consumer, _held.PollTimeout(Batching, IdlePollTimeout, Time.GetUtcNow()));
+                var now = Time.GetUtcNow();
                 if (result is { IsPartitionEOF: false, Message: not null })
                 {
                     _held.Add(result.TopicPartitionOffset, now);
@@ -367,7 +370,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
     private void Commit(IConsumer<TKey, TValue> consumer)
     {
-        _commitTriedAt = _time.GetUtcNow();
+        _commitTriedAt = Time.GetUtcNow();
         try
         {
             consumer.Commit();
