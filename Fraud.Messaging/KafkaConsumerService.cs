@@ -13,7 +13,7 @@ namespace Fraud.Messaging;
 /// <para>
 /// The loop runs on a thread of its own, not the pool's: <c>Consume</c> blocks, and the client runs the rebalance
 /// callbacks on the thread that polls, which cannot await. So the loop is synchronous and waits for a flush; while it
-/// waits it keeps polling with every partition paused, so that a flush that takes long (a sink retrying through an
+/// waits it keeps polling (putting back what it reads), so that a flush that takes long (a sink retrying through an
 /// outage) neither stalls a rebalance nor gets the member evicted for not polling.
 /// </para>
 /// <para>
@@ -282,27 +282,17 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>
-    /// Polls with every partition paused until the flush completes: nothing is fetched, but rebalance callbacks run
-    /// and the member stays in its group.
+    /// Polls until the flush completes, so that rebalance callbacks run and the member stays in its group. A message
+    /// polled meanwhile is put back (seek), to be read again after the flush: the batch in flight is not touched.
     /// </summary>
     private void PollUntilFlushed(IConsumer<TKey, TValue> consumer)
     {
-        consumer.Pause(consumer.Assignment);
-        try
+        while (_flush is { } flush && !Completes(flush, PollWhileFlushing))
         {
-            while (_flush is { } flush && !Completes(flush, PollWhileFlushing))
+            if (Consume(consumer, TimeSpan.Zero) is { Message: not null } early)
             {
-                // A partition assigned meanwhile is not paused: put its message back for after the flush.
-                if (Consume(consumer, TimeSpan.Zero) is { Message: not null } early)
-                {
-                    consumer.Seek(early.TopicPartitionOffset);
-                    consumer.Pause([early.TopicPartition]);
-                }
+                consumer.Seek(early.TopicPartitionOffset);
             }
-        }
-        finally
-        {
-            consumer.Resume(consumer.Assignment);
         }
     }
 
