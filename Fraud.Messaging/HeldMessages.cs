@@ -8,20 +8,24 @@ namespace Fraud.Messaging;
 /// </summary>
 internal sealed class HeldMessages
 {
-    private readonly Dictionary<TopicPartition, Offset> _next = [];
+    private readonly Dictionary<TopicPartition, (Offset First, Offset Next)> _offsets = [];
 
     public int Count { get; private set; }
 
     public DateTimeOffset? Since { get; private set; }
 
     /// <summary>Offsets to store once the batch is durable: one per partition, past its last message (Kafka stores the next offset to read).</summary>
-    public IEnumerable<TopicPartitionOffset> NextOffsets => _next.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value));
+    public IEnumerable<TopicPartitionOffset> NextOffsets => _offsets.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value.Next));
+
+    /// <summary>Where to read again when the batch is given up: one per partition, at its first message.</summary>
+    public IEnumerable<TopicPartitionOffset> FirstOffsets => _offsets.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value.First));
 
     public void Add(TopicPartitionOffset message, DateTimeOffset now)
     {
         Since ??= now;
         Count++;
-        _next[message.TopicPartition] = message.Offset + 1;   // messages of a partition come in order
+        var first = _offsets.TryGetValue(message.TopicPartition, out var held) ? held.First : message.Offset;
+        _offsets[message.TopicPartition] = (first, message.Offset + 1);   // messages of a partition come in order
     }
 
     /// <param name="idle">The last poll returned no message.</param>
@@ -42,7 +46,7 @@ internal sealed class HeldMessages
 
     public void Clear()
     {
-        _next.Clear();
+        _offsets.Clear();
         Count = 0;
         Since = null;
     }

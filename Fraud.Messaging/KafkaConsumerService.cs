@@ -34,6 +34,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private Task? _flush;
     private CancellationTokenSource? _flushCancel;
     private TimeSpan _revokeBound;
+    private readonly List<TopicPartitionOffset> _rewind = [];
     private bool _commitPending;
     private DateTimeOffset _commitTriedAt;
 
@@ -127,7 +128,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         var builder = kafka.CreateConsumerBuilder<TKey, TValue>(config);
         if (placement.InGroup)
         {
-            builder.SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer))
+            builder.SetPartitionsRevokedHandler((consumer, _) => OnRevoked(consumer))
                 .SetPartitionsLostHandler((_, lost) => OnLost(lost.Count));
         }
 
@@ -185,16 +186,35 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
     private ConsumeResult<TKey, TValue>? Consume(IConsumer<TKey, TValue> consumer, TimeSpan timeout)
     {
+        ConsumeResult<TKey, TValue>? result;
         try
         {
-            return consumer.Consume(timeout);
+            result = consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             // E.g. the broker went away: librdkafka reconnects by itself; keep polling.
             logger.LogWarning("Reading {Topic} failed: {Reason}", Placement.Topic, ex.Error.Reason);
-            return null;
+            result = null;
         }
+
+        return _rewind.Count > 0 ? Rewind(consumer, result) : result;
+    }
+
+    /// <summary>
+    /// After a revoke gave a batch up, the partitions this member keeps are read again from the batch's first message
+    /// (a later commit must not skip it). Done once the callback has returned; a message polled past it is dropped.
+    /// </summary>
+    private ConsumeResult<TKey, TValue>? Rewind(IConsumer<TKey, TValue> consumer, ConsumeResult<TKey, TValue>? result)
+    {
+        var kept = _rewind.Where(offset => consumer.Assignment.Contains(offset.TopicPartition)).ToList();
+        _rewind.Clear();
+        foreach (var offset in kept)
+        {
+            consumer.Seek(offset);
+        }
+
+        return result is not null && kept.Any(offset => offset.TopicPartition == result.TopicPartition) ? null : result;
     }
 
     private void Place(IConsumer<TKey, TValue> consumer, ConsumerPlacement placement, CancellationToken stoppingToken)
@@ -350,7 +370,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
     private void GiveUp(string why)
     {
-        logger.LogWarning("Gave up {Count} messages uncommitted ({Why}): they will be replayed", _held.Count, why);
+        logger.LogWarning("Gave up {Count} messages uncommitted ({Why}): they will be read again", _held.Count, why);
+        _rewind.AddRange(_held.FirstOffsets);
         _flushCancel?.Dispose();
         _flushCancel = null;
         _flush = null;
@@ -390,6 +411,11 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         if (_flush is not null)
         {
             FinishFlushWithin(consumer, _revokeBound, "partitions revoked");
+        }
+
+        if (_commitPending)
+        {
+            Commit(consumer);   // the last chance: the partitions are still ours until this callback returns
         }
 
         _commitPending = false;
