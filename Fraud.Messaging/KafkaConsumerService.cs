@@ -17,7 +17,7 @@ namespace Fraud.Messaging;
 /// outage) neither stalls a rebalance nor gets the member evicted for not polling.
 /// </para>
 /// <para>
-/// In a group, the offsets of what was handled are stored and committed only after the flush completes: a crash or a
+/// In a group, the offsets of what was handled are committed only after the flush completes: a crash or a
 /// rebalance replays, never loses. Before partitions leave (revoke), what is held is flushed and committed, for at
 /// most the session timeout: past it the batch is given up uncommitted and logged, and the partitions' next owner
 /// replays it, so a rebalance never waits on a sink that cannot write. A flush must therefore honour its token.
@@ -35,7 +35,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private CancellationTokenSource? _flushCancel;
     private TimeSpan _revokeBound;
     private readonly List<TopicPartitionOffset> _rewind = [];
-    private bool _commitPending;
+    // Durable offsets not committed yet (a commit fails during a rebalance): retried while idle, for the partitions still owned.
+    private readonly Dictionary<TopicPartition, TopicPartitionOffset> _uncommitted = [];
     private DateTimeOffset _commitTriedAt;
 
     protected TimeProvider Time { get; } = time ?? TimeProvider.System;
@@ -150,7 +151,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
                 {
                     Flush(consumer, stoppingToken);
                 }
-                else if (result is null && _commitPending && now - _commitTriedAt >= CommitRetryInterval)
+                else if (result is null && _uncommitted.Count > 0 && now - _commitTriedAt >= CommitRetryInterval)
                 {
                     Commit(consumer);
                 }
@@ -171,7 +172,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
                     FinishFlushWithin(consumer, ShutdownFlushBound, "shutting down");
                 }
 
-                if (_commitPending)
+                if (_uncommitted.Count > 0)
                 {
                     Commit(consumer);
                 }
@@ -330,14 +331,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         {
             foreach (var offset in _held.NextOffsets)
             {
-                try
-                {
-                    consumer.StoreOffset(offset);
-                }
-                catch (KafkaException)
-                {
-                    // No longer assigned: its new owner replays from the last commit, and the sinks are idempotent.
-                }
+                _uncommitted[offset.TopicPartition] = offset;   // batches go in order: a later offset replaces an earlier one
             }
 
             Commit(consumer);
@@ -379,23 +373,24 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         _held.Clear();
     }
 
+    /// <summary>Commits the durable offsets not committed yet, of the partitions this consumer still owns.</summary>
     private void Commit(IConsumer<TKey, TValue> consumer)
     {
         _commitTriedAt = Time.GetUtcNow();
+        var offsets = _uncommitted.Values.Where(offset => consumer.Assignment.Contains(offset.TopicPartition)).ToList();
         try
         {
-            consumer.Commit();
-            _commitPending = false;
-        }
-        catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
-        {
-            _commitPending = false;   // nothing stored any more: the partitions moved
+            if (offsets.Count > 0)
+            {
+                consumer.Commit(offsets);
+            }
+
+            _uncommitted.Clear();
         }
         catch (KafkaException ex)
         {
             // Typically a rebalance in progress. If it takes the partitions, their new owner replays from the last
             // commit; if it leaves them here, the commit is retried once the loop is idle.
-            _commitPending = true;
             logger.LogWarning("Offset commit failed, retrying while idle unless the partitions move: {Reason}", ex.Error.Reason);
         }
     }
@@ -413,12 +408,12 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             FinishFlushWithin(consumer, _revokeBound, "partitions revoked");
         }
 
-        if (_commitPending)
+        if (_uncommitted.Count > 0)
         {
             Commit(consumer);   // the last chance: the partitions are still ours until this callback returns
         }
 
-        _commitPending = false;
+        _uncommitted.Clear();   // no longer ours: the new owner reads from the last commit
         OnPartitionsGone();
     }
 
@@ -437,7 +432,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             GiveUp("partitions lost");
         }
 
-        _commitPending = false;
+        _uncommitted.Clear();
         OnPartitionsGone();
     }
 

@@ -44,7 +44,7 @@ mutation redis-copy-overwritten Fraud.Detector/Sinks/RedisAlertCache.cs \
   "FullyQualifiedName~PipelineTests.A_transaction_above|FullyQualifiedName~Integration.Api.FeedbackTests"
 mutation commit-before-sinks Fraud.Messaging/KafkaConsumerService.cs \
   $'        StartFlush(stoppingToken);\n        if (!_flush!.IsCompleted)' \
-  $'        StartFlush(stoppingToken);\n        foreach (var offset in _held.NextOffsets) { consumer.StoreOffset(offset); }\n        Commit(consumer);\n        if (!_flush!.IsCompleted)' \
+  $'        StartFlush(stoppingToken);\n        foreach (var offset in _held.NextOffsets) { _uncommitted[offset.TopicPartition] = offset; }\n        Commit(consumer);\n        if (!_flush!.IsCompleted)' \
   "offsets committed before the batch's alerts and dead letters are durable" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_while_its_batch_waits_for_Postgres"
 mutation revoke-waits-forever Fraud.Messaging/KafkaConsumerService.cs \
