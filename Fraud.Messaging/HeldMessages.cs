@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace Fraud.Messaging;
 
 /// <summary>
-/// What a consume loop has handed to its handler since the last flush: the offsets to store once the handler says the
+/// What a consume loop has handed to its handler since the last flush: the offsets to commit once the handler says the
 /// work is durable, and when the batch opened. Used by the loop's thread only.
 /// </summary>
 internal sealed class HeldMessages
@@ -14,7 +14,7 @@ internal sealed class HeldMessages
 
     public DateTimeOffset? Since { get; private set; }
 
-    /// <summary>Offsets to store once the batch is durable: one per partition, past its last message (Kafka stores the next offset to read).</summary>
+    /// <summary>Offsets to commit once the batch is durable: one per partition, past its last message (Kafka commits the next offset to read).</summary>
     public IEnumerable<TopicPartitionOffset> NextOffsets => _offsets.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value.Next));
 
     /// <summary>Where to read again when the batch is given up: one per partition, at its first message.</summary>
