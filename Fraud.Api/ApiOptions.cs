@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Fraud.Messaging;
 
 namespace Fraud.Api;
 
@@ -27,7 +28,7 @@ public sealed class ApiOptions
     public string[] CorsOrigins { get; set; } = [];
 
     /// <summary>The simulator's labels, stored in <c>labels</c> for the classifier's training; empty to read none.</summary>
-    public string LabelsTopic { get; set; } = "transactions.labels.v1";
+    public string LabelsTopic { get; set; } = Topics.Labels.Name;
 }
 
 /// <summary>

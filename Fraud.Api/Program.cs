@@ -8,6 +8,7 @@ using Fraud.Api.Rules;
 using Fraud.Api.Security;
 using Fraud.Api.Stats;
 using Fraud.Api.Streaming;
+using Fraud.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,6 +1,7 @@
 using Fraud.AppHost.Infrastructure;
 using Fraud.AppHost.Infrastructure.Broker;
 using Fraud.AppHost.Infrastructure.Postgres;
+using Fraud.Messaging;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -8,10 +9,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var infra = builder.ChooseInfrastructure();
 
 var kafka = infra.AddBroker("kafka")
-    .WithTopic("transactions.v1", partitions: builder.GetInt("Kafka:TransactionsPartitions", 6))
-    .WithTopic("transactions.v1.dlq")
-    .WithTopic("transactions.labels.v1", partitions: 6)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
-    .WithTopic("alerts.v1");
+    .WithTopic(Topics.Transactions, partitions: builder.GetInt("Kafka:TransactionsPartitions", Topics.Transactions.Partitions))
+    .WithTopic(Topics.DeadLetters)
+    .WithTopic(Topics.Labels)   // the simulator's ground truth: evaluation, and the API stores it to train the classifier
+    .WithTopic(Topics.Alerts);
 // The database's owner runs the migrations; the services query as fraud_service, which may only read and write rows,
 // the detector as fraud_detector, which may only read the models and rule sets the API owns.
 var (fraudDb, fraudService, fraudDetector) = infra.AddFraudDatabaseLogins("postgres", "fraud");

@@ -5,6 +5,7 @@ using Fraud.Detector.Pipeline;
 using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
 using Fraud.Detector.State;
+using Fraud.Messaging;
 
 namespace Fraud.Detector;
 

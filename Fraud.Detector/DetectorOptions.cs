@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Fraud.Messaging;
 
 namespace Fraud.Detector;
 
@@ -8,9 +9,9 @@ public sealed class DetectorOptions
     public const string Section = "Detector";
 
     public string GroupId { get; set; } = "fraud-detector";
-    public string TransactionsTopic { get; set; } = "transactions.v1";
-    public string DeadLetterTopic { get; set; } = "transactions.v1.dlq";
-    public string AlertsTopic { get; set; } = "alerts.v1";
+    public string TransactionsTopic { get; set; } = Topics.Transactions.Name;
+    public string DeadLetterTopic { get; set; } = Topics.DeadLetters.Name;
+    public string AlertsTopic { get; set; } = Topics.Alerts.Name;
 
     /// <summary>Decision options (JSON, as <c>score --decision</c>); empty for the defaults. Reloaded when it changes.</summary>
     public string DecisionPath { get; set; } = "";

@@ -1,5 +1,6 @@
 using Fraud.Detector;
 using Fraud.Detector.Offline;
+using Fraud.Messaging;
 
 // `train`, `score` and `evaluate` work on files and exit; without a verb this is the online service.
 if (OfflineCommands.AreRequested(args))

@@ -1,3 +1,4 @@
+using Fraud.Messaging;
 using Fraud.Producer.Service;
 
 namespace Fraud.Producer;

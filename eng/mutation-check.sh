@@ -42,11 +42,19 @@ mutation redis-copy-overwritten Fraud.Detector/Sinks/RedisAlertCache.cs \
   "ttl, When.NotExists)" "ttl, When.Always)" \
   "the Redis copy fraud:{tx_id} is rewritten by a replay (a verdict's status back to open)" \
   "FullyQualifiedName~PipelineTests.A_transaction_above|FullyQualifiedName~Integration.Api.FeedbackTests"
-mutation commit-before-sinks Fraud.Detector/Pipeline/TransactionConsumer.cs \
-  $'        await processor.ProcessAsync(_batch, cancellationToken);\n        long committing = Stopwatch.GetTimestamp();\n        Commit(consumer);\n' \
-  $'        long committing = Stopwatch.GetTimestamp();\n        Commit(consumer);\n        await processor.ProcessAsync(_batch, cancellationToken);\n' \
+mutation commit-before-sinks Fraud.Messaging/KafkaConsumerService.cs \
+  $'        StartFlush(stoppingToken);\n        if (!_flush!.IsCompleted)' \
+  $'        StartFlush(stoppingToken);\n        foreach (var offset in _held.NextOffsets) { _uncommitted[offset.TopicPartition] = offset; }\n        Commit(consumer);\n        if (!_flush!.IsCompleted)' \
   "offsets committed before the batch's alerts and dead letters are durable" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_while_its_batch_waits_for_Postgres"
+mutation revoke-waits-forever Fraud.Messaging/KafkaConsumerService.cs \
+  'FinishFlushWithin(consumer, _revokeBound, "partitions revoked");' 'FinishFlushWithin(consumer, Timeout.InfiniteTimeSpan, "partitions revoked");' \
+  "a revoke waits for a flush that cannot finish: the rebalance stalls while a sink is down" \
+  "FullyQualifiedName~ConsumeLoopRebalanceTests"
+mutation give-up-without-rewind Fraud.Messaging/KafkaConsumerService.cs \
+  $'        _rewind.AddRange(_held.FirstOffsets);\n' $'\n' \
+  "a batch given up on revoke is not read again on the partitions kept: a later commit skips it" \
+  "FullyQualifiedName~ConsumeLoopRebalanceTests"
 mutation classifier-answers-zero Fraud.Core/Decision/DecisionEngine.cs \
   "probability = _classifier.Probability(_classifierInput);" "probability = 0 * _classifier.Probability(_classifierInput);" \
   "the supervised classifier's probability ignored (always 0)" \
@@ -73,7 +81,7 @@ mutation stream-dedupe-removed Fraud.Api/Streaming/AlertStream.cs \
   "GET /alerts/stream shows a republished alert again" \
   "FullyQualifiedName~PipelineTests.A_transaction_delivered_twice|FullyQualifiedName~AlertStreamTests"
 mutation anomaly-rate-counts-replays Fraud.Api/Monitoring/AnomalyRateMonitor.cs \
-  "counted.FirstTime(alert.TxId)" "counted.FirstTime(Guid.NewGuid().ToString())" \
+  "_counted.FirstTime(alert.TxId)" "_counted.FirstTime(Guid.NewGuid().ToString())" \
   "the anomaly-rate monitor counts a republished alert twice" \
   "FullyQualifiedName~RepublishedAlertTests"
 mutation reads-without-key Fraud.Api/Security/ApiSecurityExtensions.cs \

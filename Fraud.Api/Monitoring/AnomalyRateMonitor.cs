@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Core.Alerting;
+using Fraud.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace Fraud.Api.Monitoring;
@@ -31,78 +32,70 @@ namespace Fraud.Api.Monitoring;
 /// </summary>
 internal sealed class AnomalyRateMonitor(
     KafkaClientFactory kafka, IOptions<AlertingOptions> options, WebhookNotifier notifier, AlertingMetrics metrics, TimeProvider time,
-    ILogger<AnomalyRateMonitor> logger) : BackgroundService
+    ILogger<AnomalyRateMonitor> logger) : KafkaConsumerService<Ignore, byte[]>(kafka, logger, time)
 {
-    public const string TransactionsTopic = "transactions.v1";
-    public const string AlertsTopic = "alerts.v1";
     public const int RememberedTxIds = 10_000;
+    private static readonly string TransactionsTopic = Topics.Transactions.Name;
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
     // The window counts per second, so the transactions' watermarks are read as often.
     private static readonly TimeSpan ArrivalInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly AlertingOptions _settings = options.Value;
+    private readonly AnomalyRateWindow _window = new(options.Value.Window, options.Value.SettleDelay + Margin);
+    private readonly AnomalyAlarm _alarm = new(options.Value.Thresholds);
+    private readonly ArrivalCounter _arrivals = new();
+    private readonly RecentTxIds _counted = new(RememberedTxIds);
+    private List<TopicPartition> _transactionPartitions = [];
+    private DateTimeOffset _nextCount;
+    private DateTimeOffset _nextEvaluation;
     private bool _watermarksFailing;
 
-    // Consume() blocks, so the reader gets its own thread instead of a pool thread.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.Value.Enabled
-            ? Task.Factory.StartNew(() => Watch(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : Task.CompletedTask;
+    protected override bool Enabled => _settings.Enabled;
 
-    private void Watch(CancellationToken stoppingToken)
+    protected override ConsumerPlacement Placement { get; } =
+        ConsumerPlacement.EveryPartitionAtEnd("fraud-api-anomaly-rate", Topics.Alerts.Name, Topics.Transactions.Name);
+
+    // Short enough for the per-second readings and the evaluations to keep their pace when no alert arrives.
+    protected override TimeSpan IdlePollTimeout => TimeSpan.FromMilliseconds(200);
+
+    protected override void OnPlaced(IConsumer<Ignore, byte[]> consumer, ILookup<string, TopicPartition> partitions)
     {
-        var settings = options.Value;
-        var window = new AnomalyRateWindow(settings.Window, settings.SettleDelay + Margin);
-        var alarm = new AnomalyAlarm(settings.Thresholds);
-        var arrivals = new ArrivalCounter();
-        var counted = new RecentTxIds(RememberedTxIds);
-        using var consumer = kafka.CreateConsumerBuilder<Ignore, byte[]>("fraud-api-anomaly-rate").Build();
-        try
+        _transactionPartitions = partitions[TransactionsTopic].ToList();
+        var now = Time.GetUtcNow();
+        CountArrivals(consumer, now);
+        _nextCount = now + ArrivalInterval;
+        _nextEvaluation = now + _settings.EvaluationInterval;
+        Logger.LogInformation("Watching the anomaly rate over {Window} (limit {Limit}, clear below {ClearBelow}, {Webhooks} webhook(s))",
+            _settings.Window, _settings.Limit, _settings.ClearBelow, _settings.Webhooks.Length);
+        if (_settings.Webhooks.Length > 0 && string.IsNullOrEmpty(_settings.Secret))
         {
-            var transactionPartitions = AssignAlertsAtEnd(consumer, stoppingToken);
-            CountArrivals(consumer, transactionPartitions, arrivals, window, time.GetUtcNow());
-            logger.LogInformation("Watching the anomaly rate over {Window} (limit {Limit}, clear below {ClearBelow}, {Webhooks} webhook(s))",
-                settings.Window, settings.Limit, settings.ClearBelow, settings.Webhooks.Length);
-            if (settings.Webhooks.Length > 0 && string.IsNullOrEmpty(settings.Secret))
-            {
-                logger.LogWarning("Alerting:Secret is not set: webhook notifications are sent unsigned");
-            }
-            var nextCount = time.GetUtcNow() + ArrivalInterval;
-            var nextEvaluation = time.GetUtcNow() + settings.EvaluationInterval;
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result
-                        && AlertJson.Deserialize(result.Message.Value) is { } alert && counted.FirstTime(alert.TxId))
-                    {
-                        window.AddAlerts(result.Message.Timestamp.UtcDateTime);
-                    }
-                }
-                catch (ConsumeException ex) when (!ex.Error.IsFatal)
-                {
-                    logger.LogWarning("Reading {Topic} failed: {Reason}", AlertsTopic, ex.Error.Reason);
-                }
+            Logger.LogWarning("Alerting:Secret is not set: webhook notifications are sent unsigned");
+        }
+    }
 
-                var now = time.GetUtcNow();
-                if (now >= nextCount)
-                {
-                    nextCount = now + ArrivalInterval;
-                    CountArrivals(consumer, transactionPartitions, arrivals, window, now);
-                }
-                if (now >= nextEvaluation)
-                {
-                    nextEvaluation = now + settings.EvaluationInterval;
-                    Evaluate(window, alarm, now, settings);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+    protected override void Handle(ConsumeResult<Ignore, byte[]> message)
+    {
+        if (AlertJson.Deserialize(message.Message.Value) is { } alert && _counted.FirstTime(alert.TxId))
         {
+            _window.AddAlerts(message.Message.Timestamp.UtcDateTime);
         }
-        finally
+    }
+
+    protected override void OnPoll(IConsumer<Ignore, byte[]> consumer)
+    {
+        var now = Time.GetUtcNow();
+        if (now >= _nextCount)
         {
-            consumer.Close();
+            _nextCount = now + ArrivalInterval;
+            CountArrivals(consumer, now);
+        }
+
+        if (now >= _nextEvaluation)
+        {
+            _nextEvaluation = now + _settings.EvaluationInterval;
+            Evaluate(now);
         }
     }
 
@@ -110,20 +103,19 @@ internal sealed class AnomalyRateMonitor(
     /// Counts, at <paramref name="now"/>, the transactions that arrived since the last reading. A partition whose
     /// watermark cannot be read now is counted in full at the next reading that succeeds.
     /// </summary>
-    private void CountArrivals(
-        IConsumer<Ignore, byte[]> consumer, IReadOnlyList<TopicPartition> partitions, ArrivalCounter arrivals, AnomalyRateWindow window, DateTimeOffset now)
+    private void CountArrivals(IConsumer<Ignore, byte[]> consumer, DateTimeOffset now)
     {
         long arrived = 0;
         try
         {
-            foreach (var partition in partitions)
+            foreach (var partition in _transactionPartitions)
             {
-                arrived += arrivals.Advance(partition.Partition.Value, consumer.QueryWatermarkOffsets(partition, WatermarkTimeout).High.Value);
+                arrived += _arrivals.Advance(partition.Partition.Value, consumer.QueryWatermarkOffsets(partition, WatermarkTimeout).High.Value);
             }
             if (_watermarksFailing)
             {
                 _watermarksFailing = false;
-                logger.LogInformation("Reading the watermarks of {Topic} again", TransactionsTopic);
+                Logger.LogInformation("Reading the watermarks of {Topic} again", TransactionsTopic);
             }
         }
         catch (KafkaException ex)
@@ -131,57 +123,24 @@ internal sealed class AnomalyRateMonitor(
             if (!_watermarksFailing)
             {
                 _watermarksFailing = true;
-                logger.LogWarning("Reading the watermarks of {Topic} failed, transactions are counted when it succeeds again: {Reason}",
+                Logger.LogWarning("Reading the watermarks of {Topic} failed, transactions are counted when it succeeds again: {Reason}",
                     TransactionsTopic, ex.Error.Reason);
             }
         }
-        window.AddTransactions(now, arrived);
+        _window.AddTransactions(now, arrived);
     }
 
-    private void Evaluate(AnomalyRateWindow window, AnomalyAlarm alarm, DateTimeOffset now, AlertingOptions settings)
+    private void Evaluate(DateTimeOffset now)
     {
-        var counts = window.CountsAt(now - settings.SettleDelay);
-        var transition = alarm.Evaluate(counts, now);
-        metrics.Evaluated(counts, alarm.State, decided: counts.Transactions >= settings.MinTransactions);
+        var counts = _window.CountsAt(now - _settings.SettleDelay);
+        var transition = _alarm.Evaluate(counts, now);
+        metrics.Evaluated(counts, _alarm.State, decided: counts.Transactions >= _settings.MinTransactions);
         if (transition is null)
         {
             return;
         }
-        logger.LogWarning("Anomaly rate {Rate:P2} ({Alerts} alerts / {Transactions} transactions over {Window}): {State}",
-            counts.Rate, counts.Alerts, counts.Transactions, settings.Window, WebhookPayload.Status(transition));
-        notifier.Enqueue(transition, window.WindowSeconds);
-    }
-
-    /// <summary>
-    /// Assigns every partition of <c>alerts.v1</c> at its high watermark (only the rate from now on matters) and
-    /// returns the partitions of <c>transactions.v1</c>, once both topics exist.
-    /// </summary>
-    private List<TopicPartition> AssignAlertsAtEnd(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
-    {
-        using var admin = kafka.CreateAdminClient();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var metadata = admin.GetMetadata(TimeSpan.FromSeconds(5));
-                var partitions = metadata.Topics
-                    .Where(topic => topic.Topic is TransactionsTopic or AlertsTopic && topic.Error.Code == ErrorCode.NoError)
-                    .SelectMany(topic => topic.Partitions.Select(partition => new TopicPartition(topic.Topic, partition.PartitionId)))
-                    .ToLookup(partition => partition.Topic);
-                if (partitions[TransactionsTopic].Any() && partitions[AlertsTopic].Any())
-                {
-                    consumer.Assign(partitions[AlertsTopic].Select(partition =>
-                        new TopicPartitionOffset(partition, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High)));
-                    return partitions[TransactionsTopic].ToList();
-                }
-                logger.LogWarning("Topics {Topics} not found yet (attempt {Attempt})", $"{TransactionsTopic}, {AlertsTopic}", attempt);
-            }
-            catch (KafkaException ex)
-            {
-                logger.LogWarning("Broker not ready for the anomaly-rate monitor (attempt {Attempt}): {Reason}", attempt, ex.Error.Reason);
-            }
-            stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Min(10, attempt)));
-            stoppingToken.ThrowIfCancellationRequested();
-        }
+        Logger.LogWarning("Anomaly rate {Rate:P2} ({Alerts} alerts / {Transactions} transactions over {Window}): {State}",
+            counts.Rate, counts.Alerts, counts.Transactions, _settings.Window, WebhookPayload.Status(transition));
+        notifier.Enqueue(transition, _window.WindowSeconds);
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Fraud.Core.Alerting;
+using Fraud.Messaging;
 using AlertJson = Fraud.Core.AlertJson;
 
 namespace Fraud.Api.Streaming;
@@ -21,9 +22,9 @@ namespace Fraud.Api.Streaming;
 /// recently seen tx_ids are dropped.
 /// </para>
 /// </summary>
-internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream> logger) : BackgroundService
+internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream> logger) : KafkaConsumerService<Ignore, byte[]>(kafka, logger)
 {
-    public const string Topic = "alerts.v1";
+    private static readonly string Topic = Topics.Alerts.Name;
     public const int ClientBuffer = 256;
     private const int RememberedTxIds = 10_000;
     private static readonly TimeSpan ReconnectionInterval = TimeSpan.FromSeconds(2);
@@ -67,76 +68,26 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
         }
     }
 
-    // Consume() blocks, so the reader gets its own thread instead of a pool thread.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Read(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    protected override ConsumerPlacement Placement { get; } = ConsumerPlacement.EveryPartitionAtEnd("fraud-api-stream", Topic);
 
-    private void Read(CancellationToken stoppingToken)
+    protected override void OnPlaced(IConsumer<Ignore, byte[]> consumer, ILookup<string, TopicPartition> partitions) => _positioned.TrySetResult();
+
+    protected override void Handle(ConsumeResult<Ignore, byte[]> message)
     {
-        using var consumer = kafka.CreateConsumerBuilder<Ignore, byte[]>("fraud-api-stream").Build();
-        try
+        if (message.Message.Value is { } value)
         {
-            AssignAtEnd(consumer, stoppingToken);
-            _positioned.TrySetResult();
-            logger.LogInformation("Streaming new alerts from {Topic}", Topic);
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    if (consumer.Consume(stoppingToken) is { IsPartitionEOF: false, Message.Value: { } value })
-                    {
-                        Publish(value);
-                    }
-                }
-                catch (ConsumeException ex) when (!ex.Error.IsFatal)
-                {
-                    logger.LogWarning("Reading {Topic} failed: {Reason}", Topic, ex.Error.Reason);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            consumer.Close();
-            lock (_gate)
-            {
-                foreach (var client in _clients)
-                {
-                    client.Writer.TryComplete();
-                }
-            }
+            Publish(value);
         }
     }
 
-    /// <summary>Every partition, at its high watermark: explicit offsets, so the position is known before any client is told "ready".</summary>
-    private void AssignAtEnd(IConsumer<Ignore, byte[]> consumer, CancellationToken stoppingToken)
+    protected override void OnStopped()
     {
-        using var admin = kafka.CreateAdminClient();
-        for (var attempt = 1; ; attempt++)
+        lock (_gate)
         {
-            try
+            foreach (var client in _clients)
             {
-                var partitions = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics
-                    .Where(topic => topic.Topic == Topic && topic.Error.Code == ErrorCode.NoError)
-                    .SelectMany(topic => topic.Partitions)
-                    .Select(partition => new TopicPartition(Topic, partition.PartitionId))
-                    .ToList();
-                if (partitions.Count > 0)
-                {
-                    consumer.Assign(partitions.Select(partition =>
-                        new TopicPartitionOffset(partition, consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High)));
-                    return;
-                }
-                logger.LogWarning("Topic {Topic} not found yet (attempt {Attempt})", Topic, attempt);
+                client.Writer.TryComplete();
             }
-            catch (KafkaException ex)
-            {
-                logger.LogWarning("Broker not ready for {Topic} (attempt {Attempt}): {Reason}", Topic, attempt, ex.Error.Reason);
-            }
-            stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Min(10, attempt)));
-            stoppingToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -144,7 +95,7 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
     {
         if (AlertJson.Deserialize(value) is not { } alert)
         {
-            logger.LogWarning("Skipped a message on {Topic} that is not an alert", Topic);
+            Logger.LogWarning("Skipped a message on {Topic} that is not an alert", Topic);
             return;
         }
         var item = new SseItem<string>(AlertJson.Serialize(alert), "alert") { EventId = alert.TxId };
@@ -160,7 +111,7 @@ internal sealed class AlertStream(KafkaClientFactory kafka, ILogger<AlertStream>
                 {
                     _clients[i].Writer.TryComplete();
                     _clients.RemoveAt(i);
-                    logger.LogWarning("Disconnected a stream client that fell {Buffer} alerts behind", ClientBuffer);
+                    Logger.LogWarning("Disconnected a stream client that fell {Buffer} alerts behind", ClientBuffer);
                 }
             }
         }

@@ -9,6 +9,7 @@ using Fraud.Detector.Merchants;
 using Fraud.Detector.Sampling;
 using Fraud.Detector.Sinks;
 using Fraud.Detector.State;
+using Fraud.Messaging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -38,6 +39,7 @@ internal sealed class BatchProcessor(
     ILogger<BatchProcessor> logger)
 {
     private static readonly ActivitySource Tracing = new(DetectorMetrics.MeterName);
+    private static readonly string ProcessSpanName = $"{Topics.Transactions.Name} process";
 
     // Restored users whose checkpoint is ahead of the committed offset: their transactions up to that position were
     // decided (and their alerts stored) before a crash, so a replay must not fold them in again.
@@ -234,7 +236,7 @@ internal sealed class BatchProcessor(
             parentContext: contexts[0],
             tags: [new("messaging.system", "kafka"), new("messaging.batch.message_count", batch.Messages.Count), new("fraud.alerts", batch.Alerts.Count)],
             links: contexts.Skip(1).Where(context => context != default).Select(context => new ActivityLink(context)),
-            name: "transactions.v1 process");
+            name: ProcessSpanName);
         return activity;
     }
 

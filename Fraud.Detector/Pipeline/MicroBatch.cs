@@ -4,11 +4,9 @@ using Fraud.Detector.State;
 
 namespace Fraud.Detector.Pipeline;
 
-/// <summary>What one micro-batch has consumed and decided, waiting to be made durable and committed.</summary>
+/// <summary>What one micro-batch has consumed and decided, waiting to be made durable (its offsets are the consume loop's).</summary>
 internal sealed class MicroBatch
 {
-    private readonly Dictionary<TopicPartition, Offset> _nextOffsets = [];
-
     /// <summary>The messages, in the order consumed.</summary>
     public List<ConsumeResult<string?, byte[]>> Messages { get; } = [];
 
@@ -22,30 +20,13 @@ internal sealed class MicroBatch
 
     public int Processed { get; set; }
 
-    public DateTimeOffset? OpenedAt { get; private set; }
-
-    public bool IsEmpty => Messages.Count == 0;
-
-    public void Add(ConsumeResult<string?, byte[]> message, DateTimeOffset now)
-    {
-        OpenedAt ??= now;
-        Messages.Add(message);
-        _nextOffsets[message.TopicPartition] = message.Offset + 1; // Kafka commits the next offset to read
-    }
-
-    /// <summary>Offsets to commit once the batch is durable: one per partition, past its last message.</summary>
-    public IReadOnlyList<TopicPartitionOffset> OffsetsToCommit() =>
-        _nextOffsets.Select(entry => new TopicPartitionOffset(entry.Key, entry.Value)).ToList();
-
     public void Clear()
     {
-        _nextOffsets.Clear();
         Messages.Clear();
         Alerts.Clear();
         DeadLetters.Clear();
         Touched.Clear();
         Processed = 0;
-        OpenedAt = null;
     }
 }
 

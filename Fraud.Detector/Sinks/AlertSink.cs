@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Fraud.Detector.Health;
 using Fraud.Core;
 using Fraud.Detector.Pipeline;
+using Fraud.Messaging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

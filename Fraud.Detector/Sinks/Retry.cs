@@ -1,42 +1,71 @@
 using Fraud.Detector.Health;
+using Polly;
+using Polly.Retry;
 
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
-/// Retries a sink write with capped exponential backoff until it succeeds or the detector stops. While it
-/// retries, consumption is paused (the caller awaits), no offset is committed and the detector reports degraded:
-/// nothing is lost.
+/// Retries a sink write with capped exponential backoff and jitter until it succeeds or its token is cancelled (the
+/// detector stops, or a rebalance gives the batch up). While it retries, consumption is paused, no offset is
+/// committed and the detector reports degraded: nothing is lost.
 /// </summary>
-public sealed class Retry(DetectorMetrics metrics, SinkHealth health, ILogger<Retry> logger)
+public sealed class Retry
 {
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
+    private static readonly ResiliencePropertyKey<string> Sink = new("fraud.sink");
+    private readonly ResiliencePipeline _pipeline;
+    private readonly SinkHealth _health;
+    private readonly ILogger<Retry> _logger;
+
+    public Retry(DetectorMetrics metrics, SinkHealth health, ILogger<Retry> logger)
+    {
+        _health = health;
+        _logger = logger;
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                OnRetry = retry =>
+                {
+                    var sink = retry.Context.Properties.GetValue(Sink, "");
+                    var reason = retry.Outcome.Exception!.Message;
+                    metrics.SinkFailed(sink);
+                    health.Failed(sink, reason);
+                    logger.LogWarning("Write to {Sink} failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
+                        sink, retry.AttemptNumber + 1, retry.RetryDelay, reason);
+                    return default;
+                },
+            })
+            .Build();
+    }
 
     public async Task<T> UntilSuccessAsync<T>(string sink, Func<Task<T>> write, CancellationToken cancellationToken)
     {
-        var delay = FirstDelay;
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(Sink, sink);
+        var attempts = 0;
+        try
         {
-            try
+            var result = await _pipeline.ExecuteAsync(async _ =>
             {
-                var result = await write();
-                if (attempt > 1)
-                {
-                    logger.LogInformation("Write to {Sink} succeeded after {Attempts} attempts", sink, attempt);
-                }
+                attempts++;
+                return await write();
+            }, context);
+            if (attempts > 1)
+            {
+                _logger.LogInformation("Write to {Sink} succeeded after {Attempts} attempts", sink, attempts);
+            }
 
-                health.Succeeded(sink);
-                return result;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                metrics.SinkFailed(sink);
-                health.Failed(sink, ex.Message);
-                logger.LogWarning("Write to {Sink} failed (attempt {Attempt}), retrying in {Delay}: {Reason}",
-                    sink, attempt, delay, ex.Message);
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, delay.Ticks * 2));
-            }
+            _health.Succeeded(sink);
+            return result;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Fraud.Producer.Publishing;
+using Fraud.Messaging;
 
 namespace Fraud.Producer.CommandLine;
 
@@ -15,7 +15,7 @@ internal sealed class BrokerArguments
     private readonly Option<string> _topic = new("--topic")
     {
         Description = "Topic for the transactions (key = user_id).",
-        DefaultValueFactory = _ => Topics.Transactions,
+        DefaultValueFactory = _ => Topics.Transactions.Name,
     };
 
     private readonly Option<double> _rate;

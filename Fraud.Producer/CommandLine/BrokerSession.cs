@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Fraud.Messaging;
 using Fraud.Producer.Publishing;
 
 namespace Fraud.Producer.CommandLine;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Fraud.CommandLine;
 using Fraud.Core;
+using Fraud.Messaging;
 using Fraud.Producer.Publishing;
 
 namespace Fraud.Producer.CommandLine;
@@ -30,10 +31,10 @@ internal static class SimulateCommand
         });
         var labelsTopic = new Option<string?>("--labels-topic")
         {
-            Description = $"Also publish one label per transaction to this topic (key = tx_id); the option alone means {Topics.Labels}.",
+            Description = $"Also publish one label per transaction to this topic (key = tx_id); the option alone means {Topics.Labels.Name}.",
             HelpName = "topic",
             Arity = ArgumentArity.ZeroOrOne,
-            CustomParser = result => result.Tokens.Count == 0 ? Topics.Labels : result.Tokens[0].Value,
+            CustomParser = result => result.Tokens.Count == 0 ? Topics.Labels.Name : result.Tokens[0].Value,
         };
         var command = new Command(
             "simulate",

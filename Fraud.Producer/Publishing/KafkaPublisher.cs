@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Fraud.Messaging;
 
 namespace Fraud.Producer.Publishing;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fraud.Core;
+using Fraud.Messaging;
 using Fraud.Producer.Publishing;
 using Fraud.Simulation;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Fraud.Producer.Publishing;
+using Fraud.Messaging;
 using Fraud.Simulation;
 
 namespace Fraud.Producer.Service;
@@ -11,10 +11,10 @@ public sealed class ProducerOptions
 
     public bool Enabled { get; set; } = true;
 
-    public string Topic { get; set; } = Topics.Transactions;
+    public string Topic { get; set; } = Topics.Transactions.Name;
 
     /// <summary>Where labels go; empty to publish none.</summary>
-    public string LabelsTopic { get; set; } = Topics.Labels;
+    public string LabelsTopic { get; set; } = Topics.Labels.Name;
 
     /// <summary>
     /// Transactions per second averaged over a week. The event clock is the wall clock, so the population is sized

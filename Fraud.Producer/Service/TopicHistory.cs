@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Messaging;
 
 namespace Fraud.Producer.Service;
 

@@ -22,6 +22,14 @@ public sealed class ProjectReferenceTests
     }
 
     [Fact]
+    public void Messaging_references_no_project_of_ours_but_Core()
+    {
+        var messaging = Projects["Fraud.Messaging"];
+
+        Assert.Subset(new HashSet<string> { "Fraud.Core" }, messaging.ProjectReferences.ToHashSet());
+    }
+
+    [Fact]
     public void The_producer_carries_neither_the_training_code_nor_ML_NET()
     {
         var carried = Closure("Fraud.Producer");

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Messaging;
 
 namespace Fraud.LoadTest;
 
@@ -13,7 +14,7 @@ internal readonly record struct ObservedAlert(string TxId, long TimestampMs);
 /// </summary>
 internal sealed class AlertWatcher : IDisposable
 {
-    public const string Topic = "alerts.v1";
+    public static readonly string Topic = Topics.Alerts.Name;
 
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly Lock _lock = new();

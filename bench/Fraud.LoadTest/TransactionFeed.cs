@@ -1,6 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Messaging;
 using Fraud.Simulation;
 
 namespace Fraud.LoadTest;
@@ -13,7 +14,7 @@ namespace Fraud.LoadTest;
 /// </summary>
 internal sealed class TransactionFeed : IDisposable
 {
-    public const string Topic = "transactions.v1";
+    public static readonly string Topic = Topics.Transactions.Name;
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
     // Sleeping for less than this costs more than it paces (as Fraud.Producer's Pacer): a small lead is caught up next time.

@@ -1,3 +1,4 @@
+using Fraud.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -11,9 +12,10 @@ public static class BrokerResourceBuilderExtensions
     /// <summary>The port host processes reach the broker on in run mode (the seed's).</summary>
     public const int HostPort = 9092;
 
-    public static IResourceBuilder<T> WithTopic<T>(this IResourceBuilder<T> broker, string name, int partitions = 1)
+    /// <summary>Declares <paramref name="topic"/>, with its own partition count unless <paramref name="partitions"/> says otherwise.</summary>
+    public static IResourceBuilder<T> WithTopic<T>(this IResourceBuilder<T> broker, TopicDefinition topic, int? partitions = null)
         where T : IResourceWithConnectionString =>
-        broker.WithAnnotation(new KafkaTopicAnnotation(name, partitions));
+        broker.WithAnnotation(new KafkaTopicAnnotation(topic.Name, partitions ?? topic.Partitions));
 
     /// <summary>Healthy once the broker answers metadata for every declared topic with the declared partition count.</summary>
     public static IResourceBuilder<T> WithKafkaReadinessCheck<T>(this IResourceBuilder<T> broker, bool createMissingTopics)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Fraud.Messaging;
 
 /// <summary>
 /// W3C trace context in Kafka headers (<c>traceparent</c>, <c>tracestate</c>), so that a transaction's trace runs

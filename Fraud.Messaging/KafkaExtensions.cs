@@ -2,9 +2,10 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Fraud.Messaging;
 
 /// <summary>
 /// Kafka client wiring from a connection string that holds the bootstrap servers (as the AppHost's broker
@@ -62,7 +63,16 @@ public sealed class KafkaClientFactory(string bootstrapServers, IConfigurationSe
     }
 
     /// <summary>Manual commits, start from the earliest offset for a new group, cooperative rebalancing.</summary>
-    public ConsumerBuilder<TKey, TValue> CreateConsumerBuilder<TKey, TValue>(string groupId, Action<ConsumerConfig>? configure = null)
+    public ConsumerBuilder<TKey, TValue> CreateConsumerBuilder<TKey, TValue>(string groupId, Action<ConsumerConfig>? configure = null) =>
+        CreateConsumerBuilder<TKey, TValue>(CreateConsumerConfig(groupId, configure));
+
+    public ConsumerBuilder<TKey, TValue> CreateConsumerBuilder<TKey, TValue>(ConsumerConfig config) =>
+        new ConsumerBuilder<TKey, TValue>(config)
+            .SetLogHandler((_, message) => Log(message))
+            .SetErrorHandler((_, error) => LogError(error));
+
+    /// <summary>The settings <see cref="CreateConsumerBuilder{TKey,TValue}(string,Action{ConsumerConfig}?)"/> uses, overrides applied.</summary>
+    public ConsumerConfig CreateConsumerConfig(string groupId, Action<ConsumerConfig>? configure = null)
     {
         var config = new ConsumerConfig
         {
@@ -75,9 +85,7 @@ public sealed class KafkaClientFactory(string bootstrapServers, IConfigurationSe
         };
         configure?.Invoke(config);
         ApplyOverrides(config, "Consumer");
-        return new ConsumerBuilder<TKey, TValue>(config)
-            .SetLogHandler((_, message) => Log(message))
-            .SetErrorHandler((_, error) => LogError(error));
+        return config;
     }
 
     public IAdminClient CreateAdminClient() =>
