@@ -3,9 +3,9 @@ using Fraud.Api.Feedback;
 using Fraud.Api.Labels;
 using Fraud.Api.Models;
 using Fraud.Api.Rules;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Fraud.Api.Stats;
 using Fraud.Api.Streaming;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fraud.Api;
 

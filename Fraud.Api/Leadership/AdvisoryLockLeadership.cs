@@ -158,7 +158,8 @@ internal abstract class AdvisoryLockLeadership(IConfiguration configuration, str
             SELECT EXISTS (SELECT FROM pg_locks
                            WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 1
                              AND ((classid::bigint << 32) | objid::bigint) = $1)
-            """, session) { Parameters = { new() { Value = LockKey } } };
+            """, session);
+        command.Parameters.Add(new NpgsqlParameter { Value = LockKey });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -59,7 +59,11 @@ public static class LabelJson
 
     private static LabelWire ToWire(Label label) => new()
     {
-        TxId = label.TxId, IsFraud = label.IsFraud, Scenario = label.Scenario, MerchantId = label.MerchantId, Ts = label.Ts,
+        TxId = label.TxId,
+        IsFraud = label.IsFraud,
+        Scenario = label.Scenario,
+        MerchantId = label.MerchantId,
+        Ts = label.Ts,
     };
 
     private static string Expectation(string field) => field == "is_fraud" ? "must be true or false" : "must be a string";

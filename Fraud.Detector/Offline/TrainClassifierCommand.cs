@@ -64,8 +64,8 @@ internal static class TrainClassifierCommand
             parse.GetRequiredValue(output),
             parse.GetValue(asOf) is { } trainedAt ? new LabelDelay(trainedAt, parse.GetValue(labelDelay)) : null,
             parse.GetValue(from),
-            Options(parse.GetValue(trees), parse.GetValue(leaves), parse.GetValue(minRowsPerLeaf), parse.GetValue(learningRate), parse.GetValue(seed))
-                with { MerchantLabelDelay = parse.GetValue(labelDelay) }));
+            Options(parse.GetValue(trees), parse.GetValue(leaves), parse.GetValue(minRowsPerLeaf), parse.GetValue(learningRate), parse.GetValue(seed),
+                parse.GetValue(labelDelay))));
         return command;
     }
 
@@ -75,8 +75,8 @@ internal static class TrainClassifierCommand
         return default!;
     }
 
-    private static GradientBoostingOptions Options(int trees, int leaves, int minRowsPerLeaf, double learningRate, int seed) =>
-        new() { Trees = trees, Leaves = leaves, MinRowsPerLeaf = minRowsPerLeaf, LearningRate = learningRate, Seed = seed };
+    private static GradientBoostingOptions Options(int trees, int leaves, int minRowsPerLeaf, double learningRate, int seed, TimeSpan merchantLabelDelay) =>
+        new() { Trees = trees, Leaves = leaves, MinRowsPerLeaf = minRowsPerLeaf, LearningRate = learningRate, Seed = seed, MerchantLabelDelay = merchantLabelDelay };
 
     private static int Run(TransactionInput input, FileInfo? labelsFile, FileInfo output, LabelDelay? delay, DateTimeOffset? from, GradientBoostingOptions options)
     {

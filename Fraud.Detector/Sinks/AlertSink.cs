@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Fraud.Detector.Health;
 using Fraud.Core;
+using Fraud.Detector.Health;
 using Fraud.Detector.Pipeline;
 using Fraud.Messaging;
 using Microsoft.Extensions.Options;

@@ -3,9 +3,9 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Tests.Integration.Detector;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Fraud.Tests.Integration.Detector;
 using Npgsql;
 
 namespace Fraud.Tests.Integration;

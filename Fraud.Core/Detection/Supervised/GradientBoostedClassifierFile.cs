@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Fraud.Core.Features;
 using System.Text.Json.Serialization;
+using Fraud.Core.Features;
 
 namespace Fraud.Core.Detection.Supervised;
 

@@ -23,8 +23,15 @@ public sealed class DecisionOptionsJsonTests
         Assert.Equal(
             new DecisionOptions
             {
-                AlertThreshold = 0.65, ForestEvidence = ForestEvidence.Score, ForestAnomalyShare = 0.01, ForestRankSteepness = 2,
-                ForestWeight = 0.7, ForestWeightWithClassifier = 0.2, ForestScale = 0.02, ScoreThreshold = -0.55, ClassifierWeight = 0.5,
+                AlertThreshold = 0.65,
+                ForestEvidence = ForestEvidence.Score,
+                ForestAnomalyShare = 0.01,
+                ForestRankSteepness = 2,
+                ForestWeight = 0.7,
+                ForestWeightWithClassifier = 0.2,
+                ForestScale = 0.02,
+                ScoreThreshold = -0.55,
+                ClassifierWeight = 0.5,
             },
             options);
     }

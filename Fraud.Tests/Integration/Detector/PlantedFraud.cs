@@ -42,7 +42,11 @@ internal sealed record PlantedFraud(IReadOnlyList<Transaction> CardTesting, IRea
             .Append(Shopping(traveller, $"tx_{run}_it_home", attack - TimeSpan.FromMinutes(10), 31.40m))
             .Append(Shopping(traveller, $"tx_{run}_it_trip", attack + TimeSpan.FromMinutes(30), 650.00m) with
             {
-                Location = "US", MerchantId = "m_ny_jeweller", Mcc = 5944, Lat = 40.7128, Lon = -74.0060,
+                Location = "US",
+                MerchantId = "m_ny_jeweller",
+                Mcc = 5944,
+                Lat = 40.7128,
+                Lon = -74.0060,
             })
             .ToList();
 
@@ -65,7 +69,15 @@ internal sealed record PlantedFraud(IReadOnlyList<Transaction> CardTesting, IRea
     private static Transaction Online(long user, string txId, DateTimeOffset ts, decimal amount, string merchant, int mcc) =>
         SampleTransactions.Purchase with
         {
-            TxId = txId, UserId = user, Ts = ts, Amount = amount, MerchantId = merchant, Mcc = mcc,
-            Channel = Channel.Ecom, DeviceId = $"d_browser_{user}", Lat = null, Lon = null,
+            TxId = txId,
+            UserId = user,
+            Ts = ts,
+            Amount = amount,
+            MerchantId = merchant,
+            Mcc = mcc,
+            Channel = Channel.Ecom,
+            DeviceId = $"d_browser_{user}",
+            Lat = null,
+            Lon = null,
         };
 }

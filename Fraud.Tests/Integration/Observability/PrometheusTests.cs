@@ -1,5 +1,5 @@
-using Aspire.Hosting.Testing;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 
 namespace Fraud.Tests.Integration.Observability;
 
