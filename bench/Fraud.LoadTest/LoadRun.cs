@@ -241,7 +241,7 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
         long lastDone = -1;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var committed = await probe.CommittedAsync(FraudSystem.DetectorGroup, _partitions);
+            var committed = await probe.CommittedAsync(SystemUnderLoad.DetectorGroup, _partitions);
             long done = committed.Since(start);
             var at = clock.Elapsed;
             timeline?.Add((at, done));

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using Fraud.CommandLine;
 using Fraud.Simulation;
+using Fraud.Testing;
 
 namespace Fraud.LoadTest;
 
@@ -159,13 +160,14 @@ internal static class RunCommand
         var machine = Machine.Describe();
         using var logs = new ResourceLogs(logPath);
         FraudSystem system;
+        IReadOnlyList<(string Name, int Pid)> processes;
         var startup = Stopwatch.StartNew();
         try
         {
             output.Line($"Starting the system (AppHost, local mode) …");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StartTimeout);
-            system = await FraudSystem.StartAsync(settings, logs, timeout.Token);
+            (system, processes) = await SystemUnderLoad.StartAsync(settings, logs, timeout.Token);
             startup.Stop();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -186,7 +188,7 @@ internal static class RunCommand
                 using var probe = new BrokerProbe(system.KafkaBootstrap);
                 using var feed = new TransactionFeed(system.KafkaBootstrap, simulation);
                 using var alerts = new AlertWatcher(system.KafkaBootstrap, probe);
-                await using var sampler = new ProcessSampler(system.Processes);
+                await using var sampler = new ProcessSampler(processes);
                 var run = new LoadRun(system, feed, probe, alerts, sampler, output);
                 if (settings.WarmupSeconds > 0
                     && await run.WarmUpAsync(WarmupRate, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken) is { Count: > 0 } warmupProblems)

@@ -80,7 +80,7 @@ public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
             string input = Path.Combine(folder.FullName, "tx.jsonl"), labels = Path.Combine(folder.FullName, "labels.jsonl"), scores = Path.Combine(folder.FullName, "scores.jsonl");
             await File.WriteAllLinesAsync(input, rows.Select(row => TransactionJson.Serialize(row.Transaction)));
             await File.WriteAllLinesAsync(labels, rows.Select(row => LabelJson.Serialize(row.Label)));
-            string rules = Path.Combine(AppContext.BaseDirectory, "Integration", "Detector", "test-rules.json");
+            string rules = DetectorFiles.TestRulesFile;
             var (exitCode, stdout, stderr) = await DetectorProcess.RunAsync("score", "--input", input, "--labels", labels, "--rules", rules, "--features", "--output", scores);
             Assert.True(exitCode == 0, $"score failed ({exitCode}): {stdout} {stderr}");
             var features = new Dictionary<string, float[]>(StringComparer.Ordinal);

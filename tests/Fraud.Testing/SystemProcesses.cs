@@ -4,7 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.Testing;
 
 /// <summary>One replica's own HTTP address (not the AppHost's proxy, which round-robins between replicas).</summary>
 public sealed record ReplicaEndpoint(string ResourceId, Uri Uri);

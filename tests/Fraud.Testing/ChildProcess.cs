@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.Testing;
 
 /// <summary>Runs a program of this repository as a child process, the way a user runs it from a shell.</summary>
-internal static class ChildProcess
+public static class ChildProcess
 {
     /// <summary>The configuration the tests were built in (Debug or Release), so a child is the same build.</summary>
     public static string BuildConfiguration =>

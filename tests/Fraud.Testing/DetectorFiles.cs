@@ -1,4 +1,4 @@
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.Testing;
 
 /// <summary>
 /// A system's own model and rule files in a temporary folder: the API trains its bootstrap model into
@@ -11,9 +11,12 @@ public sealed class DetectorFiles : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("fraud-detector-files-");
 
+    /// <summary>The test rule set, copied beside the binaries of whoever references this project.</summary>
+    public static string TestRulesFile => Path.Combine(AppContext.BaseDirectory, "test-rules.json");
+
     public DetectorFiles()
     {
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Integration", "Detector", "test-rules.json"), RulesPath);
+        File.Copy(TestRulesFile, RulesPath);
     }
 
     public string ModelPath => Path.Combine(_folder.FullName, "iforest.model");

@@ -3,17 +3,17 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Integration.Detector;
+using Fraud.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.Testing;
 
 /// <summary>
 /// The whole system, started the way the product starts it: the AppHost in local mode (Fraud.LocalKafka,
-/// Debian's Postgres and Redis as processes) with throwaway state. Most tests share one through
-/// <see cref="FraudSystemFixture"/>; a test that breaks things (kills a process, stops Postgres) or needs other
+/// Debian's Postgres and Redis as processes) with throwaway state; the tests and the load tool both start it this way.
+/// Most tests share one (Fraud.Tests' <c>FraudSystemFixture</c>); a test that breaks things (kills a process, stops Postgres) or needs other
 /// settings starts a private one:
 /// <code>await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false"]);</code>
 /// Any AppHost setting can be passed, and through it any service setting (<c>--Detector:BatchSize=10</c>).
@@ -57,12 +57,17 @@ public class FraudSystem : IAsyncDisposable
 
     /// <summary>Starts a private system; every resource (each replica) is healthy when this returns.</summary>
     /// <param name="appHostArgs">Extra AppHost arguments, after (so overriding) the test defaults.</param>
-    public static async Task<FraudSystem> StartAsync(IEnumerable<string>? appHostArgs = null)
+    /// <param name="configure">Changes to the app model before it is built (e.g. one resource's environment, a log provider).</param>
+    /// <param name="shippedDetection">The rule set and bootstrap model a fresh installation gets (the API's defaults)
+    /// instead of <see cref="Files"/>' test rules and smaller bootstrap.</param>
+    /// <param name="cancellationToken">Gives the start up (it also gives up by itself after three minutes).</param>
+    public static async Task<FraudSystem> StartAsync(IEnumerable<string>? appHostArgs = null,
+        Action<IDistributedApplicationTestingBuilder>? configure = null, bool shippedDetection = false, CancellationToken cancellationToken = default)
     {
         var system = new FraudSystem();
         try
         {
-            await system.StartCoreAsync(appHostArgs ?? []);
+            await system.StartCoreAsync(appHostArgs ?? [], configure, shippedDetection, cancellationToken);
             return system;
         }
         catch
@@ -72,13 +77,16 @@ public class FraudSystem : IAsyncDisposable
         }
     }
 
-    protected async Task StartCoreAsync(IEnumerable<string> appHostArgs)
+    protected async Task StartCoreAsync(IEnumerable<string> appHostArgs,
+        Action<IDistributedApplicationTestingBuilder>? configure = null, bool shippedDetection = false, CancellationToken cancellationToken = default)
     {
         StartedAt = DateTimeOffset.UtcNow;
-        using var timeout = new CancellationTokenSource(StartTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
             // A test-only key: the AppHost's secret parameter, as an operator would set it.
-            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key-not-a-secret-12345", .. Files.AppHostArgs, .. appHostArgs], timeout.Token);
+            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key-not-a-secret-12345",
+                .. shippedDetection ? [] : Files.AppHostArgs, .. appHostArgs], timeout.Token);
         // Resource logs are forwarded into the test output; keep only what signals a problem.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -87,6 +95,7 @@ public class FraudSystem : IAsyncDisposable
             .AddFilter("Aspire", LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
+        configure?.Invoke(builder);
 
         ApiKey = await builder.Resources.OfType<ParameterResource>().Single(resource => resource.Name == "api-key").GetValueAsync(timeout.Token)
             ?? throw new InvalidOperationException("the api-key parameter has no value");
@@ -112,7 +121,7 @@ public class FraudSystem : IAsyncDisposable
         _producer!.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value });
 
     public Task<DeliveryResult<string, byte[]>> ProduceAsync(Transaction transaction) =>
-        ProduceAsync("transactions.v1", transaction.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ProduceAsync(Topics.Transactions.Name, transaction.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             TransactionJson.SerializeToUtf8Bytes(transaction));
 
     /// <summary>Polls until <paramref name="probe"/> returns a value or the deadline passes.</summary>
