@@ -66,14 +66,6 @@ internal static class SystemUnderLoad
                 .AddProvider(logs));
         }, shippedDetection: true, cancellationToken);
 
-        var processes = Resources.Select(name => (name, ProcessId(system.App, name))).Where(process => process.Item2 > 0).ToList();
-        return (system, processes);
+        return (system, [.. Resources.Select(name => (name, system.Processes.ProcessId(name)))]);
     }
-
-    private static int ProcessId(DistributedApplication app, string resource) =>
-        app.ResourceNotifications.TryGetCurrentState(resource, out var state)
-        && state.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } value
-        && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-            ? pid
-            : 0;
 }
