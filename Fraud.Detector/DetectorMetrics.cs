@@ -41,6 +41,7 @@ public sealed class DetectorMetrics
     private volatile int _merchantsTracked;
     private readonly Counter<long> _merchantRiskLoads;
     private readonly Counter<long> _merchantVisitsCounted;
+    private readonly Counter<long> _partitionsReleased;
     private volatile DetectionProfile? _profile;
 
     public DetectorMetrics(IMeterFactory meterFactory)
@@ -61,6 +62,8 @@ public sealed class DetectorMetrics
             "Users not in memory looked up in the Redis checkpoint, by outcome (restored, absent, refused, unavailable).");
         _replaysSkipped = meter.CreateCounter<long>("fraud.detector.replays.skipped", "{transaction}",
             "Replayed transactions already folded into a restored checkpoint (their alerts were already durable).");
+        _partitionsReleased = meter.CreateCounter<long>("fraud.detector.partitions.released", "{partition}",
+            "Partitions this replica gave up, by how (revoked: handed over in a rebalance; lost: the group session ended).");
         _trainingSamplesWritten = meter.CreateCounter<long>("fraud.detector.training_samples.written", "{sample}",
             "Training sample slots upserted into training_samples (a slot is rewritten when its reservoir replaces it).");
         _endToEnd = meter.CreateHistogram("fraud.detector.e2e_latency", "s",
@@ -140,6 +143,8 @@ public sealed class DetectorMetrics
     public void MerchantVisitsCounted(int count) => _merchantVisitsCounted.Add(count);
 
     public void PartitionsAssigned(int count) => _partitionsAssigned = count;
+
+    public void PartitionsReleased(string how, int count) => _partitionsReleased.Add(count, new KeyValuePair<string, object?>("how", how));
 
     /// <summary>Replaces the lag of the assigned partitions (partitions no longer assigned disappear).</summary>
     public void Lag(IReadOnlyDictionary<(string Topic, int Partition), long> lag)

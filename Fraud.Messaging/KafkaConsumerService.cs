@@ -87,7 +87,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>After partitions were revoked or lost: state about them may now be built elsewhere.</summary>
-    protected virtual void OnPartitionsGone()
+    protected virtual void OnPartitionsGone(PartitionsGone how, int partitions)
     {
     }
 
@@ -129,7 +129,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         var builder = kafka.CreateConsumerBuilder<TKey, TValue>(config);
         if (placement.InGroup)
         {
-            builder.SetPartitionsRevokedHandler((consumer, _) => OnRevoked(consumer))
+            builder.SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, revoked.Count))
                 .SetPartitionsLostHandler((_, lost) => OnLost(lost.Count));
         }
 
@@ -396,7 +396,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>Before partitions move to another member: flush and commit what is held, within the session timeout.</summary>
-    private void OnRevoked(IConsumer<TKey, TValue> consumer)
+    private void OnRevoked(IConsumer<TKey, TValue> consumer, int partitions)
     {
         if (_flush is null && _held.Count > 0)
         {
@@ -414,7 +414,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         _uncommitted.Clear();   // no longer ours: the new owner reads from the last commit
-        OnPartitionsGone();
+        OnPartitionsGone(PartitionsGone.Revoked, partitions);
     }
 
     /// <summary>Lost (e.g. the session timed out): someone else may already own them; nothing held can be committed.</summary>
@@ -433,7 +433,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         _uncommitted.Clear();
-        OnPartitionsGone();
+        OnPartitionsGone(PartitionsGone.Lost, partitions);
     }
 
     /// <summary>Whether <paramref name="task"/> completes (in any way) within <paramref name="timeout"/>; never throws its exception.</summary>

@@ -58,7 +58,11 @@ internal sealed class TransactionConsumer(
     protected override void Abandon() => _batch.Clear();
 
     // Their users may now be decided elsewhere: forget them (they come back from their checkpoint).
-    protected override void OnPartitionsGone() => processor.ForgetUsers();
+    protected override void OnPartitionsGone(PartitionsGone how, int partitions)
+    {
+        processor.ForgetUsers();
+        metrics.PartitionsReleased(how == PartitionsGone.Lost ? "lost" : "revoked", partitions);
+    }
 
     protected override void OnPoll(IConsumer<string?, byte[]> consumer) => ReportPartitions(consumer);
 

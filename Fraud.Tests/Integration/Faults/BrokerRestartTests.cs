@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Fraud.Core;
+using Fraud.Core.Features;
+using Npgsql;
 using Fraud.Tests.Core;
 using Xunit.Abstractions;
 using static Fraud.Tests.Integration.Detector.DetectorStreams;
@@ -37,16 +39,18 @@ public sealed class BrokerRestartTests(DefaultDetectorSystem fixture, ITestOutpu
             "the alert before the restart", Within);
 
         var killed = DateTime.UtcNow;
-        await System.Processes.KillAsync("kafka");
-        await System.Processes.StartAsync("kafka");   // as the dashboard's Start does, or a supervisor: same port, same topics
-        // The detector's group is unknown to the new broker: it joins again, and its partitions, given back, bring their
-        // users back from their checkpoints. Once one is restored, the known holder will be too.
+        double releasedBefore = await ReleasedAsync();
         double skippedBefore = await System.Detector.ReadCounterAsync(Skipped);
         double restoredBefore = await RestoredAsync();
-        await FraudSystem.EventuallyAsync(async () => await RestoredAsync() > restoredBefore ? "" : null,
-            "the detector to rejoin the group and restore users from their checkpoints", TimeSpan.FromSeconds(120)); // 15-60 s seen
+        await System.Processes.KillAsync("kafka");
+        await System.Processes.StartAsync("kafka");   // as the dashboard's Start does, or a supervisor: same port, same topics
+        // The new broker does not know the detector's group: the member's session ends and its partitions are lost (it
+        // forgets their users), it joins again and reads the new log from its start. The known holder's next
+        // transaction then brings its history back from the checkpoint.
+        await FraudSystem.EventuallyAsync(async () => await ReleasedAsync() > releasedBefore ? "" : null,
+            "the detector to lose its partitions to the new broker", TimeSpan.FromSeconds(120)); // one session timeout, 10-60 s seen
 
-        output.WriteLine($"the detector restored users {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
+        output.WriteLine($"the detector gave its partitions up {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
         var after = new[] { Purchase(known, $"tx_{run}_after", DateTimeOffset.UtcNow, 12_500m), Purchase(fresh, $"tx_{run}_fresh", DateTimeOffset.UtcNow, 13_000m) };
         var positions = new List<string>();
         foreach (var transaction in after)
@@ -60,11 +64,30 @@ public sealed class BrokerRestartTests(DefaultDetectorSystem fixture, ITestOutpu
             "both alerts after the restart", Within);
         Assert.Equal([$"tx_{run}_after", $"tx_{run}_before", $"tx_{run}_fresh"], stored.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(skippedBefore, await System.Detector.ReadCounterAsync(Skipped));   // no new transaction taken for a replay
+        // The known holder's history came back from its checkpoint: its alert counts the 121 purchases before.
+        Assert.True(await RestoredAsync() > restoredBefore, "no user was restored from a checkpoint after the partitions came back");
+        Assert.Equal(history.Count, await FeatureOfAsync($"tx_{run}_after", FeatureSchema.Count7d));
+        Assert.Equal(0, await FeatureOfAsync($"tx_{run}_fresh", FeatureSchema.Count7d));
         // alerts.v1 starts empty: the alert of before is gone from it (Postgres and the API keep it), the new ones are on it.
         Assert.Equal([$"tx_{run}_after", $"tx_{run}_fresh"], PublishedAlerts(System.KafkaBootstrap, known, fresh).Select(alert => alert.TxId).Order(StringComparer.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await System.Api.GetAsync($"/alerts/tx_{run}_before")).StatusCode);
         await FraudSystem.EventuallyAsync(async () => (await System.Detector.GetStringAsync("/health")).Contains("\"status\":\"ok\"", StringComparison.Ordinal) ? "" : null,
             "the detector to report healthy", Within);
+    }
+
+    private async Task<double> ReleasedAsync() =>
+        (await System.Detector.ReadByLabelAsync("fraud_detector_partitions_released_total", "how")).Values.Sum();
+
+    /// <summary>One feature of a stored alert, as the detector computed it.</summary>
+    private async Task<double> FeatureOfAsync(string txId, int feature)
+    {
+        await using var connection = new NpgsqlConnection(System.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT features[$2] FROM fraud_alerts WHERE tx_id = $1", connection)
+        {
+            Parameters = { new() { Value = txId }, new() { Value = feature + 1 } },   // Postgres arrays count from 1
+        };
+        return Convert.ToDouble(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     private async Task<double> RestoredAsync() =>
