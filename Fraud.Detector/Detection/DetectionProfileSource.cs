@@ -66,7 +66,6 @@ internal sealed class DetectionProfileSource(
             await Task.Delay(_options.ReloadInterval, cancellationToken);
         }
 
-        _fingerprint = Fingerprint();
         Publish(await LoadAsync(cancellationToken));
         await base.StartAsync(cancellationToken);
     }
@@ -84,7 +83,6 @@ internal sealed class DetectionProfileSource(
                 continue;
             }
 
-            _fingerprint = fingerprint;
             try
             {
                 Publish(await LoadAsync(stoppingToken));
@@ -93,7 +91,8 @@ internal sealed class DetectionProfileSource(
             }
             catch (Exception exception) when (exception is DetectionFileException or NpgsqlException)
             {
-                // A half-written file changes again when its writer finishes, and is then read again.
+                // Not tried again until a part changes again: a half-written file changes when its writer finishes.
+                _fingerprint = fingerprint;
                 _problem = exception.Message;
                 metrics.Reloaded("failed");
                 logger.LogError("Keeping {Profile}: {Problem}", _current, exception.Message);
@@ -106,13 +105,22 @@ internal sealed class DetectionProfileSource(
             ? HealthCheckResult.Degraded($"deciding with {_current}; the changed parts are unusable: {problem}")
             : HealthCheckResult.Healthy(_current?.ToString()));
 
-    private async Task<DetectionProfile> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads every part and records their versions as the fingerprint: the rows read here, not the versions the poll
+    /// read before, since an activation in between would otherwise leave the detector on a profile its fingerprint
+    /// does not name, and a later switch back to the polled version would go unnoticed.
+    /// </summary>
+    private async Task<(DetectionProfile Profile, string Fingerprint)> LoadAsync(CancellationToken cancellationToken)
     {
+        string decisionStamp = Stamp(_decisionPath);   // before the read: a change after it is seen by the next poll
+        var (modelVersion, model) = await LoadModelAsync(cancellationToken);
+        var (rulesVersion, rules) = await LoadRulesAsync(cancellationToken);
+        var (classifierVersion, classifier) = await LoadClassifierAsync(cancellationToken);
         var profile = new DetectionProfile(
-            await LoadModelAsync(cancellationToken),
-            await LoadRulesAsync(cancellationToken),
+            model,
+            rules,
             _decisionPath is null ? new DecisionOptions() : DetectionFiles.ReadDecision(_decisionPath),
-            await LoadClassifierAsync(cancellationToken));
+            classifier);
         try
         {
             // the same checks the consume loop will make
@@ -123,17 +131,17 @@ internal sealed class DetectionProfileSource(
             throw new DetectionFileException(exception.Message);
         }
 
-        return profile;
+        return (profile, Fingerprint(modelVersion, rulesVersion, classifierVersion, decisionStamp));
     }
 
     /// <summary>The active stored model.</summary>
-    private async Task<IsolationForest> LoadModelAsync(CancellationToken cancellationToken)
+    private async Task<(string Version, IsolationForest Model)> LoadModelAsync(CancellationToken cancellationToken)
     {
         var active = await models.ActiveAsync(ModelKind.Forest, cancellationToken)
             ?? throw new DetectionFileException("models: no active forest");
         try
         {
-            return IsolationForest.Deserialize(active.Model);
+            return (active.Version, IsolationForest.Deserialize(active.Model));
         }
         catch (InvalidDataException exception)
         {
@@ -142,16 +150,16 @@ internal sealed class DetectionProfileSource(
     }
 
     /// <summary>The active stored classifier, or none.</summary>
-    private async Task<GradientBoostedClassifier?> LoadClassifierAsync(CancellationToken cancellationToken)
+    private async Task<(string? Version, GradientBoostedClassifier? Classifier)> LoadClassifierAsync(CancellationToken cancellationToken)
     {
-        if (_activeClassifierVersion is null || await models.ActiveAsync(ModelKind.Classifier, cancellationToken) is not { } active)
+        if (await models.ActiveAsync(ModelKind.Classifier, cancellationToken) is not { } active)
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
-            return GradientBoostedClassifier.Deserialize(active.Model);
+            return (active.Version, GradientBoostedClassifier.Deserialize(active.Model));
         }
         catch (InvalidDataException exception)
         {
@@ -160,10 +168,10 @@ internal sealed class DetectionProfileSource(
     }
 
     /// <summary>The active stored rule set.</summary>
-    private async Task<RuleSet> LoadRulesAsync(CancellationToken cancellationToken)
+    private async Task<(string Version, RuleSet Rules)> LoadRulesAsync(CancellationToken cancellationToken)
     {
         var active = await ruleSets.ActiveAsync(cancellationToken) ?? throw new DetectionFileException("rule_sets: no active rule set");
-        return DetectionFiles.ParseRules($"rule set {active.Version} (rule_sets)", Encoding.UTF8.GetBytes(active.Definition));
+        return (active.Version, DetectionFiles.ParseRules($"rule set {active.Version} (rule_sets)", Encoding.UTF8.GetBytes(active.Definition)));
     }
 
     /// <summary>Reads which versions are active; false (keeping the previous ones) while Postgres does not answer.</summary>
@@ -184,9 +192,10 @@ internal sealed class DetectionProfileSource(
         }
     }
 
-    private void Publish(DetectionProfile profile)
+    private void Publish((DetectionProfile Profile, string Fingerprint) loaded)
     {
-        var previous = _current;
+        var (profile, previous) = (loaded.Profile, _current);
+        _fingerprint = loaded.Fingerprint;
         _current = profile;
         metrics.ProfileChanged(profile);
         if (previous is null)
@@ -200,8 +209,10 @@ internal sealed class DetectionProfileSource(
     }
 
     /// <summary>What a poll compares: the active model, rule set and classifier versions, and the decision file's stamp.</summary>
-    private string Fingerprint() =>
-        $"model:{_activeModelVersion ?? "-"}|rules:{_activeRulesVersion ?? "-"}|classifier:{_activeClassifierVersion ?? "-"}|decision:{Stamp(_decisionPath)}";
+    private string Fingerprint() => Fingerprint(_activeModelVersion, _activeRulesVersion, _activeClassifierVersion, Stamp(_decisionPath));
+
+    private static string Fingerprint(string? model, string? rules, string? classifier, string decision) =>
+        $"model:{model ?? "-"}|rules:{rules ?? "-"}|classifier:{classifier ?? "-"}|decision:{decision}";
 
     /// <summary>A file's size and modification time, "missing", or "-" when none is configured.</summary>
     private static string Stamp(string? path)
