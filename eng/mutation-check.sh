@@ -100,6 +100,18 @@ mutation merchant-hours-delay-inclusive Fraud.Core/Features/MerchantHours.cs \
   "earlier < hour && earlier <= _newestHour" "earlier <= hour && earlier <= _newestHour" \
   "merchant windows read the hour the label delay ends (labels not yet known leak in)" \
   "FullyQualifiedName~Core.Features.MerchantRisk"
+mutation postgres-outlives-launcher Fraud.AppHost/Infrastructure/Postgres/LocalPostgresResource.cs \
+  $'        "$@" &\n        server=$!' $'        setsid -f "$@"\n        server=$!' \
+  "the local Postgres server detached from its launcher (its own session): Ctrl+C leaves the postmaster running" \
+  "FullyQualifiedName~AppHostRunTests"
+mutation postgres-initdb-every-start Fraud.AppHost/Infrastructure/Postgres/LocalPostgresResource.cs \
+  "if (File.Exists(marker))" "if (File.Exists(marker) && false)" \
+  "initdb runs again at every start: local-mode Postgres forgets its data between runs" \
+  "FullyQualifiedName~AppHostRunTests"
+mutation auto-mode-any-exit-answers Fraud.AppHost/Infrastructure/InfraMode.cs \
+  "return probe.ExitCode == 0;" "return probe.ExitCode >= 0;" \
+  "auto mode takes a container client that cannot reach an engine for one that answers" \
+  "FullyQualifiedName~InfraModeTests"
 
 # ---- Arguments
 only=() timeout_minutes=20 logs="" list=false
