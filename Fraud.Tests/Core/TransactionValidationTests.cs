@@ -1,6 +1,6 @@
 using System.Text;
 using Fraud.Core;
-using static Fraud.Tests.Core.TransactionMessages;
+using static Fraud.Testing.TransactionMessages;
 
 namespace Fraud.Tests.Core;
 

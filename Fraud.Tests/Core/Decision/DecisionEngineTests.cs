@@ -4,7 +4,7 @@ using Fraud.Core.Detection.Forest;
 using Fraud.Core.Detection.Supervised;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
-using static Fraud.Tests.Core.SampleTransactions;
+using static Fraud.Testing.SampleTransactions;
 
 namespace Fraud.Tests.Core.Decision;
 

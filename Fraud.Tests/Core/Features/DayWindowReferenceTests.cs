@@ -1,7 +1,7 @@
 using System.Buffers;
 using Fraud.Core;
 using Fraud.Core.Features;
-using static Fraud.Tests.Core.SampleTransactions;
+using static Fraud.Testing.SampleTransactions;
 
 namespace Fraud.Tests.Core.Features;
 

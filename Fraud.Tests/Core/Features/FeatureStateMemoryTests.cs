@@ -1,6 +1,6 @@
 using Fraud.Core;
 using Fraud.Core.Features;
-using static Fraud.Tests.Core.SampleTransactions;
+using static Fraud.Testing.SampleTransactions;
 
 namespace Fraud.Tests.Core.Features;
 

@@ -4,7 +4,7 @@ using Fraud.Core;
 using Fraud.Core.Features;
 using Fraud.Simulation;
 using Fraud.Tests.Simulation;
-using static Fraud.Tests.Core.SampleTransactions;
+using static Fraud.Testing.SampleTransactions;
 
 namespace Fraud.Tests.Core.Features;
 

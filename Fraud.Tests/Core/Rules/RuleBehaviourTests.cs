@@ -1,7 +1,7 @@
 using Fraud.Core;
 using Fraud.Core.Features;
 using Fraud.Core.Rules;
-using static Fraud.Tests.Core.SampleTransactions;
+using static Fraud.Testing.SampleTransactions;
 
 namespace Fraud.Tests.Core.Rules;
 

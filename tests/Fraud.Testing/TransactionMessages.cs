@@ -1,10 +1,10 @@
 using System.Text;
 using Fraud.Core;
 
-namespace Fraud.Tests.Core;
+namespace Fraud.Testing;
 
 /// <summary>Builds transaction messages from the design contract's example, one field changed at a time.</summary>
-internal static class TransactionMessages
+public static class TransactionMessages
 {
     /// <summary>The example of docs/design.md, "Contracts".</summary>
     public const string ContractExample =
@@ -68,16 +68,14 @@ internal static class TransactionMessages
     public static string Minimal =>
         """{"tx_id":"tx_1","user_id":7,"amount":12.5,"location":"FR","ts":"2025-01-02T03:04:05.000006Z"}""";
 
-    public static Transaction Parse(string json)
-    {
-        Assert.True(TransactionJson.TryParse(Encoding.UTF8.GetBytes(json), out var transaction, out var error), error);
-        return transaction;
-    }
+    // Exceptions rather than asserts: this library is shared with the load tool, which carries no test framework.
+    public static Transaction Parse(string json) =>
+        TransactionJson.TryParse(Encoding.UTF8.GetBytes(json), out var transaction, out var error)
+            ? transaction
+            : throw new InvalidOperationException($"Expected a valid transaction, got: {error}");
 
-    public static string ParseError(string json)
-    {
-        Assert.False(TransactionJson.TryParse(Encoding.UTF8.GetBytes(json), out var transaction, out var error));
-        Assert.Null(transaction);
-        return error;
-    }
+    public static string ParseError(string json) =>
+        TransactionJson.TryParse(Encoding.UTF8.GetBytes(json), out var transaction, out var error) || transaction is not null
+            ? throw new InvalidOperationException("Expected the message to be refused, but it parsed.")
+            : error;
 }

@@ -1,9 +1,9 @@
 using Fraud.Core;
 
-namespace Fraud.Tests.Core;
+namespace Fraud.Testing;
 
 /// <summary>Transactions for detection tests: one plain purchase, varied with <c>with</c> expressions.</summary>
-internal static class SampleTransactions
+public static class SampleTransactions
 {
     /// <summary>Wednesday 10 September 2025, noon UTC.</summary>
     public static readonly DateTimeOffset Noon = new(2025, 9, 10, 12, 0, 0, TimeSpan.Zero);
