@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests and integration tests against the real system (the AppHost in local
 # mode with Fraud.LocalKafka, Postgres and Redis as processes). Installs what is missing first.
+# --fast runs only the unit tests (tests/Fraud.UnitTests: no process started, no socket opened). Other arguments
+# go to dotnet test.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+tests=Fraud.sln
+args=()
+for arg in "$@"; do
+  if [ "$arg" = --fast ]; then tests=tests/Fraud.UnitTests/Fraud.UnitTests.csproj; else args+=("$arg"); fi
+done
+
 FRAUD_FOR_TESTS=1 eng/prerequisites.sh
 dotnet build Fraud.sln --nologo -v quiet -clp:ErrorsOnly
 
@@ -11,7 +20,7 @@ dotnet build Fraud.sln --nologo -v quiet -clp:ErrorsOnly
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Fraud.sln --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+dotnet test "$tests" --no-build --nologo --logger "console;verbosity=normal" "${args[@]}" 2>&1 | tee "$log" || status=$?
 if [ "$status" -ne 0 ]; then
   echo
   echo "== Failed tests, repeated from above =="

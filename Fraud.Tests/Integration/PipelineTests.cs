@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Core;
 using Fraud.Tests.Integration.Detector;
 using Npgsql;
 using StackExchange.Redis;

@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Core;
 
 namespace Fraud.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fraud.Core;
-using Fraud.Tests.Core;
 using Npgsql;
 using NpgsqlTypes;
 

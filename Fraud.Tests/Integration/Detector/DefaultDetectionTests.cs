@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Core;
 using Fraud.Tests.Integration.Faults;
 using Xunit.Abstractions;
 

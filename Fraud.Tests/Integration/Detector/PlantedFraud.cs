@@ -1,5 +1,4 @@
 using Fraud.Core;
-using Fraud.Tests.Core;
 
 namespace Fraud.Tests.Integration.Detector;
 

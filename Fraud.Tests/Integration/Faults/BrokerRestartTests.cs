@@ -3,7 +3,6 @@ using System.Net;
 using Fraud.Core;
 using Fraud.Core.Features;
 using Npgsql;
-using Fraud.Tests.Core;
 using Xunit.Abstractions;
 using static Fraud.Tests.Integration.Detector.DetectorStreams;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Core;
 using Npgsql;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Fraud.Tests.Core;
 
 namespace Fraud.Tests.Integration.Observability;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Fraud.Core;
 using Fraud.Simulation;
-using Fraud.Tests.Core;
 using Fraud.Tests.Integration.Faults;
 
 namespace Fraud.Tests.Integration.Observability;
