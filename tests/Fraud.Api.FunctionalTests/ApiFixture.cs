@@ -53,7 +53,6 @@ public sealed class ApiFixture : IAsyncLifetime
     {
         yield return new(HostDefaults.EnvironmentKey, Environments.Development);
         yield return new("Api:Key", FraudSystem.TestApiKey);
-        yield return new("Logging:LogLevel:Default", "Warning");   // the test output shows problems only, as the AppHost's forwarding does
         foreach (var (name, connectionString) in connectionStrings)
         {
             yield return new($"ConnectionStrings:{name}", connectionString);
