@@ -23,8 +23,16 @@ public sealed class DetectorFiles : IDisposable
 
     public string RulesPath => Path.Combine(_folder.FullName, "rules.json");
 
-    /// <summary>The AppHost arguments that point the API (which stores them for the detectors) at these files.</summary>
-    public string[] AppHostArgs => [$"--Training:ModelPath={ModelPath}", $"--Training:RulesPath={RulesPath}", "--Training:BootstrapTransactions=20000"];
+    /// <summary>The API's settings that point it (which stores them for the detectors) at these files.</summary>
+    public IReadOnlyDictionary<string, string> ApiSettings => new Dictionary<string, string>
+    {
+        ["Training:ModelPath"] = ModelPath,
+        ["Training:RulesPath"] = RulesPath,
+        ["Training:BootstrapTransactions"] = "20000",
+    };
+
+    /// <summary>The same settings as AppHost arguments (the AppHost passes <c>Training:*</c> to the API).</summary>
+    public string[] AppHostArgs => [.. ApiSettings.Select(setting => $"--{setting.Key}={setting.Value}")];
 
     public void Dispose() => _folder.Delete(recursive: true);
 }

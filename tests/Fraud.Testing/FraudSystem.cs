@@ -21,6 +21,9 @@ namespace Fraud.Testing;
 public class FraudSystem : IAsyncDisposable
 {
     public static readonly string[] Resources = ["kafka", "postgres", "fraud", "redis", "producer", "detector", "api", "prometheus"];
+
+    /// <summary>A test-only key: the AppHost's secret parameter <c>api-key</c>, as an operator would set it.</summary>
+    public const string TestApiKey = "test-only-api-key-not-a-secret-12345";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private IProducer<string, byte[]>? _producer;
@@ -84,17 +87,9 @@ public class FraudSystem : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Fraud_AppHost>(
-            // A test-only key: the AppHost's secret parameter, as an operator would set it.
-            ["--Infra:Mode=local", "--Infra:Ephemeral=true", "--Parameters:api-key=test-only-api-key-not-a-secret-12345",
+            ["--Infra:Mode=local", "--Infra:Ephemeral=true", $"--Parameters:api-key={TestApiKey}",
                 .. shippedDetection ? [] : Files.AppHostArgs, .. appHostArgs], timeout.Token);
-        // Resource logs are forwarded into the test output; keep only what signals a problem.
-        builder.Services.AddLogging(logging => logging
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Fraud.AppHost.Resources", LogLevel.Warning)
-            .AddFilter("Fraud.AppHost.Resources.postgres", LogLevel.None) // postgres logs everything to stderr
-            .AddFilter("Aspire", LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning)
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
+        KeepResourceLogsQuiet(builder);
         configure?.Invoke(builder);
 
         ApiKey = await builder.Resources.OfType<ParameterResource>().Single(resource => resource.Name == "api-key").GetValueAsync(timeout.Token)
@@ -115,6 +110,16 @@ public class FraudSystem : IAsyncDisposable
         RedisConnectionString = await App.GetConnectionStringAsync("redis", timeout.Token) ?? throw new InvalidOperationException("no redis connection string");
         _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = KafkaBootstrap, Acks = Acks.All }).Build();
     }
+
+    /// <summary>Resource logs are forwarded into the test output; keeps only what signals a problem.</summary>
+    public static void KeepResourceLogsQuiet(IDistributedApplicationTestingBuilder builder) =>
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Fraud.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Fraud.AppHost.Resources.postgres", LogLevel.None) // postgres logs everything to stderr
+            .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
 
     /// <summary>Produces raw bytes to a topic and waits for the broker's acknowledgement; returns where the message went.</summary>
     public Task<DeliveryResult<string, byte[]>> ProduceAsync(string topic, string key, byte[] value) =>

@@ -17,15 +17,15 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     [Fact]
     public async Task Pages_follow_the_link_header_newest_first_without_gaps_or_repeats()
     {
-        var user = ApiTestData.NewUserId();
+        var user = TestAlerts.NewUserId();
         // Two alerts share a created_at: the cursor must still tell them apart.
         var alerts = new[]
         {
-            ApiTestData.NewAlert(user, Earlier.AddMinutes(1)),
-            ApiTestData.NewAlert(user, Earlier.AddMinutes(2)),
-            ApiTestData.NewAlert(user, Earlier.AddMinutes(2)),
-            ApiTestData.NewAlert(user, Earlier.AddMinutes(3)),
-            ApiTestData.NewAlert(user, Earlier.AddMinutes(4)),
+            TestAlerts.NewAlert(user, Earlier.AddMinutes(1)),
+            TestAlerts.NewAlert(user, Earlier.AddMinutes(2)),
+            TestAlerts.NewAlert(user, Earlier.AddMinutes(2)),
+            TestAlerts.NewAlert(user, Earlier.AddMinutes(3)),
+            TestAlerts.NewAlert(user, Earlier.AddMinutes(4)),
         };
         await system.InsertAsync(alerts);
         var expected = alerts.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.TxId, StringComparer.Ordinal).Select(a => a.TxId).ToList();
@@ -50,11 +50,11 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     [Fact]
     public async Task Filters_combine_user_risk_rule_status_and_time()
     {
-        var user = ApiTestData.NewUserId();
-        var low = ApiTestData.NewAlert(user, Earlier.AddMinutes(1), risk: 0.55);
-        var highWithRule = ApiTestData.NewAlert(user, Earlier.AddMinutes(2), risk: 0.95, rules: ["amount_above_threshold", "impossible_travel"]);
-        var confirmed = ApiTestData.NewAlert(user, Earlier.AddMinutes(3), risk: 0.85, status: "confirmed_fraud");
-        var late = ApiTestData.NewAlert(user, Earlier.AddMinutes(10), risk: 0.6);
+        var user = TestAlerts.NewUserId();
+        var low = TestAlerts.NewAlert(user, Earlier.AddMinutes(1), risk: 0.55);
+        var highWithRule = TestAlerts.NewAlert(user, Earlier.AddMinutes(2), risk: 0.95, rules: ["amount_above_threshold", "impossible_travel"]);
+        var confirmed = TestAlerts.NewAlert(user, Earlier.AddMinutes(3), risk: 0.85, status: "confirmed_fraud");
+        var late = TestAlerts.NewAlert(user, Earlier.AddMinutes(10), risk: 0.6);
         await system.InsertAsync(low, highWithRule, confirmed, late);
 
         async Task<List<string>> Query(string filters) => TxIds(await system.Api.GetJsonAsync($"/alerts?user_id={user}&{filters}"));
@@ -89,11 +89,11 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     [Fact]
     public async Task An_alert_comes_with_its_reasons_and_the_users_other_recent_alerts()
     {
-        var user = ApiTestData.NewUserId();
-        var older = ApiTestData.NewAlert(user, Earlier.AddMinutes(1));
-        var subject = ApiTestData.NewAlert(user, Earlier.AddMinutes(2), risk: 0.91, rules: ["amount_above_threshold", "velocity"]) with { RulesVersion = "rules-test" };
-        var newer = ApiTestData.NewAlert(user, Earlier.AddMinutes(3));
-        var someoneElse = ApiTestData.NewAlert(ApiTestData.NewUserId(), Earlier.AddMinutes(2));
+        var user = TestAlerts.NewUserId();
+        var older = TestAlerts.NewAlert(user, Earlier.AddMinutes(1));
+        var subject = TestAlerts.NewAlert(user, Earlier.AddMinutes(2), risk: 0.91, rules: ["amount_above_threshold", "velocity"]) with { RulesVersion = "rules-test" };
+        var newer = TestAlerts.NewAlert(user, Earlier.AddMinutes(3));
+        var someoneElse = TestAlerts.NewAlert(TestAlerts.NewUserId(), Earlier.AddMinutes(2));
         await system.InsertAsync(older, subject, newer, someoneElse);
 
         var detail = await system.Api.GetJsonAsync($"/alerts/{subject.TxId}");

@@ -1,52 +1,17 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fraud.Core;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Fraud.Tests.Integration.Api;
 
 /// <summary>
-/// Alerts for the API tests: raised through the pipeline, or written straight into <c>fraud_alerts</c> when a
-/// test needs exact values (times, risks, rules, statuses) that the detector would not produce on demand.
-/// Written alerts belong to a user of their own, far from the live traffic's users, so filters can isolate them.
+/// Alerts for the API tests on a whole system: raised through the pipeline, or written straight into <c>fraud_alerts</c>
+/// (<see cref="TestAlerts"/>) when a test needs exact values that the detector would not produce on demand.
 /// </summary>
 internal static class ApiTestData
 {
-    public static long NewUserId() => Random.Shared.NextInt64(1_000_000_000, 2_000_000_000);
-
-    public static Alert NewAlert(long userId, DateTimeOffset createdAt, double risk = 0.7, string[]? rules = null,
-        string status = "open", string location = "ES") =>
-        new($"tx_api_{Guid.NewGuid():N}", userId, 1500.00m, location, createdAt.AddSeconds(-1), Score: -0.61,
-            "amount=1500.00; threshold=1000.00", createdAt, risk, rules ?? ["amount_above_threshold"], "rules-v0", status);
-
-    public static async Task InsertAsync(this FraudSystem system, params Alert[] alerts)
-    {
-        await using var connection = new NpgsqlConnection(system.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var alert in alerts)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-                INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version)
-                SELECT $1, $2, 1500.00, $3, $4 - interval '1 second', -0.61, 'amount=1500.00; threshold=1000.00', $4, $5, $6, 'rules-v0', $7, $8
-                """)
-            {
-                Parameters =
-                {
-                    new() { Value = alert.TxId },
-                    new() { Value = alert.UserId },
-                    new() { Value = alert.Location },
-                    new() { Value = alert.CreatedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                    new() { Value = alert.Risk },
-                    new() { Value = alert.Rules.ToArray() },
-                    new() { Value = alert.Status },
-                    new() { Value = (object?)alert.RulesVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-                },
-            });
-        }
-        await batch.ExecuteNonQueryAsync();
-    }
+    public static Task InsertAsync(this FraudSystem system, params Alert[] alerts) =>
+        TestAlerts.InsertAsync(system.PostgresConnectionString, alerts);
 
     /// <summary>Produces a transaction above the detector's threshold and waits until the API serves its alert.</summary>
     public static async Task<Transaction> RaiseThroughPipelineAsync(this FraudSystem system)
@@ -62,13 +27,6 @@ internal static class ApiTestData
     /// <summary>Above the detector's amount threshold (1000), so the pipeline raises an alert for it.</summary>
     public static Transaction NewTransaction() =>
         TransactionMessages.ContractExampleTransaction with { TxId = $"tx_api_{Guid.NewGuid():N}", Amount = 4321.00m };
-
-    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
-    {
-        var response = await client.GetAsync(path);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     /// <summary>Posts feedback the way the console does: with the fixture's key when <paramref name="apiKey"/> is
     /// null, with no key when it is empty.</summary>

@@ -30,7 +30,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
     /// <summary>An open alert of a user of its own, raised days ago (outside /stats' hour).</summary>
     private async Task<Alert> OpenAlertAsync()
     {
-        var alert = ApiTestData.NewAlert(ApiTestData.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
+        var alert = TestAlerts.NewAlert(TestAlerts.NewUserId(), DateTimeOffset.UtcNow.AddDays(-2));
         await system.InsertAsync(alert);
         return alert;
     }
@@ -137,11 +137,11 @@ public sealed class FeedbackTests(FraudSystemFixture system)
     public async Task Stats_count_verdicts_into_precision_and_alerts_into_the_hour()
     {
         var before = await system.Api.GetJsonAsync("/stats");
-        var user = ApiTestData.NewUserId();
+        var user = TestAlerts.NewUserId();
         // A rule and a country the live traffic never produces, in numbers it cannot reach during a test run.
         var rule = $"stats_test_{Guid.NewGuid():N}"[..24];
         var raisedAt = DateTimeOffset.UtcNow.AddMinutes(-20);
-        var alerts = Enumerable.Range(0, 40).Select(_ => ApiTestData.NewAlert(user, raisedAt, rules: [rule], location: "LU")).ToArray();
+        var alerts = Enumerable.Range(0, 40).Select(_ => TestAlerts.NewAlert(user, raisedAt, rules: [rule], location: "LU")).ToArray();
         await system.InsertAsync(alerts);
         (await system.PostFeedbackAsync(alerts[0].TxId, """{"label":"fraud"}""")).EnsureSuccessStatusCode();
         (await system.PostFeedbackAsync(alerts[1].TxId, """{"label":"fraud"}""")).EnsureSuccessStatusCode();
@@ -220,7 +220,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
     {
         // A replay (or an at-least-once producer) makes the detector decide a reviewed transaction again and write its
         // alert again: the first write must win, or the analyst's verdict silently goes back to open.
-        var user = ApiTestData.NewUserId();
+        var user = TestAlerts.NewUserId();
         var transaction = ApiTestData.NewTransaction() with { UserId = user };
         var marker = ApiTestData.NewTransaction() with { UserId = user }; // same user, same partition: decided after the copy
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(system.RedisConnectionString);

@@ -2,21 +2,21 @@ using System.Net;
 using System.Text.Json;
 using Fraud.Core.Detection.Forest;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.Api.FunctionalTests;
 
 /// <summary>
-/// GET /models and activation on the shared system. Training and switching models are tested on a private system
-/// (OnlineDetectorTests), since the shared one's detector must keep its model.
+/// GET /models and activation on the shared API. Training and switching models are tested on a whole system
+/// (Fraud.Tests, OnlineDetectorTests), where a detector decides with them.
 /// </summary>
-[Collection(FraudSystemCollection.Name)]
-public sealed class ModelsApiTests(FraudSystemFixture system)
+[Collection(ApiCollection.Name)]
+public sealed class ModelsApiTests(ApiFixture fixture)
 {
     [Fact]
     public async Task The_detectors_model_file_is_the_active_stored_model()
     {
-        var file = IsolationForest.Deserialize(await File.ReadAllBytesAsync(system.Files.ModelPath));
+        var file = IsolationForest.Deserialize(await File.ReadAllBytesAsync(fixture.Files.ModelPath));
 
-        using var models = JsonDocument.Parse(await system.Api.GetStringAsync("/models"));
+        using var models = JsonDocument.Parse(await fixture.Api.GetStringAsync("/models"));
 
         var active = Assert.Single(models.RootElement.EnumerateArray(),
             model => model.GetProperty("active").GetBoolean() && model.GetProperty("kind").GetString() == "isolation_forest");
@@ -32,13 +32,13 @@ public sealed class ModelsApiTests(FraudSystemFixture system)
     {
         var response = await PostAsync("/models/if-no-such-version/activate");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.NotFound, "No model has version 'if-no-such-version'");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound, "No model has version 'if-no-such-version'");
     }
 
     [Fact]
     public async Task Activating_the_active_version_again_changes_nothing()
     {
-        string version = IsolationForest.Deserialize(await File.ReadAllBytesAsync(system.Files.ModelPath)).Version;
+        string version = IsolationForest.Deserialize(await File.ReadAllBytesAsync(fixture.Files.ModelPath)).Version;
 
         var response = await PostAsync($"/models/{version}/activate");
 
@@ -52,7 +52,7 @@ public sealed class ModelsApiTests(FraudSystemFixture system)
     {
         var response = await PostAsync("/models/train?kind=neural_network");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, "kind must be 'isolation_forest' (the default) or 'classifier'; got 'neural_network'.");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "kind must be 'isolation_forest' (the default) or 'classifier'; got 'neural_network'.");
     }
 
     [Theory]
@@ -70,11 +70,11 @@ public sealed class ModelsApiTests(FraudSystemFixture system)
     private Task<HttpResponseMessage> PostAsync(string path, string? apiKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path);
-        if ((apiKey ?? system.ApiKey) is { Length: > 0 } key)
+        if ((apiKey ?? fixture.ApiKey) is { Length: > 0 } key)
         {
             request.Headers.Add("X-Api-Key", key);
         }
 
-        return system.Api.SendAsync(request);
+        return fixture.Api.SendAsync(request);
     }
 }

@@ -1,17 +1,17 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.Api.FunctionalTests;
 
 /// <summary>What surrounds the endpoints: the OpenAPI document and its reference page, the console's files,
 /// problem+json for unknown routes and for methods the probes do not answer, and CORS closed by default.</summary>
-[Collection(FraudSystemCollection.Name)]
-public sealed class ApiSurfaceTests(FraudSystemFixture system)
+[Collection(ApiCollection.Name)]
+public sealed class ApiSurfaceTests(ApiFixture fixture)
 {
     [Fact]
     public async Task The_openapi_document_describes_every_endpoint_and_the_api_key()
     {
-        var document = await system.Api.GetJsonAsync("/openapi/v1.json");
+        var document = await fixture.Api.GetJsonAsync("/openapi/v1.json");
 
         var paths = document.GetProperty("paths");
         foreach (var path in new[] { "/alerts", "/alerts/{tx_id}", "/alerts/{tx_id}/feedback", "/alerts/stream", "/stats" })
@@ -28,8 +28,8 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
     [Fact]
     public async Task The_interactive_reference_and_the_console_are_served_locally()
     {
-        var reference = await system.Api.GetAsync("/scalar/");
-        var console = await system.Api.GetAsync("/");
+        var reference = await fixture.Api.GetAsync("/scalar/");
+        var console = await fixture.Api.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
         Assert.Contains("scalar.js", await reference.Content.ReadAsStringAsync());
@@ -38,14 +38,14 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
         Assert.Contains("default-src 'self'", console.Headers.GetValues("Content-Security-Policy").Single());
         foreach (var asset in new[] { "/console.js", "/console.css", "/favicon.svg" })
         {
-            Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync(asset)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await fixture.Api.GetAsync(asset)).StatusCode);
         }
     }
 
     [Fact]
     public async Task An_unknown_route_is_a_404_problem()
     {
-        var response = await system.Api.GetAsync("/no/such/thing");
+        var response = await fixture.Api.GetAsync("/no/such/thing");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -58,10 +58,10 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
     public async Task Probes_answer_reads_and_any_other_method_is_a_405_problem(string path)
     {
         using var head = new HttpRequestMessage(HttpMethod.Head, path);
-        var headResponse = await system.Api.SendAsync(head);
-        var postResponse = await system.Api.PostAsync(path, new StringContent("{}"));
+        var headResponse = await fixture.Api.SendAsync(head);
+        var postResponse = await fixture.Api.PostAsync(path, new StringContent("{}"));
 
-        Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.GetAsync(path)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, postResponse.StatusCode);
         Assert.Equal("application/problem+json", postResponse.Content.Headers.ContentType?.MediaType);
@@ -71,9 +71,9 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
     [Fact]
     public async Task Cross_origin_requests_are_answered_without_a_cors_grant()
     {
-        var user = ApiTestData.NewUserId();
-        var alert = ApiTestData.NewAlert(user, DateTimeOffset.UtcNow);
-        await system.InsertAsync(alert);
+        var user = TestAlerts.NewUserId();
+        var alert = TestAlerts.NewAlert(user, DateTimeOffset.UtcNow);
+        await fixture.InsertAsync(alert);
         using var preflight = new HttpRequestMessage(HttpMethod.Options, $"/alerts/{alert.TxId}/feedback");
         preflight.Headers.Add("Origin", "https://elsewhere.example");
         preflight.Headers.Add("Access-Control-Request-Method", "POST");
@@ -81,8 +81,8 @@ public sealed class ApiSurfaceTests(FraudSystemFixture system)
         using var read = new HttpRequestMessage(HttpMethod.Get, $"/alerts?limit=1&user_id={user}");
         read.Headers.Add("Origin", "https://elsewhere.example");
 
-        var preflightResponse = await system.Api.SendAsync(preflight);
-        var readResponse = await system.Api.SendAsync(read);
+        var preflightResponse = await fixture.Api.SendAsync(preflight);
+        var readResponse = await fixture.Api.SendAsync(read);
 
         // The read is served as to anyone with the key (so a 404 or 500 cannot pass for "no grant"); only the grant is missing.
         Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);

@@ -1,9 +1,7 @@
-using Fraud.Testing;
-
-namespace Fraud.Tests.Integration;
+namespace Fraud.Testing;
 
 /// <summary>Reads a service's Prometheus endpoint (<c>/metrics</c>) as a scraper would.</summary>
-internal static class PrometheusMetrics
+public static class PrometheusMetrics
 {
     /// <summary>Sums every series of a counter (all label sets) on the endpoint behind <paramref name="client"/>; 0 when it has none.</summary>
     public static async Task<double> ReadCounterAsync(this HttpClient client, string name) =>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.Api.FunctionalTests.BadRequests;
 
 public enum BadRequestKind
 {

@@ -1,30 +1,30 @@
 using System.Net;
-using Fraud.Tests.Integration.Api;
-using Fraud.Tests.Integration.Faults;
 using Npgsql;
 
-namespace Fraud.Tests.Integration.Security;
+namespace Fraud.Api.FunctionalTests.Security;
 
 /// <summary>
 /// What one client may take: a capped number of live streams (503 past the cap, the place given back when a stream
 /// closes), reads and writes rate limited per key in separate buckets (429 with Retry-After), probes never, and
-/// requests cut at the request timeout (504).
+/// requests cut at the request timeout (504). On an API of its own, with low limits.
 /// </summary>
-[Collection(PrivateSystemsCollection.Name)]
-public sealed class LimitsTests
+[Collection(ApiCollection.Name)]
+public sealed class LimitsTests(ApiFixture fixture)
 {
     [Fact]
     public async Task Streams_past_the_cap_requests_past_the_rate_and_requests_past_the_timeout_are_refused_with_problems()
     {
-        await using var system = await FraudSystem.StartAsync([
-            "--Producer:Enabled=false", "--Api:Limits:RateLimiting=true", "--Api:Limits:MaxStreamClients=2",
-            "--Api:Limits:ReadsPerSecond=1", "--Api:Limits:ReadBurst=6", "--Api:Limits:WritesPerSecond=1", "--Api:Limits:WriteBurst=2",
-            "--Api:Limits:RequestTimeout=00:00:05"]);
+        await using var factory = fixture.StartApi(
+            ("Api:Limits:RateLimiting", "true"), ("Api:Limits:MaxStreamClients", "2"),
+            ("Api:Limits:ReadsPerSecond", "1"), ("Api:Limits:ReadBurst", "6"), ("Api:Limits:WritesPerSecond", "1"), ("Api:Limits:WriteBurst", "2"),
+            ("Api:Limits:RequestTimeout", "00:00:05"));
+        using var api = factory.CreateClient();
+        using var refusals = new RefusalCounts(factory.Services);
 
         // Streams, without a key (their own bucket: this address).
-        var first = await OpenStreamAsync(system.Api);
-        using var second = await OpenStreamAsync(system.Api);
-        using var refused = await OpenStreamAsync(system.Api);
+        var first = await OpenStreamAsync(api);
+        using var second = await OpenStreamAsync(api);
+        using var refused = await OpenStreamAsync(api);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
@@ -34,13 +34,13 @@ public sealed class LimitsTests
         await FraudSystem.EventuallyAsync(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(1.5));   // the bucket refills one read a second
-            using var again = await OpenStreamAsync(system.Api);
+            using var again = await OpenStreamAsync(api);
             return again.StatusCode == HttpStatusCode.OK ? "open" : null;
         }, "a place on the stream once a client left", TimeSpan.FromSeconds(20));
 
         // A read stuck behind a lock (another session holds fraud_alerts exclusively) would wait as long as the lock
         // is held: the request timeout cuts it, and the query with it.
-        await using (var blocker = new NpgsqlConnection(system.PostgresConnectionString))
+        await using (var blocker = new NpgsqlConnection(fixture.PostgresConnectionString))
         {
             await blocker.OpenAsync();
             await using var transaction = await blocker.BeginTransactionAsync();
@@ -48,7 +48,7 @@ public sealed class LimitsTests
             {
                 await lockTable.ExecuteNonQueryAsync();
             }
-            var cut = await SendAsync(system.Api, HttpMethod.Get, "/alerts?limit=1", system.ApiKey);
+            var cut = await SendAsync(api, HttpMethod.Get, "/alerts?limit=1", fixture.ApiKey);
             Assert.Equal(HttpStatusCode.GatewayTimeout, cut.StatusCode);
             Assert.Equal("application/problem+json", cut.Content.Headers.ContentType?.MediaType);
             Assert.Contains("\"title\":\"Request timed out\"", await cut.Content.ReadAsStringAsync());
@@ -59,7 +59,7 @@ public sealed class LimitsTests
         HttpResponseMessage? limited = null;
         for (int i = 0; i < 12; i++)
         {
-            var response = await SendAsync(system.Api, HttpMethod.Get, "/stats", system.ApiKey);
+            var response = await SendAsync(api, HttpMethod.Get, "/stats", fixture.ApiKey);
             statuses.Add(response.StatusCode);
             limited ??= response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
         }
@@ -69,15 +69,15 @@ public sealed class LimitsTests
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(limited.Headers.RetryAfter);
         // Writes have their own bucket: exhausted reads leave a write through (to its own 400, not a 429).
-        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(system.Api, HttpMethod.Put, "/rules", system.ApiKey, "{}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(api, HttpMethod.Put, "/rules", fixture.ApiKey, "{}")).StatusCode);
         // Probes are never limited.
         for (int i = 0; i < 10; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await system.Api.GetAsync("/alive")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/alive")).StatusCode);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.True((await system.Api.ReadByLabelAsync("fraud_api_requests_refused_total", "reason"))["rate_limited"] >= 1, "429s are counted");
+        Assert.True(refusals.Of("rate_limited") >= 1, "429s are counted");
+        Assert.True(refusals.Of("stream_full") >= 1, "a stream refused past the cap is counted");
     }
 
     private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient api)

@@ -2,25 +2,25 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.Api.FunctionalTests;
 
 /// <summary>
-/// GET/PUT /rules on the shared system. These tests never change the active rule set (other tests rely on it);
-/// activating a new version is tested on a private system (OnlineDetectorTests).
+/// GET/PUT /rules on the shared API. These tests never change the active rule set (other tests rely on it);
+/// activating a new version, and a detector deciding with it, is tested on a whole system (Fraud.Tests, OnlineDetectorTests).
 /// </summary>
-[Collection(FraudSystemCollection.Name)]
-public sealed class RulesApiTests(FraudSystemFixture system)
+[Collection(ApiCollection.Name)]
+public sealed class RulesApiTests(ApiFixture fixture)
 {
     [Fact]
     public async Task The_active_rule_set_is_the_detectors_rules_file_as_written_with_its_version_and_author()
     {
-        var response = await system.Api.GetAsync("/rules");
+        var response = await fixture.Api.GetAsync("/rules");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("rules-test-1", response.Headers.GetValues("X-Rules-Version").Single());
         Assert.Equal("file rules.json", response.Headers.GetValues("X-Author").Single());
-        Assert.Equal(await File.ReadAllTextAsync(system.Files.RulesPath), await response.Content.ReadAsStringAsync());
-        using var versions = JsonDocument.Parse(await system.Api.GetStringAsync("/rules/versions"));
+        Assert.Equal(await File.ReadAllTextAsync(fixture.Files.RulesPath), await response.Content.ReadAsStringAsync());
+        using var versions = JsonDocument.Parse(await fixture.Api.GetStringAsync("/rules/versions"));
         Assert.Contains(versions.RootElement.EnumerateArray(), version =>
             version.GetProperty("version").GetString() == "rules-test-1" && version.GetProperty("active").GetBoolean());
     }
@@ -28,7 +28,7 @@ public sealed class RulesApiTests(FraudSystemFixture system)
     [Fact]
     public async Task Putting_the_active_rule_set_again_changes_nothing()
     {
-        string active = await system.Api.GetStringAsync("/rules");
+        string active = await fixture.Api.GetStringAsync("/rules");
 
         var response = await PutAsync(active);
 
@@ -50,19 +50,19 @@ public sealed class RulesApiTests(FraudSystemFixture system)
     {
         var response = await PutAsync(definition);
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, problem);
-        Assert.Equal("rules-test-1", (await system.Api.GetAsync("/rules")).Headers.GetValues("X-Rules-Version").Single());
-        Assert.DoesNotContain("bad-", await system.Api.GetStringAsync("/rules/versions"), StringComparison.Ordinal);
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, problem);
+        Assert.Equal("rules-test-1", (await fixture.Api.GetAsync("/rules")).Headers.GetValues("X-Rules-Version").Single());
+        Assert.DoesNotContain("bad-", await fixture.Api.GetStringAsync("/rules/versions"), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_stored_version_with_another_definition_is_a_409()
     {
-        string changed = (await system.Api.GetStringAsync("/rules")).Replace("\"min_amount\": 1000", "\"min_amount\": 1001", StringComparison.Ordinal);
+        string changed = (await fixture.Api.GetStringAsync("/rules")).Replace("\"min_amount\": 1000", "\"min_amount\": 1001", StringComparison.Ordinal);
 
         var response = await PutAsync(changed);
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.Conflict, "Version 'rules-test-1' is already stored with another definition");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict, "Version 'rules-test-1' is already stored with another definition");
     }
 
     [Theory]
@@ -73,17 +73,17 @@ public sealed class RulesApiTests(FraudSystemFixture system)
         var response = await PutAsync("""{"version":"keyless","rules":[]}""", apiKey);
 
         Assert.Equal(status, response.StatusCode);
-        Assert.DoesNotContain("keyless", await system.Api.GetStringAsync("/rules/versions"), StringComparison.Ordinal);
+        Assert.DoesNotContain("keyless", await fixture.Api.GetStringAsync("/rules/versions"), StringComparison.Ordinal);
     }
 
     private Task<HttpResponseMessage> PutAsync(string definition, string? apiKey = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "/rules") { Content = new StringContent(definition, Encoding.UTF8, "application/json") };
-        if ((apiKey ?? system.ApiKey) is { Length: > 0 } key)
+        if ((apiKey ?? fixture.ApiKey) is { Length: > 0 } key)
         {
             request.Headers.Add("X-Api-Key", key);
         }
 
-        return system.Api.SendAsync(request);
+        return fixture.Api.SendAsync(request);
     }
 }
