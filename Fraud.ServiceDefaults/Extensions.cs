@@ -54,7 +54,9 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryPrefix + "*")
-                .AddPrometheusExporter())
+                // Every scrape collects afresh: the exporter's default 300 ms response cache could answer a read that
+                // follows a change with the values from before it (a scrape costs little here).
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, TelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(options =>
