@@ -244,7 +244,7 @@ for i in "${selected[@]}"; do
     run_logged "$logs/$name.test.log" timeout --kill-after=60 "${timeout_minutes}m" \
       dotnet test "$checkout/Fraud.sln" --no-build --nologo \
         --filter "$filter" --logger "console;verbosity=normal" || status=$?
-    # "  Failed Fraud.Tests.Integration.PipelineTests.A_test(argument: 1) [2 s]" → "PipelineTests.A_test"
+    # "  Failed Fraud.SystemTests.Integration.PipelineTests.A_test(argument: 1) [2 s]" → "PipelineTests.A_test"
     failed_tests=$(sed -n 's/^  Failed \([^ (]*\).*/\1/p' "$logs/$name.test.log" | sed 's/.*\.\([^.]*\.[^.]*\)$/\1/' \
       | sort -u | awk '{ if (NR <= 3) names = names (NR > 1 ? ", " : "") $0 } END { if (NR > 3) names = names " and " NR - 3 " more"; print names }')
     # One summary per test project; a project the filter matches nothing in counts 0.

@@ -6,7 +6,7 @@ namespace Fraud.Api.FunctionalTests;
 
 /// <summary>
 /// GET /models and activation on the shared API. Training and switching models are tested on a whole system
-/// (Fraud.Tests, OnlineDetectorTests), where a detector decides with them.
+/// (Fraud.SystemTests, OnlineDetectorTests), where a detector decides with them.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class ModelsApiTests(ApiFixture fixture)

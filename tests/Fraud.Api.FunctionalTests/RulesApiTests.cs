@@ -6,7 +6,7 @@ namespace Fraud.Api.FunctionalTests;
 
 /// <summary>
 /// GET/PUT /rules on the shared API. These tests never change the active rule set (other tests rely on it);
-/// activating a new version, and a detector deciding with it, is tested on a whole system (Fraud.Tests, OnlineDetectorTests).
+/// activating a new version, and a detector deciding with it, is tested on a whole system (Fraud.SystemTests, OnlineDetectorTests).
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class RulesApiTests(ApiFixture fixture)

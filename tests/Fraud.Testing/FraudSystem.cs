@@ -13,7 +13,7 @@ namespace Fraud.Testing;
 /// <summary>
 /// The whole system, started the way the product starts it: the AppHost in local mode (Fraud.LocalKafka,
 /// Debian's Postgres and Redis as processes) with throwaway state; the tests and the load tool both start it this way.
-/// Most tests share one (Fraud.Tests' <c>FraudSystemFixture</c>); a test that breaks things (kills a process, stops Postgres) or needs other
+/// Most tests share one (Fraud.SystemTests' <c>FraudSystemFixture</c>); a test that breaks things (kills a process, stops Postgres) or needs other
 /// settings starts a private one:
 /// <code>await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false"]);</code>
 /// Any AppHost setting can be passed, and through it any service setting (<c>--Detector:BatchSize=10</c>).

@@ -2,7 +2,7 @@ using System.Runtime.Versioning;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 
-namespace Fraud.Tests.AppHost;
+namespace Fraud.SystemTests.AppHost;
 
 /// <summary>
 /// <c>Infra:Mode=auto</c> (the default) chooses containers when a container engine answers <c>docker info</c>, and local

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Fraud.AppHost.Infrastructure;
 
-namespace Fraud.Tests.AppHost;
+namespace Fraud.SystemTests.AppHost;
 
 /// <summary>Secret files of the local state folder are their owner's only, whatever was there before.</summary>
 [UnsupportedOSPlatform("windows")]   // file modes are Unix's; local mode runs on Debian

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 
-namespace Fraud.Tests.Deploy;
+namespace Fraud.SystemTests.Deploy;
 
 /// <summary>
 /// The manifest azd reads (it runs the AppHost's publisher with no arguments, azure.yaml) meets the rules of azd's

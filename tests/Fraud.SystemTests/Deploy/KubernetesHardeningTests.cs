@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace Fraud.Tests.Deploy;
+namespace Fraud.SystemTests.Deploy;
 
 /// <summary>
 /// The rendered overlays are hardened: every pod meets the Kubernetes "restricted" Pod Security Standard (checked

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 using k8s;
 using k8s.Models;
 
-namespace Fraud.Tests.Deploy;
+namespace Fraud.SystemTests.Deploy;
 
 /// <summary>
 /// deploy/k8s is generated from the AppHost and renders with kustomize into objects a cluster accepts: each overlay

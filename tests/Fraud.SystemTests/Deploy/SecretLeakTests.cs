@@ -1,8 +1,8 @@
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 using k8s;
 using k8s.Models;
 
-namespace Fraud.Tests.Deploy;
+namespace Fraud.SystemTests.Deploy;
 
 /// <summary>
 /// A secret configured on the AppHost (user secrets, environment, command line) reaches the services only through

@@ -1,4 +1,4 @@
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>
 /// A private system whose detector runs as shipped: the default rule set (<c>Fraud.Detector/rules.json</c>, the

@@ -1,4 +1,4 @@
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>One <see cref="FraudSystem"/> shared by every test class of <see cref="FraudSystemCollection"/>.</summary>
 public sealed class FraudSystemFixture : FraudSystem, IAsyncLifetime

@@ -4,7 +4,7 @@ using Fraud.Core;
 using Fraud.Simulation;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>The live producer at its default configuration, as <c>./run.sh</c> starts it (the shared system runs it).</summary>
 [Collection(FraudSystemCollection.Name)]

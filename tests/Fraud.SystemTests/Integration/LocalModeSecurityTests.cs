@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>
 /// Local mode on a shared machine: the secrets of the state folder are readable by their owner only, Redis wants

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>
 /// Publishing for Kubernetes describes the whole container topology: the README's manifest command works and names

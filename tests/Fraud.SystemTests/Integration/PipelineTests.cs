@@ -3,11 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Integration.Detector;
+using Fraud.SystemTests.Integration.Detector;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary>The walking skeleton end to end: broker → detector → Postgres, Redis → API.</summary>
 [Collection(FraudSystemCollection.Name)]

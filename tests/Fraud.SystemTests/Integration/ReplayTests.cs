@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Fraud.Core;
 
-namespace Fraud.Tests.Integration;
+namespace Fraud.SystemTests.Integration;
 
 /// <summary><c>Fraud.Producer replay</c> against the running system's broker, run as a user runs it: a child process.</summary>
 [Collection(FraudSystemCollection.Name)]

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Fraud.Core;
 
-namespace Fraud.Tests.Offline;
+namespace Fraud.SystemTests.Offline;
 
 /// <summary>
 /// The detector's offline verbs on a CSV in the Fraud Detection Handbook's columns, through the built detector: the

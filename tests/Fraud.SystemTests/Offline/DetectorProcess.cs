@@ -1,6 +1,6 @@
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 
-namespace Fraud.Tests.Offline;
+namespace Fraud.SystemTests.Offline;
 
 /// <summary>Runs the built <c>Fraud.Detector.dll</c> as a child process, the way a user runs its offline verbs.</summary>
 internal static class DetectorProcess

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fraud.Core;
 
-namespace Fraud.Tests.Offline;
+namespace Fraud.SystemTests.Offline;
 
 /// <summary>
 /// The offline verbs end to end, through the built detector: train, then score, then evaluate a small labelled

@@ -1,8 +1,8 @@
 using Fraud.Core;
 using Fraud.Simulation.Handbook;
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 
-namespace Fraud.Tests.Offline;
+namespace Fraud.SystemTests.Offline;
 
 /// <summary><c>Fraud.Producer generate --world handbook</c> through the built producer, run as a user runs it: a child process.</summary>
 public sealed class ProducerHandbookWorldTests : IDisposable

@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Integration;
+using Fraud.SystemTests.Integration;
 
-namespace Fraud.Tests.Offline;
+namespace Fraud.SystemTests.Offline;
 
 /// <summary>
 /// <c>Fraud.Producer replay</c> of a CSV, run as a user runs it: against a broker of its own (Fraud.LocalKafka, a

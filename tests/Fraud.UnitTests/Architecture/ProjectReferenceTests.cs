@@ -56,7 +56,7 @@ public sealed class ProjectReferenceTests
             .ToHashSet();
 
         Assert.Contains("Fraud.AppHost", referencing);
-        Assert.Subset(new HashSet<string> { "Fraud.AppHost", "Fraud.Tests" }, referencing);
+        Assert.Subset(new HashSet<string> { "Fraud.AppHost", "Fraud.SystemTests" }, referencing);
     }
 
     private static bool IsMlNet(string package) => package.StartsWith("Microsoft.ML", StringComparison.OrdinalIgnoreCase);

@@ -1,7 +1,7 @@
 using System.Net.ServerSentEvents;
 using Fraud.Core;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>GET /alerts/stream: Server-Sent Events of the alerts the pipeline raises.</summary>
 [Collection(FraudSystemCollection.Name)]

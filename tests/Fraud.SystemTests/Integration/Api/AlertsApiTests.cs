@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Fraud.Core;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>GET /alerts (filters, paging), GET /alerts/{tx_id}, and how every bad query is answered (bad limits: PipelineTests).</summary>
 [Collection(FraudSystemCollection.Name)]

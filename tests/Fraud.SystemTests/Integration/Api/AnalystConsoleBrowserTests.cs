@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>The analyst console in Debian's headless Chromium, driven the way an analyst uses it.</summary>
 [Collection(FraudSystemCollection.Name)]

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fraud.Core;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>
 /// Alerts for the API tests on a whole system: raised through the pipeline, or written straight into <c>fraud_alerts</c>

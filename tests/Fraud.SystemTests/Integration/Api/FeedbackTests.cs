@@ -3,7 +3,7 @@ using System.Text.Json;
 using Fraud.Core;
 using Npgsql;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>POST /alerts/{tx_id}/feedback: the verdict, its audit trail and Redis copy, idempotency, the key and every bad input; the labels it joins.</summary>
 [Collection(FraudSystemCollection.Name)]

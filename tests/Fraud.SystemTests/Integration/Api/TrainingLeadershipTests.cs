@@ -1,6 +1,6 @@
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 
-namespace Fraud.Tests.Integration.Api;
+namespace Fraud.SystemTests.Integration.Api;
 
 /// <summary>
 /// Training is CPU-heavy and once is enough for every detector: of two API replicas, the one holding the training

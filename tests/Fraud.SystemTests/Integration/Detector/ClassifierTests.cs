@@ -3,12 +3,12 @@ using System.Text.Json;
 using Fraud.Core;
 using Fraud.Core.Features;
 using Fraud.Simulation;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 using Npgsql;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// The supervised classifier, end to end: the simulator's labels reach <c>labels</c> through the API, the API trains

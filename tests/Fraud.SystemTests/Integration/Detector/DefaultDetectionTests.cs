@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// Detection end to end with the rule set and model the detector ships (<see cref="DefaultDetectorSystem"/>), not the

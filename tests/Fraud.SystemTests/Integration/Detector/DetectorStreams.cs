@@ -4,11 +4,11 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Simulation;
-using Fraud.Tests.Offline;
+using Fraud.SystemTests.Offline;
 using Npgsql;
 using StackExchange.Redis;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// What the online-detector tests share: a simulated stream with users of its own (an id range no other test

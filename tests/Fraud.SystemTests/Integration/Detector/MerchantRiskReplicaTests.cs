@@ -3,13 +3,13 @@ using System.Text.Json;
 using Fraud.Core;
 using Fraud.Core.Features;
 using Fraud.Simulation;
-using Fraud.Tests.Integration.Faults;
-using Fraud.Tests.Offline;
+using Fraud.SystemTests.Integration.Faults;
+using Fraud.SystemTests.Offline;
 using Npgsql;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// Merchant risk online: two detector replicas, each deciding only its own users, count every transaction at its

@@ -5,9 +5,9 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Fraud.Core;
 using Npgsql;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// A private system for the online detector's evidence and its fault tests (<c>Integration/Faults</c>): no live
@@ -165,7 +165,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         string input = fixture.Files.ModelPath + ".training.jsonl";
         await File.WriteAllLinesAsync(input, Simulate(seed: 17, count: 5_000, users: 500, firstUserId: 9_000_000)
             .Select(TransactionJson.Serialize));
-        var train = await Fraud.Tests.Offline.DetectorProcess.RunAsync("train", "--input", input, "--output", candidate, "--estimators", "20", "--seed", "3");
+        var train = await Fraud.SystemTests.Offline.DetectorProcess.RunAsync("train", "--input", input, "--output", candidate, "--estimators", "20", "--seed", "3");
         Assert.True(train.ExitCode == 0, train.Error);
         string version = Fraud.Core.Detection.Forest.IsolationForest.Deserialize(await File.ReadAllBytesAsync(candidate)).Version;
         string swapped = fixture.Files.ModelPath + ".swapped";
@@ -197,7 +197,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         string input = modelPath + ".probe.jsonl";
         string output = modelPath + ".probe-scores.jsonl";
         await File.WriteAllTextAsync(input, TransactionJson.Serialize(transaction) + "\n");
-        var score = await Fraud.Tests.Offline.DetectorProcess.RunAsync("score", "--input", input, "--output", output, "--model", modelPath);
+        var score = await Fraud.SystemTests.Offline.DetectorProcess.RunAsync("score", "--input", input, "--output", output, "--model", modelPath);
         Assert.True(score.ExitCode == 0, score.Error);
         using var line = JsonDocument.Parse(File.ReadLines(output).Single());
         File.Delete(input);

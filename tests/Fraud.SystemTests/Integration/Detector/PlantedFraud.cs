@@ -1,6 +1,6 @@
 using Fraud.Core;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// Hand-built card holders for detection tests with the shipped rules (<c>docs/detection.md</c>), three consecutive

@@ -1,7 +1,7 @@
 using Fraud.Core;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>
 /// The detector publishes alerts at least once: a transaction delivered twice (or replayed) is published again on

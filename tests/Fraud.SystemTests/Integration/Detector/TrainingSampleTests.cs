@@ -1,11 +1,11 @@
 using Fraud.Core;
 using Fraud.Core.Features;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 using Npgsql;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Detector;
+namespace Fraud.SystemTests.Integration.Detector;
 
 /// <summary>The detector keeps a bounded sample of the feature vectors it computed, per event-time hour, in <c>training_samples</c>.</summary>
 [Collection(PrivateSystemsCollection.Name)]

@@ -1,8 +1,8 @@
 using System.Net;
-using Fraud.Tests.Integration.Detector;
+using Fraud.SystemTests.Integration.Detector;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// A Postgres restart breaks every connection in the API's pool, and nothing tells the pool until a request uses

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// Reads the API's database-backed endpoints through a fault and keeps every answer by phase ("outage", "after"),

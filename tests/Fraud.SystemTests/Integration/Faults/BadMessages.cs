@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// Messages the detector must dead-letter, placed among a stream's transactions (index in the stream → the message

@@ -4,9 +4,9 @@ using Fraud.Core;
 using Fraud.Core.Features;
 using Npgsql;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// The local broker (Fraud.LocalKafka, librdkafka's mock cluster, memory only) killed and started again on its port

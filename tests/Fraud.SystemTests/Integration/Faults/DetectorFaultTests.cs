@@ -1,10 +1,10 @@
 using System.Net;
 using Fraud.Core;
-using Fraud.Tests.Integration.Detector;
+using Fraud.SystemTests.Integration.Detector;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// The fault-injection suite: a simulated stream is produced while something breaks (the detector killed, Postgres,

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// How far the detector's consumer group has got on <c>transactions.v1</c>, read from the broker: its committed

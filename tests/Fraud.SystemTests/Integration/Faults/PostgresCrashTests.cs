@@ -4,7 +4,7 @@ using Fraud.Core;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// Postgres crashes as in production: the postmaster killed with SIGKILL (no shutdown checkpoint, its backends cut

@@ -1,4 +1,4 @@
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>
 /// Tests that break a system of their own (kill a process, stop Postgres, run replicas). They run one at a time,

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>What one fault scenario did, as <c>docs/reliability.md</c> tabulates it (null: not part of the scenario,
 /// e.g. the stream figures of an API-only one).</summary>

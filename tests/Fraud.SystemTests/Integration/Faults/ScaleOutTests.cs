@@ -1,8 +1,8 @@
 using Fraud.Core;
 using Xunit.Abstractions;
-using static Fraud.Tests.Integration.Detector.DetectorStreams;
+using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
 
-namespace Fraud.Tests.Integration.Faults;
+namespace Fraud.SystemTests.Integration.Faults;
 
 /// <summary>Detector replicas form one consumer group: they split the partitions, so each gets work.</summary>
 [Collection(PrivateSystemsCollection.Name)]

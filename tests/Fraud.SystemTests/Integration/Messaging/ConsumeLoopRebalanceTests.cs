@@ -3,7 +3,7 @@ using Fraud.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Fraud.Tests.Integration.Messaging;
+namespace Fraud.SystemTests.Integration.Messaging;
 
 /// <summary>
 /// The consume-loop base against the real broker: a rebalance never waits on a flush that cannot finish (a sink

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary>
 /// The dashboards of <c>deploy/grafana/dashboards</c> only query what exists: every metric name in every panel's

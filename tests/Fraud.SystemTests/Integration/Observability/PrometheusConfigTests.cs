@@ -1,4 +1,4 @@
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary><c>deploy/prometheus</c> is valid for Prometheus's own checker, and its alert rules pass their unit tests
 /// (<c>deploy/prometheus/tests</c>), with promtool from Debian's prometheus package.</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary>With detector replicas, Prometheus scrapes each one on its own port (the proxy would alternate between them).</summary>
 [Collection(PrivateSystemsCollection.Name)]

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary>The AppHost's Prometheus (local mode: Debian's prometheus as a process) watches the running system.</summary>
 [Collection(FraudSystemCollection.Name)]

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Fraud.Core;
 using Fraud.Simulation;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary>
 /// The anomaly-rate alarm end to end: simulated traffic through the real system (broker, detector, two API replicas),

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fraud.Tests.Integration.Observability;
+namespace Fraud.SystemTests.Integration.Observability;
 
 /// <summary>One request a <see cref="WebhookReceiver"/> accepted.</summary>
 internal sealed record ReceivedWebhook(string? Signature, string? Timestamp, string? ContentType, byte[] Body);

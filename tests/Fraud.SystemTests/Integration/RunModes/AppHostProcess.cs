@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Fraud.Tests.Integration.RunModes;
+namespace Fraud.SystemTests.Integration.RunModes;
 
 /// <summary>A process seen once: its id and start time (a later process may reuse the id), and its program name.</summary>
 public sealed record SeenProcess(int Id, long StartTicks, string Name)

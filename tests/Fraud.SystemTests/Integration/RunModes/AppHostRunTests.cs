@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 using Xunit.Abstractions;
 
-namespace Fraud.Tests.Integration.RunModes;
+namespace Fraud.SystemTests.Integration.RunModes;
 
 /// <summary>
 /// What the README promises of a local run (<c>./run.sh</c>): Ctrl+C, or SIGTERM to the AppHost, stops every process

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Fraud.Tests.Integration.RunModes;
+namespace Fraud.SystemTests.Integration.RunModes;
 
 /// <summary>
 /// A fact that needs a container engine (Docker or Podman): where none answers, it is skipped and the run says why

@@ -1,8 +1,8 @@
 using System.Net;
 using Fraud.Core;
-using Fraud.Tests.Integration.Faults;
+using Fraud.SystemTests.Integration.Faults;
 
-namespace Fraud.Tests.Integration.RunModes;
+namespace Fraud.SystemTests.Integration.RunModes;
 
 /// <summary>
 /// Containers mode (Redpanda, the postgres and redis images, Prometheus's image) runs the same system: where a container

@@ -1,7 +1,7 @@
 using Aspire.Hosting.Testing;
 using Npgsql;
 
-namespace Fraud.Tests.Integration.Security;
+namespace Fraud.SystemTests.Integration.Security;
 
 /// <summary>
 /// The services query Postgres as a login that may read and write rows and nothing more: what a SQL injection or a

@@ -1,7 +1,7 @@
 using System.Net;
-using Fraud.Tests.Integration.Api;
+using Fraud.SystemTests.Integration.Api;
 
-namespace Fraud.Tests.Integration.Security;
+namespace Fraud.SystemTests.Integration.Security;
 
 /// <summary>Bad credentials get a problem body, never a 500, and every refusal is counted by its reason.</summary>
 [Collection(FraudSystemCollection.Name)]
