@@ -88,6 +88,7 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         await DetectorUsesAsync(system, second); // so the rollback below is a swap the detector makes, not a poll that missed one
 
         using var rollback = await ActivateAsync(system, first);
+        output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} rolled back to {first} from {second}");
 
         Assert.Equal("classifier", rollback.RootElement.GetProperty("kind").GetString());
         Assert.True(rollback.RootElement.GetProperty("changed").GetBoolean());
@@ -103,6 +104,8 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         Produce(system.KafkaBootstrap, after.Select(item => item.Transaction).ToList());
         await SettledMetricAsync(system.Detector, Processed, processed + after.Count, Within);
         var alerts = await AlertsAsync(system, after.Select(item => item.Transaction.TxId));
+        output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {after.Count} transactions decided from {processed}; alerts by classifier: "
+            + string.Join(", ", alerts.GroupBy(alert => alert.ClassifierVersion).Select(group => $"{group.Key} {group.Count()}")));
         var firstClassifier = await ClassifierAsync(system, first);
         var secondClassifier = await ClassifierAsync(system, second);
         Assert.Contains(alerts, alert => Math.Abs(FraudProbability(firstClassifier, alert.Features) - FraudProbability(secondClassifier, alert.Features)) >= 0.001);
@@ -231,9 +234,15 @@ public sealed class ClassifierTests(ITestOutputHelper output)
             .SingleOrDefault();
     }
 
-    private static Task DetectorUsesAsync(FraudSystem system, string classifier) =>
-        FraudSystem.EventuallyAsync(async () => (await system.Detector.GetStringAsync("/metrics")).Contains($"classifier_version=\"{classifier}\"", StringComparison.Ordinal) ? "switched" : null,
+    private async Task DetectorUsesAsync(FraudSystem system, string classifier)
+    {
+        string seen = await FraudSystem.EventuallyAsync(async () => (await system.Detector.GetStringAsync("/metrics")).Split('\n')
+                .FirstOrDefault(line => line.StartsWith("fraud_detector_model_info{", StringComparison.Ordinal)
+                    && line.Contains($"classifier_version=\"{classifier}\"", StringComparison.Ordinal)),
             $"the detector to decide with classifier {classifier}");
+        // A timeline in the output, for a failure to be read from (the rollback test failed once in CI, not reproduced).
+        output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} the detector reports {seen}");
+    }
 
     /// <param name="FraudProbability">The classifier's probability the decision used, read from the reason (<c>fraud_probability=0.123</c>); NaN without one.</param>
     private sealed record StoredAlert(string TxId, string? ClassifierVersion, float[] Features, double FraudProbability);
