@@ -32,7 +32,7 @@ public sealed class ModelsApiTests(ApiFixture fixture)
     {
         var response = await PostAsync("/models/if-no-such-version/activate");
 
-        await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound, "No model has version 'if-no-such-version'");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.NotFound, "No model has version 'if-no-such-version'");
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ModelsApiTests(ApiFixture fixture)
     {
         var response = await PostAsync("/models/train?kind=neural_network");
 
-        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "kind must be 'isolation_forest' (the default) or 'classifier'; got 'neural_network'.");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "kind must be 'isolation_forest' (the default) or 'classifier'; got 'neural_network'.");
     }
 
     [Theory]

@@ -50,7 +50,7 @@ public sealed class RulesApiTests(ApiFixture fixture)
     {
         var response = await PutAsync(definition);
 
-        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, problem);
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.BadRequest, problem);
         Assert.Equal("rules-test-1", (await fixture.Api.GetAsync("/rules")).Headers.GetValues("X-Rules-Version").Single());
         Assert.DoesNotContain("bad-", await fixture.Api.GetStringAsync("/rules/versions"), StringComparison.Ordinal);
     }
@@ -62,7 +62,7 @@ public sealed class RulesApiTests(ApiFixture fixture)
 
         var response = await PutAsync(changed);
 
-        await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict, "Version 'rules-test-1' is already stored with another definition");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.Conflict, "Version 'rules-test-1' is already stored with another definition");
     }
 
     [Theory]

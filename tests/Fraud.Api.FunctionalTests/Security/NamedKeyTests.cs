@@ -33,9 +33,9 @@ public sealed class NamedKeyTests(ApiFixture fixture)
         var history = (await fixture.Api.GetJsonAsync($"/alerts/{alert.TxId}")).GetProperty("feedback");
         Assert.Equal(name, Assert.Single(history.EnumerateArray()).GetProperty("author").GetString());
 
-        await ApiAssert.ProblemAsync(await SendAsync(HttpMethod.Put, "/rules", key, new { version = "by-analyst", rules = Array.Empty<object>() }),
+        await ProblemAssert.ProblemAsync(await SendAsync(HttpMethod.Put, "/rules", key, new { version = "by-analyst", rules = Array.Empty<object>() }),
             HttpStatusCode.Forbidden, "does not allow");
-        await ApiAssert.ProblemAsync(await SendAsync(HttpMethod.Post, "/keys", key, new { name = "mallory", role = "admin" }),
+        await ProblemAssert.ProblemAsync(await SendAsync(HttpMethod.Post, "/keys", key, new { name = "mallory", role = "admin" }),
             HttpStatusCode.Forbidden, "does not allow");
 
         var listed = await (await SendAsync(HttpMethod.Get, "/keys", fixture.ApiKey)).Content.ReadAsStringAsync();
@@ -43,7 +43,7 @@ public sealed class NamedKeyTests(ApiFixture fixture)
         Assert.DoesNotContain(key, listed);   // only its digest is kept
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/keys/{name}", fixture.ApiKey)).StatusCode);
-        await ApiAssert.ProblemAsync(await SendAsync(HttpMethod.Post, $"/alerts/{alert.TxId}/feedback", key, new { label = "legit" }),
+        await ProblemAssert.ProblemAsync(await SendAsync(HttpMethod.Post, $"/alerts/{alert.TxId}/feedback", key, new { label = "legit" }),
             HttpStatusCode.Forbidden, "revoked");
     }
 
@@ -57,7 +57,7 @@ public sealed class NamedKeyTests(ApiFixture fixture)
         await fixture.InsertAsync(alert);
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/alerts/{alert.TxId}", key)).StatusCode);
-        await ApiAssert.ProblemAsync(await SendAsync(HttpMethod.Post, $"/alerts/{alert.TxId}/feedback", key, new { label = "fraud" }),
+        await ProblemAssert.ProblemAsync(await SendAsync(HttpMethod.Post, $"/alerts/{alert.TxId}/feedback", key, new { label = "fraud" }),
             HttpStatusCode.Forbidden, "'read'");
     }
 
@@ -88,7 +88,7 @@ public sealed class NamedKeyTests(ApiFixture fixture)
         using var request = new HttpRequestMessage(HttpMethod.Post, "/keys") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Api-Key", fixture.ApiKey);
 
-        await ApiAssert.ProblemAsync(await fixture.Api.SendAsync(request), HttpStatusCode.BadRequest, detail);
+        await ProblemAssert.ProblemAsync(await fixture.Api.SendAsync(request), HttpStatusCode.BadRequest, detail);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, object? body = null, string? author = null)

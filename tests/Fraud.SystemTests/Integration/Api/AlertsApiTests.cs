@@ -114,7 +114,7 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     {
         var response = await system.Api.GetAsync("/alerts/tx_that_never_was");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.NotFound, "No alert has tx_id 'tx_that_never_was'");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.NotFound, "No alert has tx_id 'tx_that_never_was'");
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     {
         var response = await system.Api.GetAsync($"/alerts?{query}");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, message);
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.BadRequest, message);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class AlertsApiTests(FraudSystemFixture system)
     {
         var response = await system.Api.GetAsync("/alerts?limit=-1&status=closed");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, "limit must be");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "limit must be");
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.True(problem.GetProperty("errors").TryGetProperty("limit", out _));
         Assert.True(problem.GetProperty("errors").TryGetProperty("status", out _));

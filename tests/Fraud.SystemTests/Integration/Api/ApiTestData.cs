@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Fraud.Core;
 
 namespace Fraud.SystemTests.Integration.Api;
@@ -45,15 +43,5 @@ internal static class ApiTestData
             request.Headers.Add("X-Api-Key", key);
         }
         return system.Api.SendAsync(request);
-    }
-
-    /// <summary>A 4xx answered as problem+json whose detail says <paramref name="detailContains"/>.</summary>
-    public static async Task AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string detailContains)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Contains(detailContains, problem.GetProperty("detail").GetString());
     }
 }

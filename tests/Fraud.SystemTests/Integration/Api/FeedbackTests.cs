@@ -94,7 +94,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
 
         var response = await system.PostFeedbackAsync(alert.TxId, """{"label":"fraud"}""", apiKey);
 
-        await ApiTestData.AssertProblemAsync(response, status, message);
+        await ProblemAssert.ProblemAsync(response, status, message);
         Assert.Equal("open", await StatusAsync(alert.TxId));
         Assert.Empty(await AuditTrailAsync(alert.TxId));
     }
@@ -110,7 +110,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
 
         var response = await system.PostFeedbackAsync(alert.TxId, body);
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.BadRequest, message);
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.BadRequest, message);
         Assert.Equal("open", await StatusAsync(alert.TxId));
     }
 
@@ -119,7 +119,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
     {
         var response = await system.PostFeedbackAsync("tx_that_never_was", """{"label":"fraud"}""");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.NotFound, "No alert has tx_id 'tx_that_never_was'");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.NotFound, "No alert has tx_id 'tx_that_never_was'");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class FeedbackTests(FraudSystemFixture system)
 
         var response = await system.PostFeedbackAsync(alert.TxId, $$"""{"label":"fraud","note":"{{new string('x', 20_000)}}"}""");
 
-        await ApiTestData.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "at most 16384 bytes");
+        await ProblemAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "at most 16384 bytes");
         Assert.Equal("open", await StatusAsync(alert.TxId));
     }
 

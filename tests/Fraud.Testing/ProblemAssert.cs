@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Xunit;
 
-namespace Fraud.Api.FunctionalTests;
+namespace Fraud.Testing;
 
-internal static class ApiAssert
+/// <summary>The API's refusals, as every test of them checks one.</summary>
+public static class ProblemAssert
 {
     /// <summary>A 4xx answered as problem+json whose detail says <paramref name="detailContains"/>.</summary>
     public static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)
