@@ -15,8 +15,7 @@ internal sealed record RunReport(
 /// One start of the system and the phases it ran: the fixed-rate phases keep the AppHost's partitions of
 /// <c>transactions.v1</c>, the 'max' phase gets as many as the local broker needs to keep all of its messages.
 /// </summary>
-/// <param name="TransactionsPartitions">The partitions the tool asked for; null: the AppHost's default.</param>
-internal sealed record SystemStart(int? TransactionsPartitions, double StartupSeconds, IReadOnlyList<string> Phases);
+internal sealed record SystemStart(int TransactionsPartitions, double StartupSeconds, IReadOnlyList<string> Phases);
 
 /// <summary>The options a run was given.</summary>
 internal sealed record RunSettings(

@@ -267,7 +267,6 @@ internal static class RunCommand
             return (cancellationToken.IsCancellationRequested ? ExitCodes.Partial : ExitCodes.Failed, 0, 0);
         }
 
-        starts.Add(new SystemStart(partitions, Math.Round(startup.Elapsed.TotalSeconds, 1), [.. plans.Select(plan => plan.Name)]));
         logs.StartCounting();
         int exitCode = ExitCodes.Ok;
         long warnings, errors;
@@ -280,6 +279,7 @@ internal static class RunCommand
                 using var alerts = new AlertWatcher(system.KafkaBootstrap, probe);
                 await using var sampler = new ProcessSampler(processes);
                 var run = new LoadRun(system, feed, probe, alerts, sampler, output);
+                starts.Add(new SystemStart(run.Partitions, Math.Round(startup.Elapsed.TotalSeconds, 1), [.. plans.Select(plan => plan.Name)]));
                 output.System(startup.Elapsed.TotalSeconds, run.Partitions, settings);
                 if (settings.WarmupSeconds > 0
                     && await run.WarmUpAsync(WarmupRate, TimeSpan.FromSeconds(settings.WarmupSeconds), cancellationToken) is { Count: > 0 } warmupProblems)
@@ -330,7 +330,7 @@ internal static class RunCommand
         var max = phases.FirstOrDefault(phase => phase.Throughput is not null)?.Throughput;
         string missing = max is null ? "no 'max' phase" : "incomplete";
         goals.Add(max?.Ratio is { } ratio
-            ? new GoalReport("detector ≥ 50% of a bare consumer's rate", $"median {ratio.Median:P0} ({ratio.Min:P0}–{ratio.Max:P0}, {ratio.Count} runs)", ratio.Median >= ThroughputGoalRatio)
+            ? new GoalReport("detector ≥ 50% of a bare consumer's rate", $"median {ratio.Median:P0} ({ratio.Min:P0}–{ratio.Max:P0}, {ratio.Count} run{(ratio.Count == 1 ? "" : "s")})", ratio.Median >= ThroughputGoalRatio)
             : new GoalReport("detector ≥ 50% of a bare consumer's rate", missing, null));
         goals.Add(max?.DetectorRate is { } rate
             ? new GoalReport($"detector ≥ {ThroughputGoalRate:N0} tx/s sustained",
