@@ -20,6 +20,7 @@ internal static class RunCommand
     private const double ThroughputGoalRatio = 0.5;
     private const double ThroughputGoalRate = 100_000;
     private const double WarmupRate = 2000;
+    private const long MaxTransactionsPerRun = 20_000_000;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly JsonSerializerOptions Json = new()
@@ -162,6 +163,12 @@ internal static class RunCommand
                 simulation.Seed, simulation.Users, simulation.FraudRate, parsed.GetRequiredValue(scenarioMix).ToString(),
                 parsed.GetValue(fetchWait) is > 0 and var ms ? ms : null, parsed.GetRequiredValue(detectorSettings), parsed.GetRequiredValue(systemSettings),
                 PostgresDurable: !parsed.GetValue(noFsync));
+            if (settings.Phases.Any(phase => phase.IsMax) && settings.MaxCount is < 1 or > MaxTransactionsPerRun)
+            {
+                return Task.FromResult(ExitCodes.Usage(
+                    $"--max-rate × --max-duration is {settings.MaxCount:N0} transactions a run: it must be between 1 and {MaxTransactionsPerRun:N0} (they are prepared in memory)."));
+            }
+
             return RunAsync(settings, simulation, parsed.GetValue(json), parsed.GetValue(log), cancellationToken);
         });
         return command;
@@ -287,18 +294,20 @@ internal static class RunCommand
                     output.Problems("The warm-up did not complete:", warmupProblems);
                     exitCode = ExitCodes.Partial;
                 }
-
-                foreach (var plan in exitCode == ExitCodes.Ok ? plans : [])
+                else
                 {
-                    var phase = plan.Rate is { } rate
-                        ? await run.LatencyAsync(rate, TimeSpan.FromSeconds(plan.Seconds), cancellationToken)
-                        : await run.ThroughputAsync(settings.MaxRate, TimeSpan.FromSeconds(plan.Seconds), settings.MaxRuns, cancellationToken);
-                    phases.Add(phase);
-                    output.Phase(phase);
-                    if (cancellationToken.IsCancellationRequested)
+                    foreach (var plan in plans)
                     {
-                        exitCode = ExitCodes.Partial;
-                        break;
+                        var phase = plan.Rate is { } rate
+                            ? await run.LatencyAsync(rate, TimeSpan.FromSeconds(plan.Seconds), cancellationToken)
+                            : await run.ThroughputAsync(settings.MaxRate, TimeSpan.FromSeconds(plan.Seconds), settings.MaxRuns, cancellationToken);
+                        phases.Add(phase);
+                        output.Phase(phase);
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            exitCode = ExitCodes.Partial;
+                            break;
+                        }
                     }
                 }
             }

@@ -25,7 +25,6 @@ internal sealed class TransactionFeed : IDisposable
     private readonly IProducer<string, byte[]> _bulk;
     private readonly IProducer<string, byte[]> _paced;
     private readonly Action<DeliveryReport<string, byte[]>> _onDelivery;
-    private long _delivered;
     private long _failed;
     private string? _lastError;
 
@@ -42,8 +41,6 @@ internal sealed class TransactionFeed : IDisposable
         });
         _paced = Build(bootstrap, config => config.LingerMs = 5);
     }
-
-    public long Delivered => Interlocked.Read(ref _delivered);
 
     public long Failed => Interlocked.Read(ref _failed);
 
@@ -177,13 +174,10 @@ internal sealed class TransactionFeed : IDisposable
 
     private void OnDelivery(DeliveryReport<string, byte[]> report)
     {
-        if (!report.Error.IsError)
+        if (report.Error.IsError)
         {
-            Interlocked.Increment(ref _delivered);
-            return;
+            Interlocked.Increment(ref _failed);
+            Volatile.Write(ref _lastError, report.Error.Reason);
         }
-
-        Interlocked.Increment(ref _failed);
-        Volatile.Write(ref _lastError, report.Error.Reason);
     }
 }
