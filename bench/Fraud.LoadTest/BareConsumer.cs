@@ -10,9 +10,11 @@ namespace Fraud.LoadTest;
 /// </summary>
 internal static class BareConsumer
 {
+    private const int ProgressStep = 10_000;
+
     /// <summary>Reads every partition from <paramref name="from"/> up to <paramref name="to"/>.</summary>
     /// <returns>How many messages it read and how long that took, from the assignment to the last message.</returns>
-    public static (long Read, TimeSpan Elapsed) Read(string bootstrap, Offsets from, Offsets to, TimeSpan timeout)
+    public static (long Read, TimeSpan Elapsed) Read(string bootstrap, Offsets from, Offsets to, TimeSpan timeout, Action<long> progress)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
@@ -46,6 +48,11 @@ internal static class BareConsumer
             }
 
             read++;
+            if (read % ProgressStep == 0)
+            {
+                progress(read);
+            }
+
             if (result.Offset.Value + 1 >= end)
             {
                 remaining.Remove(result.TopicPartition);
@@ -54,6 +61,7 @@ internal static class BareConsumer
         }
 
         clock.Stop();
+        progress(read);
         consumer.Close();
         return (read, clock.Elapsed);
     }

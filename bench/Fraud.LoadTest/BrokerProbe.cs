@@ -65,9 +65,9 @@ internal sealed record Offsets(IReadOnlyDictionary<TopicPartition, long> ByParti
     public long Since(Offsets from) =>
         ByPartition.Sum(entry => Math.Max(0, entry.Value - from.ByPartition.GetValueOrDefault(entry.Key)));
 
-    /// <summary>Whether every partition is at or past <paramref name="target"/>.</summary>
-    public bool Reached(Offsets target) =>
-        target.ByPartition.All(entry => ByPartition.GetValueOrDefault(entry.Key) >= entry.Value);
+    /// <summary>Per partition, this offset or <paramref name="floor"/>'s, whichever is later.</summary>
+    public Offsets AtLeast(Offsets floor) =>
+        new(ByPartition.ToDictionary(entry => entry.Key, entry => Math.Max(entry.Value, floor.ByPartition.GetValueOrDefault(entry.Key))));
 
     /// <summary>Whether every partition is at or before <paramref name="other"/>.</summary>
     public bool AtOrBefore(Offsets other) =>

@@ -6,17 +6,20 @@ namespace Fraud.LoadTest;
 
 /// <summary>
 /// The phases of a run against one started system: a warm-up, throughput ("max") and latency (fixed rate). Each
-/// phase starts with the detector idle and ends when it has caught up, so phases do not overlap.
+/// phase (each run of "max") starts with the detector idle and ends when it has caught up, so phases do not overlap.
 /// </summary>
 internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerProbe probe, AlertWatcher alerts, ProcessSampler sampler, Output output)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ScrapeGrace = TimeSpan.FromSeconds(5);
-    private const int BareReads = 3;
+    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
 
     private readonly DetectorScraper _scraper = new(system.Detector);
     private readonly IReadOnlyList<TopicPartition> _partitions = probe.Partitions(TransactionFeed.Topic);
     private readonly IReadOnlyList<TopicPartition> _alertPartitions = probe.Partitions(AlertWatcher.Topic);
+
+    /// <summary>The partitions of <c>transactions.v1</c>.</summary>
+    public int Partitions => _partitions.Count;
 
     /// <summary>How long a phase may wait for the detector to catch up after sending ends.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
@@ -51,14 +54,37 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
     }
 
     /// <summary>
-    /// N transactions as fast as the client sends them while the detector consumes; then a bare consumer reads the
-    /// same N messages from the same offsets with the system idle (three times; the median counts).
+    /// <paramref name="runs"/> runs, one after the other: each sends N = rate × duration fresh transactions (prepared
+    /// beforehand) at <paramref name="rate"/> while the detector consumes them, then a bare consumer reads the same N
+    /// messages from the same offsets with the system idle. The partitions must be enough for the broker to keep all N.
     /// </summary>
-    public async Task<PhaseReport> ThroughputAsync(int count, CancellationToken cancellationToken)
+    public async Task<PhaseReport> ThroughputAsync(double rate, TimeSpan duration, int runs, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
         double? loadStart = Machine.LoadAverage();
-        var messages = feed.Prepare(count);
+        var results = new List<ThroughputRun>();
+        for (int run = 1; run <= runs && !cancellationToken.IsCancellationRequested; run++)
+        {
+            string label = runs > 1 ? $"max run {run}/{runs}" : "max";
+            var runProblems = new List<string>();
+            results.Add(await ThroughputRunAsync(label, rate, duration, runProblems, cancellationToken));
+            problems.AddRange(runProblems.Select(problem => runs > 1 ? $"run {run}: {problem}" : problem));
+        }
+
+        var figures = ThroughputFigures.Of(rate, duration.TotalSeconds, _partitions.Count, results);
+        return new PhaseReport(PhasePlan.Max, loadStart, Machine.LoadAverage(), figures, null, ProcessUsage.Combine(results.Select(run => run.Processes)), problems);
+    }
+
+    private async Task<ThroughputRun> ThroughputRunAsync(string label, double rate, TimeSpan duration, List<string> problems, CancellationToken cancellationToken)
+    {
+        long count = (long)Math.Round(rate * duration.TotalSeconds);
+        List<Message<string, byte[]>> messages = [];
+        await output.TrackAsync($"{label}: preparing {count:N0} transactions", count, progress =>
+        {
+            messages = feed.Prepare(count, progress);
+            return Task.CompletedTask;
+        });
+
         var before = await _scraper.ScrapeAsync(cancellationToken);
         var start = probe.High(_partitions);
         sampler.Begin();
@@ -66,16 +92,22 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
         TimeSpan sendElapsed = default;
         TimeSpan? detectorElapsed = null;
         var timeline = new List<(TimeSpan At, long Done)>();
-        await output.TrackAsync($"max: {count:N0} transactions, detector", count, async progress =>
+        await output.TrackAsync($"{label}: {count:N0} transactions at {Output.Rate(rate)} tx/s, detector", count, async progress =>
         {
             var clock = Stopwatch.StartNew();
             var done = WaitForDetectorAsync(start, count, clock, progress, cancellationToken, timeline);
-            if (feed.SendAll(messages) is > 0 and var lost)
+            var (sent, unacknowledged) = await feed.SendPreparedAsync(messages, rate, cancellationToken);
+            sendElapsed = clock.Elapsed;
+            if (unacknowledged > 0)
             {
-                problems.Add($"{lost:N0} transactions not acknowledged by the broker ({feed.LastError})");
+                problems.Add($"{unacknowledged:N0} transactions not acknowledged by the broker ({feed.LastError})");
             }
 
-            sendElapsed = clock.Elapsed;
+            if (sent < count)
+            {
+                problems.Add($"sending was stopped after {sent:N0} of {count:N0} transactions");
+            }
+
             detectorElapsed = await done;
         });
         var processes = sampler.End();
@@ -104,28 +136,23 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
         TimeSpan? bareElapsed = null;
         if (!probe.Low(_partitions).AtOrBefore(start))
         {
-            problems.Add("the broker dropped some of the phase's messages before the bare consumer read them (its per-partition cap): lower --count");
+            problems.Add($"the broker dropped some of the run's messages before the bare consumer read them (its per-partition cap): "
+                + $"give transactions.v1 more than {_partitions.Count} partitions or send fewer");
         }
         else
         {
-            await output.TrackAsync($"max: {count:N0} transactions, bare consumer ×{BareReads}", BareReads, progress =>
+            await output.TrackAsync($"{label}: bare consumer, the same {count:N0} messages", count, progress =>
             {
-                // A read takes a fraction of a second, so one slow start would skew it: the median of a few.
-                var reads = new List<TimeSpan>();
-                for (int i = 0; i < BareReads; i++)
+                (bareRead, var elapsed) = BareConsumer.Read(system.KafkaBootstrap, start, end, DrainTimeout, progress);
+                if (bareRead < end.Since(start))
                 {
-                    (bareRead, var elapsed) = BareConsumer.Read(system.KafkaBootstrap, start, end, DrainTimeout);
-                    progress(i + 1);
-                    if (bareRead < end.Since(start))
-                    {
-                        problems.Add($"the bare consumer read {bareRead:N0} of {end.Since(start):N0} messages within {DrainTimeout.TotalSeconds:N0} s");
-                        return Task.CompletedTask;
-                    }
-
-                    reads.Add(elapsed);
+                    problems.Add($"the bare consumer read {bareRead:N0} of {end.Since(start):N0} messages within {DrainTimeout.TotalSeconds:N0} s");
+                }
+                else
+                {
+                    bareElapsed = elapsed;
                 }
 
-                bareElapsed = reads.Order().ElementAt(reads.Count / 2);
                 return Task.CompletedTask;
             });
         }
@@ -138,16 +165,18 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
         long backlog = count - doneAtSendEnd;
         bool keptUp = backlog < count / 10;
         TimeSpan? backlogElapsed = keptUp ? null : detectorElapsed - sendElapsed;
-        var figures = new ThroughputFigures(
+        return new ThroughputRun(
             count, sendElapsed.TotalSeconds, count / sendElapsed.TotalSeconds,
             detectorElapsed?.TotalSeconds, detectorRate, counted,
             backlog, backlogElapsed?.TotalSeconds, backlog / backlogElapsed?.TotalSeconds, keptUp,
             bareRead, bareElapsed?.TotalSeconds, bareRate,
-            detectorRate / bareRate);
-        return new PhaseReport("max", loadStart, Machine.LoadAverage(), figures, null, processes, problems);
+            detectorRate / bareRate, processes);
     }
 
-    /// <summary>Transactions at a fixed rate for a while; end-to-end latency from the detector's histogram and from alerts.v1.</summary>
+    /// <summary>
+    /// Transactions at a fixed rate for a while; end-to-end latency from the detector's histogram and from alerts.v1, and the
+    /// detector's lag sampled every second while the rate is held.
+    /// </summary>
     public async Task<PhaseReport> LatencyAsync(double rate, TimeSpan duration, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
@@ -162,11 +191,16 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
         long sent = 0;
         TimeSpan sendElapsed = default;
         TimeSpan? drained = null;
+        var lag = new List<LagSample>();
         await output.TrackAsync($"{Output.Rate(rate)} tx/s for {duration.TotalSeconds:N0} s", expected, async progress =>
         {
             var clock = Stopwatch.StartNew();
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sampling = SampleLagAsync(start, clock, lag, sending.Token);
             (sent, long unacknowledged) = await feed.SendPacedAsync(rate, duration, sentAt, progress, cancellationToken);
             sendElapsed = clock.Elapsed;
+            await sending.CancelAsync();
+            await sampling;
             if (unacknowledged > 0)
             {
                 problems.Add($"{unacknowledged:N0} transactions not acknowledged by the broker ({feed.LastError})");
@@ -216,13 +250,36 @@ internal sealed class LoadRun(FraudSystem system, TransactionFeed feed, BrokerPr
             rate, sent, sendElapsed.TotalSeconds, sent / sendElapsed.TotalSeconds, drained?.TotalSeconds, counted, latencies.Count,
             LatencySummary.FromHistogramSeconds(before.Buckets(DetectorScraper.Latency), after.Buckets(DetectorScraper.Latency)),
             LatencySummary.Exact(latencies),
+            LagFigures.Of(lag, rate),
             stages.Stages, stages.Batches);
         if (figures.AchievedRate < 0.95 * rate)
         {
             problems.Add($"the load tool sent {figures.AchievedRate:N0} tx/s, under 95% of {rate:N0}: the rate was not held");
         }
 
-        return new PhaseReport(Output.Rate(rate), loadStart, Machine.LoadAverage(), null, figures, processes, problems);
+        return new PhaseReport(new PhasePlan(rate, duration.TotalSeconds).Name, loadStart, Machine.LoadAverage(), null, figures, processes, problems);
+    }
+
+    /// <summary>
+    /// Every <see cref="LagInterval"/> until <paramref name="stop"/>: how many messages since <paramref name="start"/> the
+    /// detector group has not committed yet (the high watermarks read after the committed offsets, so never negative).
+    /// </summary>
+    private async Task SampleLagAsync(Offsets start, Stopwatch clock, List<LagSample> samples, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(LagInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var committed = await probe.CommittedAsync(SystemUnderLoad.DetectorGroup, _partitions);
+                var high = probe.High(_partitions);
+                samples.Add(new LagSample(Math.Round(clock.Elapsed.TotalSeconds, 2), high.Since(committed.AtLeast(start))));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // sending ended
+        }
     }
 
     private static double Processed(PrometheusText scrape) => scrape.Sum(DetectorScraper.Processed) ?? 0;

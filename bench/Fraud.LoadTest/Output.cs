@@ -52,12 +52,13 @@ internal sealed class Output
             });
     }
 
-    public void Machine(Machine machine, double startupSeconds, RunSettings settings)
+    public void Run(Machine machine, RunSettings settings)
     {
         _console.MarkupLineInterpolated($"[bold]Machine[/]: {machine}");
-        string fetchWait = settings.DetectorFetchWaitMs is { } ms ? $"{ms} ms" : "its own setting";
         _console.MarkupLineInterpolated(
-            $"[bold]System[/]: AppHost in local mode, healthy after {startupSeconds:N1} s; Postgres {(settings.PostgresDurable ? "durable (fsync on)" : "ephemeral (fsync off)")}; live simulator off; detector fetch.wait.max.ms {fetchWait}");
+            $"[bold]Traffic[/]: simulator seed {settings.Seed}, {settings.Users:N0} users, fraud rate {settings.FraudRate:P2} ({settings.ScenarioMix})");
+        _console.MarkupLineInterpolated(
+            $"[bold]Phases[/]: {string.Join(", ", settings.Phases.Select(phase => phase.Name))}; 'max' = {settings.MaxRuns} × {settings.MaxCount:N0} transactions at {Rate(settings.MaxRate)} tx/s");
         if (settings.DetectorSettings.Count > 0)
         {
             _console.MarkupLineInterpolated($"[bold]Detector settings[/]: {string.Join(", ", settings.DetectorSettings)}");
@@ -67,9 +68,13 @@ internal sealed class Output
         {
             _console.MarkupLineInterpolated($"[bold]AppHost settings[/]: {string.Join(", ", settings.SystemSettings)}");
         }
+    }
 
+    public void System(double startupSeconds, int partitions, RunSettings settings)
+    {
+        string fetchWait = settings.DetectorFetchWaitMs is { } ms ? $"{ms} ms" : "its own setting";
         _console.MarkupLineInterpolated(
-            $"[bold]Traffic[/]: simulator seed {settings.Seed}, {settings.Users:N0} users, fraud rate {settings.FraudRate:P2} ({settings.ScenarioMix})");
+            $"[bold]System[/]: AppHost in local mode, healthy after {startupSeconds:N1} s; transactions.v1 with {partitions} partitions; Postgres {(settings.PostgresDurable ? "durable (fsync on)" : "ephemeral (fsync off)")}; live simulator off; detector fetch.wait.max.ms {fetchWait}");
     }
 
     public void Phase(PhaseReport phase)
@@ -79,17 +84,23 @@ internal sealed class Output
             .AddColumn("measure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("note");
         if (phase.Throughput is { } throughput)
         {
-            table.AddRow("sent", $"{throughput.Transactions:N0}", $"in {throughput.ProduceSeconds:N2} s ({throughput.ProducerRate:N0} tx/s, pre-generated)");
-            table.AddRow("[bold]detector[/]", (throughput.DetectorKeptUp ? "≥ " : "") + Tx(throughput.DetectorRate),
-                Markup.Escape($"{Seconds(throughput.DetectorSeconds)} from the first send until its commits cover all; counter +{throughput.DetectorCounted:N0}"
-                    + (throughput.DetectorKeptUp ? "; it kept up with the sender, so this is the sender's pace, a lower bound" : "")));
-            table.AddRow("detector, on its backlog", Tx(throughput.BacklogRate),
-                throughput.BacklogRate is null
-                    ? "backlog too small to time when sending ended"
-                    : Markup.Escape($"{throughput.BacklogAtSendEnd:N0} still to do when sending ended, done in {Seconds(throughput.BacklogSeconds)}"));
-            table.AddRow("[bold]bare consumer[/]", Tx(throughput.BareRate),
-                Markup.Escape($"{Seconds(throughput.BareSeconds)} to read the same {throughput.BareRead:N0} messages, system idle"));
-            table.AddRow("[bold]ratio[/]", throughput.Ratio is { } ratio ? $"{ratio:P0}" : "n/a", "detector / bare consumer; goal ≥ 50%");
+            foreach (var (run, number) in throughput.Runs.Select((run, index) => (run, index + 1)))
+            {
+                table.AddRow($"run {number}", $"{Tx(run.DetectorRate, run.DetectorKeptUp)} / {Tx(run.BareRate)} tx/s", Markup.Escape(
+                    $"detector / bare consumer, ratio {Percent(run.Ratio)}; sent {run.Transactions:N0} in {run.ProduceSeconds:N1} s ({run.ProducerRate:N0} tx/s), "
+                    + $"the detector's commits covered them after {Seconds(run.DetectorSeconds)} (counter +{run.DetectorCounted:N0}); "
+                    + (run.DetectorKeptUp
+                        ? "it kept up with the sender, so its rate is the sender's pace, a lower bound; "
+                        : $"on its backlog {Tx(run.BacklogRate)} tx/s ({run.BacklogAtSendEnd:N0} left when sending ended); ")
+                    + $"bare consumer {Seconds(run.BareSeconds)}"));
+            }
+
+            table.AddRow("[bold]detector[/]", Median(throughput.DetectorRate, rate => $"{rate:N0} tx/s"),
+                Markup.Escape($"median of {throughput.Runs.Count}; " + Range(throughput.DetectorRate, rate => $"{rate:N0}") + " tx/s"));
+            table.AddRow("[bold]bare consumer[/]", Median(throughput.BareRate, rate => $"{rate:N0} tx/s"),
+                Markup.Escape("the same messages, system idle; " + Range(throughput.BareRate, rate => $"{rate:N0}") + " tx/s"));
+            table.AddRow("[bold]ratio[/]", Median(throughput.Ratio, ratio => $"{ratio:P0}"),
+                Markup.Escape("detector / bare consumer, goal ≥ 50%; " + Range(throughput.Ratio, ratio => $"{ratio:P0}")));
         }
 
         if (phase.Latency is { } latency)
@@ -98,6 +109,13 @@ internal sealed class Output
             table.AddRow("drain", Seconds(latency.DrainSeconds), Markup.Escape($"after the last send, until the detector had committed everything; counter +{latency.DetectorCounted:N0}"));
             AddLatency(table, "e2e, detector histogram", latency.Detector, "observations", "not exported by this detector build");
             AddLatency(table, "e2e, alerts.v1 (external)", latency.External, "alerts", "no alerts in this phase");
+            if (latency.Lag is { } lag)
+            {
+                table.AddRow("detector lag", $"{lag.Start:N0} / {lag.Middle:N0} / {lag.End:N0}", Markup.Escape(
+                    $"messages not yet committed at the start / middle / end of sending ({lag.Samples.Count} samples, 1 s apart); "
+                    + $"slope {lag.SlopePerSecond:N1} msgs/s: " + (lag.Grows ? "growing" : $"not growing (under {LagFigures.GrowthShare:P0} of the rate)")));
+            }
+
             if (latency.BatchStages.Count > 0)
             {
                 double total = latency.BatchStages.Where(stage => stage.Stage != "fill").Sum(stage => stage.MeanMs);
@@ -149,9 +167,13 @@ internal sealed class Output
     private static string Title(PhaseReport phase)
     {
         string load = phase.LoadAverageStart is { } start && phase.LoadAverageEnd is { } end ? $", load average {start:0.0} → {end:0.0}" : "";
-        return phase.Throughput is not null
-            ? $"max: detector vs bare consumer{load}"
-            : $"{phase.Name} tx/s{load}";
+        return phase switch
+        {
+            { Throughput: { } throughput } =>
+                $"max: detector vs bare consumer, {throughput.Runs.Count} × {throughput.SendRate * throughput.SendSeconds:N0} transactions at {Rate(throughput.SendRate)} tx/s, {throughput.Partitions} partitions{load}",
+            { Latency: { } latency } => $"{Rate(latency.TargetRate)} tx/s for {latency.SendSeconds:N0} s{load}",
+            _ => $"{phase.Name}{load}",
+        };
     }
 
     private static void AddLatency(Table table, string what, LatencySummary? latency, string counted, string missing)
@@ -166,7 +188,13 @@ internal sealed class Output
             Markup.Escape($"p50 {latency.P50Ms:N1}, p95 {latency.P95Ms:N1}, max {latency.MaxQualifier}{latency.MaxMs:N1} ms; {latency.Count:N0} {counted}, {latency.Method}"));
     }
 
-    private static string Tx(double? rate) => rate is { } value ? $"[bold]{value:N0} tx/s[/]" : "n/a";
+    private static string Tx(double? rate, bool lowerBound = false) => rate is { } value ? $"{(lowerBound ? "≥ " : "")}{value:N0}" : "n/a";
+
+    private static string Percent(double? share) => share is { } value ? $"{value:P0}" : "n/a";
+
+    private static string Median(Spread? spread, Func<double, string> format) => spread is null ? "n/a" : $"[bold]{Markup.Escape(format(spread.Median))}[/]";
+
+    private static string Range(Spread? spread, Func<double, string> format) => spread is null ? "no complete run" : $"range {format(spread.Min)}–{format(spread.Max)}";
 
     private static string Seconds(double? seconds) => seconds is { } value ? $"{value:N2} s" : "n/a";
 }

@@ -9,7 +9,16 @@ namespace Fraud.LoadTest;
 /// project the service itself, not the <c>dotnet run</c> launcher DCP starts it with.</param>
 /// <param name="PeakTreeRssMb">The highest total over all its processes (launcher and Postgres backends included;
 /// shared pages count once per process).</param>
-internal sealed record ProcessUsage(string Name, double CpuSeconds, double PeakRssMb, double PeakTreeRssMb);
+internal sealed record ProcessUsage(string Name, double CpuSeconds, double PeakRssMb, double PeakTreeRssMb)
+{
+    /// <summary>Several measurements of the same parts as one: CPU seconds added up, the highest peaks.</summary>
+    public static IReadOnlyList<ProcessUsage> Combine(IEnumerable<IReadOnlyList<ProcessUsage>> measurements) =>
+        measurements.SelectMany(usages => usages)
+            .GroupBy(usage => usage.Name, StringComparer.Ordinal)
+            .Select(part => new ProcessUsage(part.Key, Math.Round(part.Sum(usage => usage.CpuSeconds), 2),
+                part.Max(usage => usage.PeakRssMb), part.Max(usage => usage.PeakTreeRssMb)))
+            .ToList();
+}
 
 /// <summary>
 /// Measures the system's processes per phase from Linux's <c>/proc</c>: each resource is its process and every

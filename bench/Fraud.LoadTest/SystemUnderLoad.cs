@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Fraud.Messaging;
 using Fraud.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,19 @@ internal static class SystemUnderLoad
     public const string DetectorGroup = "fraud-detector";
 
     /// <summary>
+    /// How many of the tool's transactions one partition of the local broker is trusted to keep. librdkafka's mock
+    /// cluster keeps at most 5 MiB of record batches per partition (and at most 100,000 batches), dropping the oldest
+    /// past that, with no setting to change it (rdkafka_mock.c, <c>rd_kafka_mock_partition_init</c>). The tool's
+    /// transactions, lz4-compressed in the throughput producer's batches, take about 78 bytes each there (~67,000 per
+    /// partition, measured); two thirds of that leaves room for keys that spread unevenly and for smaller batches.
+    /// </summary>
+    public const int TransactionsPerPartition = 45_000;
+
+    /// <summary>The partitions of <c>transactions.v1</c> that keep <paramref name="transactions"/> messages; null when the AppHost's own do.</summary>
+    public static int? PartitionsToKeep(long transactions) =>
+        (int)Math.Ceiling(transactions / (double)TransactionsPerPartition) is var needed && needed > Topics.Transactions.Partitions ? needed : null;
+
+    /// <summary>
     /// Starts the system from <paramref name="settings"/>:
     /// <list type="bullet">
     /// <item><c>PostgresDurable</c>: Postgres with its normal durability (fsync, synchronous commit), so "alert durable"
@@ -32,14 +46,16 @@ internal static class SystemUnderLoad
     /// <item><c>DetectorSettings</c>: <c>key=value</c> configuration for the detector, as environment variables.</item>
     /// <item><c>SystemSettings</c>: <c>key=value</c> configuration for the AppHost, as arguments after the tool's own.</item>
     /// </list>
+    /// <paramref name="transactionsPartitions"/>: the partitions of <c>transactions.v1</c> (null: the AppHost's default).
     /// </summary>
     public static async Task<(FraudSystem System, IReadOnlyList<(string Name, int Pid)> Processes)> StartAsync(
-        RunSettings settings, ResourceLogs logs, CancellationToken cancellationToken)
+        RunSettings settings, int? transactionsPartitions, ResourceLogs logs, CancellationToken cancellationToken)
     {
         string[] args =
         [
             "--Producer:Enabled=false",   // the live simulator would add its own ~50 tx/s to every count
             .. settings.PostgresDurable ? ["--Postgres:Durable=true"] : Array.Empty<string>(),
+            .. transactionsPartitions is { } partitions ? [$"--Kafka:TransactionsPartitions={partitions}"] : Array.Empty<string>(),
             .. settings.SystemSettings.Select(setting => $"--{setting}"),
         ];
         var system = await FraudSystem.StartAsync(args, builder =>

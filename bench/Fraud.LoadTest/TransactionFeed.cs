@@ -9,8 +9,8 @@ namespace Fraud.LoadTest;
 /// <summary>
 /// Simulated transactions into <c>transactions.v1</c> (key = user_id, value = the contract JSON), from one seeded
 /// simulator for the whole run so that every tx_id is new. Two producers, both idempotent with acks=all and lz4 like
-/// the system's own: one tuned as the producer's <c>simulate</c> verb for the as-fast-as-possible phase, and one
-/// with the services' default 5 ms linger for paced phases, where batching delay is part of the measured latency.
+/// the system's own: one tuned as the producer's <c>simulate</c> verb (large batches) for the throughput phase, and one
+/// with the services' default 5 ms linger for the fixed-rate phases, where batching delay is part of the measured latency.
 /// </summary>
 internal sealed class TransactionFeed : IDisposable
 {
@@ -19,12 +19,12 @@ internal sealed class TransactionFeed : IDisposable
 
     // Sleeping for less than this costs more than it paces (as Fraud.Producer's Pacer): a small lead is caught up next time.
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(2);
+    private const int ProgressStep = 1024;
 
     private readonly TransactionSimulator _simulator;
     private readonly IProducer<string, byte[]> _bulk;
     private readonly IProducer<string, byte[]> _paced;
     private readonly Action<DeliveryReport<string, byte[]>> _onDelivery;
-    private long _delivered;
     private long _failed;
     private string? _lastError;
 
@@ -42,41 +42,43 @@ internal sealed class TransactionFeed : IDisposable
         _paced = Build(bootstrap, config => config.LingerMs = 5);
     }
 
-    public long Delivered => Interlocked.Read(ref _delivered);
-
     public long Failed => Interlocked.Read(ref _failed);
 
     public string? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>The next <paramref name="count"/> transactions as ready-to-send messages (so that sending them costs no simulation).</summary>
-    public List<Message<string, byte[]>> Prepare(int count)
+    public List<Message<string, byte[]>> Prepare(long count, Action<long> progress)
     {
-        var messages = new List<Message<string, byte[]>>(count);
-        for (int i = 0; i < count; i++)
+        var messages = new List<Message<string, byte[]>>((int)count);
+        for (long i = 0; i < count; i++)
         {
             messages.Add(ToMessage(_simulator.Next().Transaction));
+            if ((i + 1) % ProgressStep == 0)
+            {
+                progress(i + 1);
+            }
         }
 
         return messages;
     }
 
-    /// <summary>Sends <paramref name="messages"/> as fast as the client takes them, then waits for every acknowledgement.</summary>
-    /// <returns>How many were not acknowledged.</returns>
-    public long SendAll(List<Message<string, byte[]>> messages)
+    /// <summary>
+    /// Sends prepared <paramref name="messages"/> at <paramref name="perSecond"/> with the bulk producer (message n due
+    /// n / rate seconds after the first), then waits for every acknowledgement.
+    /// </summary>
+    /// <returns>How many were sent and how many were not acknowledged.</returns>
+    public async Task<(long Sent, long Unacknowledged)> SendPreparedAsync(
+        List<Message<string, byte[]>> messages, double perSecond, CancellationToken cancellationToken)
     {
         long failedBefore = Failed;
-        foreach (var message in messages)
-        {
-            Produce(_bulk, message);
-        }
-
-        return _bulk.Flush(FlushTimeout) + (Failed - failedBefore);
+        long sent = await PaceAsync(messages.Count, perSecond, index => Produce(_bulk, messages[(int)index]), _ => { }, cancellationToken);
+        return (sent, _bulk.Flush(FlushTimeout) + (Failed - failedBefore));
     }
 
     /// <summary>
-    /// Sends fresh transactions at <paramref name="perSecond"/> for <paramref name="duration"/>: transaction n is due
-    /// n / rate seconds after the first. Each message's timestamp (CreateTime) is set when it is handed to the
-    /// client and recorded in <paramref name="sentAt"/> under its tx_id, in Unix milliseconds.
+    /// Sends fresh transactions at <paramref name="perSecond"/> for <paramref name="duration"/> with the paced producer.
+    /// Each message's timestamp (CreateTime) is set when it is handed to the client and recorded in
+    /// <paramref name="sentAt"/> under its tx_id, in Unix milliseconds.
     /// </summary>
     /// <returns>How many were sent and how many were not acknowledged.</returns>
     public async Task<(long Sent, long Unacknowledged)> SendPacedAsync(
@@ -84,6 +86,28 @@ internal sealed class TransactionFeed : IDisposable
     {
         long failedBefore = Failed;
         long total = (long)Math.Round(perSecond * duration.TotalSeconds);
+        long sent = await PaceAsync(total, perSecond, _ =>
+        {
+            var transaction = _simulator.Next().Transaction;
+            var message = ToMessage(transaction);
+            var now = DateTimeOffset.UtcNow;
+            message.Timestamp = new Timestamp(now);
+            sentAt[transaction.TxId] = now.ToUnixTimeMilliseconds();
+            Produce(_paced, message);
+        }, progress, cancellationToken);
+        return (sent, _paced.Flush(FlushTimeout) + (Failed - failedBefore));
+    }
+
+    public void Dispose()
+    {
+        _bulk.Dispose();
+        _paced.Dispose();
+    }
+
+    /// <summary>Calls <paramref name="send"/> for messages 0 … <paramref name="total"/> − 1, message n due n / rate seconds after the first.</summary>
+    /// <returns>How many were sent (fewer when cancelled).</returns>
+    private static async Task<long> PaceAsync(long total, double perSecond, Action<long> send, Action<long> progress, CancellationToken cancellationToken)
+    {
         long started = TimeProvider.System.GetTimestamp();
         long sent = 0;
         while (sent < total && !cancellationToken.IsCancellationRequested)
@@ -95,27 +119,16 @@ internal sealed class TransactionFeed : IDisposable
                 continue;
             }
 
-            var transaction = _simulator.Next().Transaction;
-            var message = ToMessage(transaction);
-            var now = DateTimeOffset.UtcNow;
-            message.Timestamp = new Timestamp(now);
-            sentAt[transaction.TxId] = now.ToUnixTimeMilliseconds();
-            Produce(_paced, message);
+            send(sent);
             sent++;
-            if (sent % 1024 == 0)
+            if (sent % ProgressStep == 0)
             {
                 progress(sent);
             }
         }
 
         progress(sent);
-        return (sent, _paced.Flush(FlushTimeout) + (Failed - failedBefore));
-    }
-
-    public void Dispose()
-    {
-        _bulk.Dispose();
-        _paced.Dispose();
+        return sent;
     }
 
     private static Message<string, byte[]> ToMessage(Transaction transaction) => new()
@@ -161,13 +174,10 @@ internal sealed class TransactionFeed : IDisposable
 
     private void OnDelivery(DeliveryReport<string, byte[]> report)
     {
-        if (!report.Error.IsError)
+        if (report.Error.IsError)
         {
-            Interlocked.Increment(ref _delivered);
-            return;
+            Interlocked.Increment(ref _failed);
+            Volatile.Write(ref _lastError, report.Error.Reason);
         }
-
-        Interlocked.Increment(ref _failed);
-        Volatile.Write(ref _lastError, report.Error.Reason);
     }
 }
