@@ -41,23 +41,21 @@ internal sealed class TransactionConsumer(
         _open = new MicroBatch();
     }
 
-    protected override Task FlushAsync(CancellationToken cancellationToken)
+    protected override Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken)
     {
         List<MicroBatch> batches = [.. _closed];
         _closed.Clear();
-        return PersistAsync(batches, cancellationToken);
+        return PersistAsync(batches, beforeCommit, cancellationToken);
     }
 
-    private async Task PersistAsync(List<MicroBatch> batches, CancellationToken cancellationToken)
+    private async Task PersistAsync(List<MicroBatch> batches, bool beforeCommit, CancellationToken cancellationToken)
     {
-        await processor.PersistAsync(batches, cancellationToken);
+        await processor.PersistAsync(batches, beforeCommit, cancellationToken);
         foreach (var batch in batches)
         {
             Report(batch);
         }
     }
-
-    protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.CheckpointAsync(cancellationToken);
 
     private void Report(MicroBatch batch)
     {
@@ -76,7 +74,13 @@ internal sealed class TransactionConsumer(
         }
     }
 
-    protected override void OnCommitted(TimeSpan committing) => metrics.BatchStage("commit", committing);
+    protected override void OnFlushed(TimeSpan? committing)
+    {
+        if (committing is { } duration)
+        {
+            metrics.BatchStage("commit", duration);
+        }
+    }
 
     protected override void Abandon()
     {
