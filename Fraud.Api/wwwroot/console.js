@@ -172,7 +172,12 @@ function showLiveAlert(alert) {
     state.arrivedWhileLoading.push(alert);
     return;
   }
-  if (state.shown.has(alert.tx_id) || !matchesFilters(alert)) return;
+  if (state.shown.has(alert.tx_id)) {
+    // Streamed while the list was loading, and already in the page it brought: it still just arrived.
+    rows.querySelector(`tr[data-tx-id="${CSS.escape(alert.tx_id)}"]`)?.classList.add('fresh');
+    return;
+  }
+  if (!matchesFilters(alert)) return;
   state.shown.set(alert.tx_id, alert);
   rows.prepend(renderRow(alert, true));
   updateEmptyAndMore();
