@@ -43,7 +43,7 @@ internal sealed class DetectorScraper(HttpClient detector)
 
     /// <summary>
     /// Scrapes until <see cref="Processed"/> reaches <paramref name="processed"/> or <paramref name="within"/> passes
-    /// (the exporter serves a cached scrape for a few hundred milliseconds, so the latest figures can lag a little).
+    /// (the counter moves right after a batch's offsets are committed, so it can trail the commit the caller waited for).
     /// </summary>
     /// <returns>The last scrape.</returns>
     public async Task<PrometheusText> ScrapeUntilAsync(double processed, TimeSpan within, CancellationToken cancellationToken)
