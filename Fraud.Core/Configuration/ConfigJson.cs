@@ -95,6 +95,12 @@ internal sealed class DecisionOptionsWire
 
     public double? ForestRankSteepness { get; set; }
 
+    public double? AmountTailShare { get; set; }
+
+    public double? AmountTailSteepness { get; set; }
+
+    public double? AmountTailWeight { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Unknown { get; set; }
 }

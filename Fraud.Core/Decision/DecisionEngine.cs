@@ -22,7 +22,10 @@ public sealed class DecisionEngine
     private readonly DecisionOptions _options;
     private readonly double _scoreThreshold;
     private readonly double _forestWeight;
+    private readonly double _amountTailWeight;
     private readonly ScoreDistribution? _trainingScores;   // set when the forest's evidence comes from the score's rank
+    private readonly FeatureTails? _trainingTails;         // set, with the columns below, when the amount's tail evidence joins it
+    private readonly int[] _amountTailColumns = [];
     private readonly float[] _features = new float[FeatureSchema.Count];
     private readonly int[] _modelColumns;
     private readonly float[] _modelInput;
@@ -141,6 +144,14 @@ public sealed class DecisionEngine
             // By rank: the evidence is one half at the anomaly share of the training scores, whatever their scale.
             _trainingScores = trainingScores;
             _scoreThreshold = trainingScores.ScoreAt(_options.ForestAnomalyShare);
+            if (model.TrainingTails is { } tails && _options.AmountTailShare > 0)
+            {
+                // The amount's tails among the model's own columns: a model trained without one of them reads the others.
+                _trainingTails = tails;
+                _amountTailColumns = [.. FeatureSchema.AmountTailNames
+                    .Select(name => model.FeatureNames.ToList().IndexOf(name))
+                    .Where(column => column >= 0)];
+            }
         }
         else
         {
@@ -150,6 +161,7 @@ public sealed class DecisionEngine
         // The weight shares the risk with the rules; alone, the forest has it all. With a classifier, which learnt from
         // labels which anomalies are fraud, the forest's guess counts for ForestWeightWithClassifier (0 by default).
         _forestWeight = classifier is not null ? _options.ForestWeightWithClassifier : rules is null ? 1 : _options.ForestWeight;
+        _amountTailWeight = classifier is null && rules is not null ? _options.AmountTailWeight : _forestWeight;
         _hits = new RuleHit[rules?.Rules.Count ?? 0];
         Features = features ?? new FeatureState(featureOptions);
         Merchants = merchants ?? new MerchantRisk(new MerchantRiskOptions { LabelDelay = merchantDelay });
@@ -219,9 +231,18 @@ public sealed class DecisionEngine
         history.Append(transaction);
 
         double keep = 1; // probability, under the noisy OR, that no evidence points to fraud
+        double? amountTail = null;
         if (score is { } value)
         {
-            keep *= 1 - (_forestWeight * ForestEvidenceOf(value));
+            double weighted = _forestWeight * ForestEvidenceOf(value);
+            if (_amountTailColumns.Length > 0)
+            {
+                double tail = AmountTailShare();
+                weighted = Math.Max(weighted, _amountTailWeight / (1 + Math.Pow(tail / _options.AmountTailShare, _options.AmountTailSteepness)));
+                amountTail = tail <= _options.AmountTailShare ? tail : null;
+            }
+
+            keep *= 1 - weighted;
         }
 
         if (probability is { } fraudProbability)
@@ -236,7 +257,19 @@ public sealed class DecisionEngine
         }
 
         double risk = 1 - keep;
-        return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits, probability);
+        return new Verdict(risk, risk >= _options.AlertThreshold, score, _scoreThreshold, hits, probability, amountTail);
+    }
+
+    /// <summary>The smallest share of training rows at or above the transaction on any of the amount's tail features.</summary>
+    private double AmountTailShare()
+    {
+        double smallest = 1;
+        foreach (int column in _amountTailColumns)
+        {
+            smallest = Math.Min(smallest, _trainingTails!.UpperTailShare(column, _modelInput[column]));
+        }
+
+        return smallest;
     }
 
     /// <summary>

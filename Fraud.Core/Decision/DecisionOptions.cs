@@ -20,6 +20,19 @@ namespace Fraud.Core.Decision;
 /// the score lies below the score threshold, <c>f = 1 / (1 + exp((score − threshold) / forest_scale))</c>. Without
 /// rules the forest's weight is 1; without a model, the rules' noisy OR alone decides.
 /// </para>
+/// <para>
+/// By rank, the forest's evidence is also at least the <b>amount's tail evidence</b>: with u the smallest share of
+/// training rows whose <c>amount_log</c> or <c>amount_excess_30d_log</c> (<see cref="Features.FeatureSchema.AmountTailNames"/>)
+/// was at or above the transaction's (<see cref="Detection.Forest.FeatureTails"/>), the forest's factor becomes
+/// <c>1 − max(forest_weight·f, amount_tail_weight·e)</c> with <c>e = 1 / (1 + (u / amount_tail_share)^amount_tail_steepness)</c>.
+/// A forest averages its features, so an amount far above anything training saw, or far above its user's month,
+/// isolates no faster than a point a little odd on several features (on data whose tiny amounts are ordinary, those
+/// outrank it); read on its own, that one-sided rank finds what sorting by amount finds without giving up what the
+/// forest finds. Its weight is a little above the forest's, so that the top of the amount's tail outranks the forest's
+/// most isolated points, and both stay low enough that neither alerts with only a weak rule beside it. With a
+/// classifier, or without rules, it takes the forest's weight. Models written before format version 3 keep no
+/// training tails and get no tail evidence (docs/detection.md, "The amount's tail").
+/// </para>
 /// </summary>
 public sealed record DecisionOptions
 {
@@ -35,8 +48,20 @@ public sealed record DecisionOptions
     /// <summary>Rank only: how fast the forest's evidence rises as the rank falls below the anomaly share (its slope in −ln t); greater than 0.</summary>
     public double ForestRankSteepness { get; init; } = 2.0;
 
+    /// <summary>
+    /// Rank only: the share of training transactions whose amount (or excess over the user's 30-day mean) the tail
+    /// evidence calls anomalous, its evidence one half there; in [0, 0.5], 0 turns the tail evidence off.
+    /// </summary>
+    public double AmountTailShare { get; init; } = 0.01;
+
+    /// <summary>Rank only: how fast the tail evidence rises as the amount's upper tail share falls below <see cref="AmountTailShare"/>; greater than 0.</summary>
+    public double AmountTailSteepness { get; init; } = 3.0;
+
+    /// <summary>Rank only, with rules and no classifier: the risk the amount's tail evidence alone reaches; in [0, 1].</summary>
+    public double AmountTailWeight { get; init; } = 0.77;
+
     /// <summary>The forest's weight in the noisy OR with the rules: the risk a maximally anomalous score alone reaches; in [0, 1].</summary>
-    public double ForestWeight { get; init; } = 0.8;
+    public double ForestWeight { get; init; } = 0.76;
 
     /// <summary>
     /// The forest's weight in the noisy OR when a supervised classifier decides too, in [0, 1]; 0 by default: its score
@@ -94,6 +119,21 @@ public sealed record DecisionOptions
         if (!(ForestRankSteepness > 0 && double.IsFinite(ForestRankSteepness)))
         {
             problems.Add($"forest_rank_steepness: must be greater than 0, got {ForestRankSteepness}");
+        }
+
+        if (!(AmountTailShare >= 0 && AmountTailShare <= 0.5))
+        {
+            problems.Add($"amount_tail_share: must be between 0 and 0.5, got {AmountTailShare}");
+        }
+
+        if (!(AmountTailWeight >= 0 && AmountTailWeight <= 1))
+        {
+            problems.Add($"amount_tail_weight: must be between 0 and 1, got {AmountTailWeight}");
+        }
+
+        if (!(AmountTailSteepness > 0 && double.IsFinite(AmountTailSteepness)))
+        {
+            problems.Add($"amount_tail_steepness: must be greater than 0, got {AmountTailSteepness}");
         }
 
         if (ScoreThreshold is { } threshold && !(threshold >= -1 && threshold <= 0))

@@ -6,7 +6,7 @@ namespace Fraud.Core.Decision;
 /// <summary>
 /// Reads <see cref="DecisionOptions"/> from JSON, every field optional:
 /// <c>{"alert_threshold":0.8,"forest_evidence":"rank","forest_anomaly_share":0.02,"forest_rank_steepness":2,
-/// "forest_weight":0.8,"forest_weight_with_classifier":0,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
+/// "amount_tail_share":0.01,"amount_tail_steepness":3,"amount_tail_weight":0.77,"forest_weight":0.76,"forest_weight_with_classifier":0,"forest_scale":0.03,"score_threshold":null,"classifier_weight":1}</c>.
 /// Comments and trailing commas are allowed; unknown fields are errors.
 /// </summary>
 public static class DecisionOptionsJson
@@ -44,6 +44,9 @@ public static class DecisionOptionsJson
             ForestEvidence = evidence.Value,
             ForestAnomalyShare = wire.ForestAnomalyShare ?? defaults.ForestAnomalyShare,
             ForestRankSteepness = wire.ForestRankSteepness ?? defaults.ForestRankSteepness,
+            AmountTailShare = wire.AmountTailShare ?? defaults.AmountTailShare,
+            AmountTailSteepness = wire.AmountTailSteepness ?? defaults.AmountTailSteepness,
+            AmountTailWeight = wire.AmountTailWeight ?? defaults.AmountTailWeight,
             AlertThreshold = wire.AlertThreshold ?? defaults.AlertThreshold,
             ForestWeight = wire.ForestWeight ?? defaults.ForestWeight,
             ForestWeightWithClassifier = wire.ForestWeightWithClassifier ?? defaults.ForestWeightWithClassifier,

@@ -17,8 +17,12 @@ public readonly ref struct Verdict
     /// <summary>The name listed among an alert's rules when the classifier's fraud probability is at least one half.</summary>
     public const string ClassifierRuleName = "fraud_classifier";
 
-    internal Verdict(double risk, bool isAlert, double? score, double scoreThreshold, ReadOnlySpan<RuleHit> hits, double? fraudProbability = null)
+    /// <summary>The name listed among an alert's rules when the amount ranks within the tail share of what training saw.</summary>
+    public const string AmountTailRuleName = "amount_tail";
+
+    internal Verdict(double risk, bool isAlert, double? score, double scoreThreshold, ReadOnlySpan<RuleHit> hits, double? fraudProbability = null, double? amountTailShare = null)
     {
+        AmountTailShare = amountTailShare;
         FraudProbability = fraudProbability;
         Risk = risk;
         IsAlert = isAlert;
@@ -42,6 +46,12 @@ public readonly ref struct Verdict
     /// <summary>The supervised classifier's fraud probability in [0, 1]; null without a classifier.</summary>
     public double? FraudProbability { get; }
 
+    /// <summary>
+    /// The share of training transactions whose amount, or excess over the user's 30-day mean, was at or above this
+    /// one's, when it is within the configured tail share (<see cref="DecisionOptions.AmountTailShare"/>); otherwise null.
+    /// </summary>
+    public double? AmountTailShare { get; }
+
     /// <summary>The rules that fired, in rule-set order.</summary>
     public ReadOnlySpan<RuleHit> Hits { get; }
 
@@ -64,6 +74,11 @@ public readonly ref struct Verdict
             text.Append(CultureInfo.InvariantCulture, $"iforest_score={score:0.000}; threshold={ScoreThreshold:0.000}");
         }
 
+        if (AmountTailShare is { } tail)
+        {
+            text.Append(text.Length > 0 ? "; " : string.Empty).Append(CultureInfo.InvariantCulture, $"amount_tail_share={tail:0.00000}");
+        }
+
         if (FraudProbability is { } probability)
         {
             text.Append(text.Length > 0 ? "; " : string.Empty).Append(CultureInfo.InvariantCulture, $"fraud_probability={probability:0.000}");
@@ -78,16 +93,22 @@ public readonly ref struct Verdict
     }
 
     /// <summary>
-    /// The names of the rules that fired, preceded by <see cref="ForestRuleName"/> when <see cref="ForestFlags"/> and
-    /// <see cref="ClassifierRuleName"/> when <see cref="ClassifierFlags"/>.
+    /// The names of the rules that fired, preceded by <see cref="ForestRuleName"/> when <see cref="ForestFlags"/>,
+    /// <see cref="AmountTailRuleName"/> when <see cref="AmountTailShare"/> is set and <see cref="ClassifierRuleName"/>
+    /// when <see cref="ClassifierFlags"/>.
     /// </summary>
     /// <returns>The names, as an alert lists them.</returns>
     public IReadOnlyList<string> RuleNames()
     {
-        var names = new List<string>(Hits.Length + 2);
+        var names = new List<string>(Hits.Length + 3);
         if (ForestFlags)
         {
             names.Add(ForestRuleName);
+        }
+
+        if (AmountTailShare is not null)
+        {
+            names.Add(AmountTailRuleName);
         }
 
         if (ClassifierFlags)

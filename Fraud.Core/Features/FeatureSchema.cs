@@ -171,6 +171,13 @@ public static class FeatureSchema
     // --features` can add it for data whose frauds are all large amounts.
     private static readonly string[] NotInForestDefaults = ["amount_excess_log"];
 
+    /// <summary>
+    /// The features whose rank among the training rows, from the top, the decision reads on its own beside the forest
+    /// (<see cref="Decision.DecisionOptions.AmountTailShare"/>): the amount's size and its excess over the user's
+    /// 30-day mean, both one-sided and both independent of the currency's scale once ranked.
+    /// </summary>
+    public static IReadOnlyList<string> AmountTailNames { get; } = ["amount_log", "amount_excess_30d_log"];
+
     /// <summary>The feature names in vector order.</summary>
     public static IReadOnlyList<string> Names => FeatureNames;
 

@@ -31,7 +31,8 @@ public sealed class IsolationForest
         string version,
         int trainingRows,
         double offset,
-        ScoreDistribution? trainingScores)
+        ScoreDistribution? trainingScores,
+        FeatureTails? trainingTails)
     {
         _trees = trees;
         _featureNames = featureNames;
@@ -41,6 +42,7 @@ public sealed class IsolationForest
         TrainingRows = trainingRows;
         Offset = offset;
         TrainingScores = trainingScores;
+        TrainingTails = trainingTails;
         _cPsi = AveragePathLength(SubsampleSize);
     }
 
@@ -56,6 +58,12 @@ public sealed class IsolationForest
     /// (<see cref="ScoreDistribution.TailShare"/>); null for a model file written before format version 2.
     /// </summary>
     public ScoreDistribution? TrainingScores { get; private set; }
+
+    /// <summary>
+    /// Where each feature's values lay among the training rows (<see cref="FeatureTails.UpperTailShare"/>, in the
+    /// order of <see cref="FeatureNames"/>); null for a model file written before format version 3.
+    /// </summary>
+    public FeatureTails? TrainingTails { get; }
 
     /// <summary>Model version id given at training, recorded on alerts.</summary>
     public string Version { get; }
@@ -78,7 +86,8 @@ public sealed class IsolationForest
     /// <summary>
     /// Fits a forest: the paper's Algorithm 1, iForest(X, t, ψ). Each of t trees is grown on ψ rows drawn without
     /// replacement, up to the height limit l = ⌈log₂ ψ⌉; every training row is then scored for
-    /// <see cref="TrainingScores"/> and, with a contamination share, to place <see cref="Offset"/>.
+    /// <see cref="TrainingScores"/> and, with a contamination share, to place <see cref="Offset"/>; each feature's
+    /// values are kept as <see cref="TrainingTails"/>.
     /// </summary>
     /// <param name="rows">Training rows, row-major: rowCount × featureNames.Count finite values.</param>
     /// <param name="featureNames">Distinct, non-empty names of the columns.</param>
@@ -118,7 +127,7 @@ public sealed class IsolationForest
             IsolationTreeBuilder.Grow(rows, d, psi, attributesPerTree, heightLimit, new SeededRandom(treeSeeds.NextUInt64()), nodes);
         }
 
-        var forest = new IsolationForest(nodes.Build(d), [.. featureNames], options, version, n, AutoOffset, trainingScores: null);
+        var forest = new IsolationForest(nodes.Build(d), [.. featureNames], options, version, n, AutoOffset, trainingScores: null, FeatureTails.FromRows(rows, d));
         var scores = forest.ScoreRows(rows);
         Array.Sort(scores);
         forest.TrainingScores = ScoreDistribution.FromSorted(scores);

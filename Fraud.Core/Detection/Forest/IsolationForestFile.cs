@@ -5,25 +5,27 @@ using System.Text;
 namespace Fraud.Core.Detection.Forest;
 
 /// <summary>
-/// The model file, format version 2, all numbers little-endian, strings as an int32 byte count then UTF-8:
+/// The model file, format version 3, all numbers little-endian, strings as an int32 byte count then UTF-8:
 /// <code>
-/// magic "FRAUD-IF" (8 bytes) | int32 format version = 2
+/// magic "FRAUD-IF" (8 bytes) | int32 format version = 3
 /// string model version id
 /// int32 Estimators | int32 MaxSamples | float64 MaxFeatures | uint8 has contamination | float64 Contamination (0 if none) | int32 Seed
 /// int32 training rows | float64 Offset
 /// uint8 has training scores | if 1: ScoreDistribution.GridPoints × float64 quantile of the training scores
 /// int32 feature count d | d × string feature name
+/// uint8 has training tails | if 1: d × ScoreDistribution.GridPoints × float64 quantile of the feature's negated training values
 /// int32 tree count t | int32 node count m
 /// t × int32 root | m × int32 attribute | m × float32 split value | m × int32 left child | m × float64 leaf path length
 /// </code>
 /// Version 1 files (no training scores) are still read: their forest has no <see cref="IsolationForest.TrainingScores"/>,
-/// so the decision falls back to the score threshold. Reading checks everything a walk relies on, so a damaged file
-/// fails with <see cref="InvalidDataException"/> rather than scoring garbage.
+/// so the decision falls back to the score threshold. Version 2 files (no training tails) are read without
+/// <see cref="IsolationForest.TrainingTails"/>, so the decision reads no amount's tail. Reading checks everything a
+/// walk relies on, so a damaged file fails with <see cref="InvalidDataException"/> rather than scoring garbage.
 /// </summary>
 internal static class IsolationForestFile
 {
     /// <summary>The format version this build writes and reads.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private const int FirstFormatVersion = 1;
 
@@ -55,6 +57,14 @@ internal static class IsolationForestFile
         foreach (var name in forest.FeatureNames)
         {
             WriteString(output, name);
+        }
+        output.Write([forest.TrainingTails is null ? (byte)0 : (byte)1]);
+        foreach (var quantiles in forest.TrainingTails?.NegatedQuantiles ?? [])
+        {
+            foreach (var quantile in quantiles)
+            {
+                WriteDouble(output, quantile);
+            }
         }
         var trees = forest.Trees;
         WriteInt32(output, trees.Count);
@@ -148,12 +158,7 @@ internal static class IsolationForestFile
             }
             if (hasTrainingScores == 1)
             {
-                var quantiles = new double[ScoreDistribution.GridPoints];
-                for (var i = 0; i < quantiles.Length; i++)
-                {
-                    quantiles[i] = reader.Double();
-                }
-                trainingScores = ScoreDistribution.FromQuantiles(quantiles);
+                trainingScores = ScoreDistribution.FromQuantiles(reader.Doubles(ScoreDistribution.GridPoints));
             }
         }
         var featureNames = new string[reader.Count(minimum: 1, bytesEach: 4)];
@@ -164,6 +169,24 @@ internal static class IsolationForestFile
         if (IsolationForest.FeatureNamesProblem(featureNames) is { } problem)
         {
             throw new InvalidDataException($"The model file's feature names are invalid: {problem}");
+        }
+        FeatureTails? trainingTails = null;
+        if (formatVersion >= 3)
+        {
+            var hasTrainingTails = reader.Byte();
+            if (hasTrainingTails > 1)
+            {
+                throw new InvalidDataException($"The model file's training-tails flag is {hasTrainingTails}, not 0 or 1.");
+            }
+            if (hasTrainingTails == 1)
+            {
+                var quantiles = new double[featureNames.Length][];
+                for (var feature = 0; feature < quantiles.Length; feature++)
+                {
+                    quantiles[feature] = reader.Doubles(ScoreDistribution.GridPoints);
+                }
+                trainingTails = FeatureTails.FromNegatedQuantiles(quantiles, featureNames);
+            }
         }
         var treeCount = reader.Count(minimum: 1, bytesEach: 4);
         var nodeCount = reader.Count(minimum: treeCount, bytesEach: 20);
@@ -190,7 +213,7 @@ internal static class IsolationForestFile
             leafPathLength[i] = reader.Double();
         }
         var trees = new IsolationTrees(roots, attribute, splitValue, left, leafPathLength, featureNames.Length);
-        return new IsolationForest(trees, featureNames, options, version, trainingRows, offset, trainingScores);
+        return new IsolationForest(trees, featureNames, options, version, trainingRows, offset, trainingScores, trainingTails);
     }
 
     private static void WriteInt32(ArrayBufferWriter<byte> output, int value)
@@ -253,6 +276,16 @@ internal static class IsolationForestFile
                 throw new InvalidDataException($"The model file has an impossible count {count} at byte {at}.");
             }
             return count;
+        }
+
+        public double[] Doubles(int count)
+        {
+            var values = new double[count];
+            for (var i = 0; i < count; i++)
+            {
+                values[i] = Double();
+            }
+            return values;
         }
 
         public int[] Int32s(int count)

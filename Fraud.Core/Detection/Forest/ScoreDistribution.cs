@@ -48,20 +48,28 @@ public sealed class ScoreDistribution
         return new ScoreDistribution(quantiles);
     }
 
-    /// <summary>Reads quantiles back from a model file.</summary>
+    /// <summary>Reads a forest's score quantiles back from a model file.</summary>
     /// <exception cref="InvalidDataException">Not <see cref="GridPoints"/> finite, non-decreasing scores in [−1, 0].</exception>
-    internal static ScoreDistribution FromQuantiles(double[] quantiles)
+    internal static ScoreDistribution FromQuantiles(double[] quantiles) => FromQuantiles(quantiles, "score distribution", lowest: -1, highest: 0);
+
+    /// <summary>Reads quantiles of any finite values (e.g. a feature's) back from a model file.</summary>
+    /// <param name="quantiles">The quantiles, <see cref="GridPoints"/> of them.</param>
+    /// <param name="what">What they are a distribution of, for the error message.</param>
+    /// <param name="lowest">The smallest value allowed.</param>
+    /// <param name="highest">The largest value allowed.</param>
+    /// <exception cref="InvalidDataException">Not <see cref="GridPoints"/> non-decreasing values in [lowest, highest].</exception>
+    internal static ScoreDistribution FromQuantiles(double[] quantiles, string what, double lowest = double.MinValue, double highest = double.MaxValue)
     {
         if (quantiles.Length != GridPoints)
         {
-            throw new InvalidDataException($"The score distribution has {quantiles.Length} quantiles, not {GridPoints}.");
+            throw new InvalidDataException($"The {what} has {quantiles.Length} quantiles, not {GridPoints}.");
         }
 
         for (int point = 0; point < GridPoints; point++)
         {
-            if (!(quantiles[point] >= -1 && quantiles[point] <= 0) || (point > 0 && quantiles[point] < quantiles[point - 1]))
+            if (!(quantiles[point] >= lowest && quantiles[point] <= highest) || (point > 0 && quantiles[point] < quantiles[point - 1]))
             {
-                throw new InvalidDataException($"The score distribution's quantile {point} ({quantiles[point]}) is outside [-1, 0] or out of order.");
+                throw new InvalidDataException($"The {what}'s quantile {point} ({quantiles[point]}) is outside [{lowest}, {highest}] or out of order.");
             }
         }
 

@@ -26,11 +26,12 @@ public sealed class DecisionEngineTests
         var rows = new List<float>();
         var features = new float[FeatureSchema.Count];
         string[] names = [.. FeatureSchema.Names.Except(FeatureSchema.MerchantNames)];   // a forest may not read merchant risk
+        int[] columns = FeatureSchema.IndicesOf(names);
         for (int i = 0; i < 400; i++)
         {
             var transaction = At(TimeSpan.FromHours(i * 1.7), Math.Round(10m + (decimal)(random.NextDouble() * 40), 2)) with { UserId = i % 20 };
             state.Update(transaction, features);
-            rows.AddRange(features[..names.Length]);
+            rows.AddRange(columns.Select(column => features[column]));
         }
 
         return IsolationForest.Fit(rows.ToArray(), names, new IsolationForestOptions { Estimators = 50, Seed = 1 }, "if-test");
@@ -274,11 +275,66 @@ public sealed class DecisionEngineTests
     [Fact]
     public void By_rank_with_rules_the_forest_weighs_its_share()
     {
-        var options = new DecisionOptions { ForestWeight = 0.6 };
+        var options = new DecisionOptions { ForestWeight = 0.6, AmountTailShare = 0 };
         var withRules = new DecisionEngine(Model, Rules, options).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
         var alone = new DecisionEngine(Model, rules: null, options).Decide(Purchase with { Amount = 5000m, Mcc = 7995 });
 
         Assert.Equal(1 - ((1 - (0.6 * alone.Risk)) * 0.85), withRules.Risk, 10);
+    }
+
+    [Fact]
+    public void An_amount_above_all_training_saw_takes_the_amount_tails_weight_and_says_so()
+    {
+        var verdict = new DecisionEngine(Model, Rules).Decide(Purchase with { Amount = 9000m });
+
+        Assert.Equal(ScoreDistribution.SmallestTail, verdict.AmountTailShare);
+        Assert.Equal(0.77 / (1 + Math.Pow(ScoreDistribution.SmallestTail / 0.01, 3)), verdict.Risk, 12);
+        Assert.Equal(["amount_tail"], verdict.RuleNames());
+        Assert.Matches(@"^iforest_score=-0\.\d{3}; threshold=-0\.\d{3}; amount_tail_share=0\.00001$", verdict.Reason());
+    }
+
+    [Fact]
+    public void Without_the_amount_tail_the_forests_weight_bounds_the_risk()
+    {
+        var options = new DecisionOptions { AmountTailShare = 0 };
+
+        var verdict = new DecisionEngine(Model, Rules, options).Decide(Purchase with { Amount = 9000m });
+
+        Assert.Null(verdict.AmountTailShare);
+        Assert.True(verdict.Risk < 0.76, $"{verdict.Risk}");
+        Assert.DoesNotContain("amount_tail", verdict.RuleNames());
+    }
+
+    [Fact]
+    public void An_amount_inside_the_tail_share_is_not_flagged()
+    {
+        var verdict = new DecisionEngine(Model, Rules).Decide(Purchase with { Amount = 30m });
+
+        Assert.Null(verdict.AmountTailShare);
+        Assert.True(verdict.Risk < 0.76, $"{verdict.Risk}");
+    }
+
+    [Fact]
+    public void A_model_file_without_training_tails_decides_without_the_amount_tail()
+    {
+        var purchase = Purchase with { Amount = 9000m };
+        var withoutTail = new DecisionEngine(Model, Rules, new DecisionOptions { AmountTailShare = 0 }).Decide(purchase).Risk;
+
+        var verdict = new DecisionEngine(Forest.ForestFiles.AsFormatVersion2(Model), Rules).Decide(purchase);
+
+        Assert.Null(verdict.AmountTailShare);
+        Assert.Equal(withoutTail, verdict.Risk, 12);
+    }
+
+    [Fact]
+    public void With_a_classifier_the_amount_tail_steps_aside_with_the_forest()
+    {
+        var purchase = Purchase with { Amount = 9000m };
+        var withoutTail = new DecisionEngine(Model, Rules, new DecisionOptions { AmountTailShare = 0 }, classifier: Classifier).Decide(purchase).Risk;
+
+        var risk = new DecisionEngine(Model, Rules, classifier: Classifier).Decide(purchase).Risk;
+
+        Assert.Equal(withoutTail, risk, 12);
     }
 
     [Fact]

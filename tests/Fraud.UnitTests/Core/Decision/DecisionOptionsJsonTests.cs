@@ -16,7 +16,8 @@ public sealed class DecisionOptionsJsonTests
     {
         var (options, errors) = Parse("""
             {"alert_threshold":0.65,"forest_evidence":"score","forest_anomaly_share":0.01,"forest_rank_steepness":2,
-             "forest_weight":0.7,"forest_weight_with_classifier":0.2,"forest_scale":0.02,"score_threshold":-0.55,"classifier_weight":0.5}
+             "forest_weight":0.7,"forest_weight_with_classifier":0.2,"forest_scale":0.02,"score_threshold":-0.55,"classifier_weight":0.5,
+             "amount_tail_share":0.02,"amount_tail_steepness":2,"amount_tail_weight":0.75}
             """);
 
         Assert.Empty(errors);
@@ -32,6 +33,9 @@ public sealed class DecisionOptionsJsonTests
                 ForestScale = 0.02,
                 ScoreThreshold = -0.55,
                 ClassifierWeight = 0.5,
+                AmountTailShare = 0.02,
+                AmountTailSteepness = 2,
+                AmountTailWeight = 0.75,
             },
             options);
     }
@@ -57,6 +61,9 @@ public sealed class DecisionOptionsJsonTests
     [InlineData("""{"forest_evidence":1}""", "forest_evidence: must be \"rank\" or \"score\"")]
     [InlineData("""{"forest_anomaly_share":0.6}""", "forest_anomaly_share: must be greater than 0 and at most 0.5, got 0.6")]
     [InlineData("""{"forest_rank_steepness":0}""", "forest_rank_steepness: must be greater than 0, got 0")]
+    [InlineData("""{"amount_tail_share":0.7}""", "amount_tail_share: must be between 0 and 0.5, got 0.7")]
+    [InlineData("""{"amount_tail_steepness":-1}""", "amount_tail_steepness: must be greater than 0, got -1")]
+    [InlineData("""{"amount_tail_weight":2}""", "amount_tail_weight: must be between 0 and 1, got 2")]
     public void Problems_are_named_by_field(string json, string expected)
     {
         var (options, errors) = Parse(json);

@@ -33,10 +33,10 @@ public sealed class ModelFileTests
     }
 
     [Fact]
-    public void A_file_starts_with_the_magic_and_format_version_two()
+    public void A_file_starts_with_the_magic_and_format_version_three()
     {
         Assert.Equal("FRAUD-IF"u8.ToArray(), SmallModel[..8]);
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(SmallModel.AsSpan(8)));
+        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(SmallModel.AsSpan(8)));
     }
 
     [Fact]
@@ -47,6 +47,50 @@ public sealed class ModelFileTests
         var restored = IsolationForest.Deserialize(original.Serialize());
 
         Assert.Equal(original.TrainingScores!.Quantiles, restored.TrainingScores!.Quantiles);
+    }
+
+    [Fact]
+    public void A_round_trip_keeps_every_features_training_tail()
+    {
+        var original = Fit(new IsolationForestOptions { Seed = 5 });
+
+        var restored = IsolationForest.Deserialize(original.Serialize());
+
+        Assert.Equal(4, restored.TrainingTails!.Count);
+        double[] values = [-3, -0.5, 0, 0.25, 1, 2.5, 4, 9];
+        for (int feature = 0; feature < 4; feature++)
+        {
+            Assert.Equal(
+                values.Select(value => original.TrainingTails!.UpperTailShare(feature, value)),
+                values.Select(value => restored.TrainingTails.UpperTailShare(feature, value)));
+        }
+    }
+
+    [Fact]
+    public void A_format_version_2_file_is_read_without_training_tails_and_scores_the_same()
+    {
+        var original = Fit(new IsolationForestOptions { Seed = 5, Contamination = 0.02 });
+
+        var old = ForestFiles.AsFormatVersion2(original);
+
+        Assert.Null(old.TrainingTails);
+        Assert.Equal(original.TrainingScores!.Quantiles, old.TrainingScores!.Quantiles);
+        Assert.Equal(ForestTestData.Scores(original, Rows), ForestTestData.Scores(old, Rows));
+    }
+
+    [Fact]
+    public void A_training_tail_out_of_order_is_rejected_with_its_features_name()
+    {
+        var file = SmallModel.ToArray();
+        var forest = IsolationForest.Deserialize(file);
+        int treeArrays = (4 * forest.Trees.Count) + (20 * forest.Trees.NodeCount);
+        int lastFeaturesTail = file.Length - treeArrays - (8 * ScoreDistribution.GridPoints);
+        BinaryPrimitives.WriteDoubleLittleEndian(file.AsSpan(lastFeaturesTail), 1e9);   // above the next quantile
+
+        var error = Assert.Throws<InvalidDataException>(() => IsolationForest.Deserialize(file));
+
+        Assert.Contains("'hour'", error.Message);
+        Assert.Contains("out of order", error.Message);
     }
 
     [Fact]
@@ -86,11 +130,11 @@ public sealed class ModelFileTests
     public void An_unknown_format_version_is_rejected_by_name()
     {
         var file = SmallModel.ToArray();
-        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 3);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), 4);
 
         var error = Assert.Throws<InvalidDataException>(() => IsolationForest.Deserialize(file));
 
-        Assert.Contains("format version 3", error.Message);
+        Assert.Contains("format version 4", error.Message);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class PathLengthTests
         nodes.SetLeaf(rightRight, e: 2, size: 2);
         nodes.SetLeaf(nodes.BeginTree(), e: 0, size: 6);
         var options = new IsolationForestOptions { Estimators = 2, MaxSamples = 6 };
-        return new IsolationForest(nodes.Build(featureCount: 2), TwoFeatures, options, "hand-built", trainingRows: 6, offset: -0.5, trainingScores: null);
+        return new IsolationForest(nodes.Build(featureCount: 2), TwoFeatures, options, "hand-built", trainingRows: 6, offset: -0.5, trainingScores: null, trainingTails: null);
     }
 
     [Theory]
