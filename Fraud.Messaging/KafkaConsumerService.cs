@@ -9,12 +9,18 @@ namespace Fraud.Messaging;
 
 /// <summary>
 /// The one consume loop of the system; a service says what it reads (<see cref="Placement"/>), what it does with each
-/// message (<see cref="Handle"/>) and how it makes that durable (<see cref="FlushAsync"/>).
+/// message (<see cref="Handle"/>), what it does when a batch closes (<see cref="Close"/>) and how it makes that durable
+/// (<see cref="FlushAsync"/>).
 /// <para>
 /// The loop runs on a thread of its own, not the pool's: <c>Consume</c> blocks, and the client runs the rebalance
 /// callbacks on the thread that polls, which cannot await. So the loop is synchronous and waits for a flush; while it
 /// waits it keeps polling (putting back what it reads), so that a flush that takes long (a sink retrying through an
 /// outage) neither stalls a rebalance nor gets the member evicted for not polling.
+/// </para>
+/// <para>
+/// With <see cref="Overlap"/>, the loop goes on reading and closing batches while a flush runs (one flush at a time,
+/// taking every batch closed meanwhile, so batches become durable in order) until too many are in flight. The commit
+/// runs right after its flush, off the loop's thread.
 /// </para>
 /// <para>
 /// In a group, the offsets of what was handled are committed only after the flush completes: a crash or a
@@ -28,16 +34,19 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PollWhileFlushing = TimeSpan.FromMilliseconds(100);
+    // A poll cannot be woken by a flush that completes, so while one runs the loop polls in short steps.
+    private static readonly TimeSpan PollBesideFlush = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly HeldMessages _held = new();
-    private Task? _flush;
-    private CancellationTokenSource? _flushCancel;
+    private HeldMessages _open = new();
+    private readonly PendingBatches _pending = new();
+    private RunningFlush? _flush;
     private TimeSpan _revokeBound;
     private readonly List<TopicPartitionOffset> _rewind = [];
-    // Durable offsets not committed yet (a commit fails during a rebalance): retried while idle, for the partitions still owned.
+    // Durable offsets whose commit failed (a rebalance in progress): retried while idle, for the partitions still owned.
     private readonly Dictionary<TopicPartition, TopicPartitionOffset> _uncommitted = [];
     private DateTimeOffset _commitTriedAt;
+    private DateTimeOffset _committedAt;
 
     protected TimeProvider Time { get; } = time ?? TimeProvider.System;
 
@@ -46,32 +55,46 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     /// <summary>What the loop reads, and whether in a group.</summary>
     protected abstract ConsumerPlacement Placement { get; }
 
-    /// <summary>When held messages are flushed; by default each on its own.</summary>
+    /// <summary>When a batch closes; by default each message on its own.</summary>
     protected virtual Batching Batching => Batching.PerMessage;
+
+    /// <summary>How far reading may run ahead of the sinks; by default not at all.</summary>
+    protected virtual Overlap Overlap => Overlap.None;
 
     /// <summary>How long a poll waits when nothing is held: the longest <see cref="OnPoll"/> may wait for its turn.</summary>
     protected virtual TimeSpan IdlePollTimeout => TimeSpan.FromMilliseconds(500);
 
     protected virtual bool Enabled => true;
 
-    /// <summary>When the oldest message held was handled; null when none is held.</summary>
-    protected DateTimeOffset? HeldSince => _held.Since;
+    /// <summary>When the oldest message of the open batch was handled; null when none is held.</summary>
+    protected DateTimeOffset? HeldSince => _open.Since;
 
-    /// <summary>Takes one message into the work held until the next flush. Runs on the loop's thread.</summary>
+    /// <summary>Takes one message into the open batch. Runs on the loop's thread.</summary>
     protected abstract void Handle(ConsumeResult<TKey, TValue> message);
 
-    /// <summary>
-    /// Makes everything handled since the last flush durable; its offsets are committed once this completes. Must stop
-    /// when <paramref name="cancellationToken"/> is cancelled: that is how a revoke or a shutdown gives the batch up.
-    /// </summary>
-    protected virtual Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>After a flush and its commit. <paramref name="committing"/> is how long the commit took.</summary>
-    protected virtual void OnFlushed(TimeSpan committing)
+    /// <summary>The open batch closes: it waits for the next flush. Runs on the loop's thread.</summary>
+    protected virtual void Close()
     {
     }
 
-    /// <summary>Drops the held work without making it durable: its partitions' next owner replays it.</summary>
+    /// <summary>
+    /// Makes every batch closed since the last flush durable; their offsets are committed once this completes (or with a
+    /// later flush, see <see cref="Overlap"/>). Called on the loop's thread, which may go on handling messages as soon as
+    /// this returns its task: take the batches before the first await. Must stop when <paramref name="cancellationToken"/>
+    /// is cancelled: that is how a revoke or a shutdown gives the batches up.
+    /// </summary>
+    /// <param name="beforeCommit">
+    /// A commit follows this flush: it covers this flush's batches and the durable ones before it. A handler that keeps
+    /// state beside the offsets (e.g. checkpoints of what it decided) makes it durable now, up to these batches.
+    /// </param>
+    protected virtual Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After a flush (and its commit, when one followed). <paramref name="committing"/>: how long the commit took; null without one.</summary>
+    protected virtual void OnFlushed(TimeSpan? committing)
+    {
+    }
+
+    /// <summary>Drops every batch not committed yet (open, closed, durable) without making more durable: the next owner replays it.</summary>
     protected virtual void Abandon()
     {
     }
@@ -134,29 +157,13 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         using var consumer = builder.Build();
+        _committedAt = Time.GetUtcNow();
         try
         {
             Place(consumer, placement, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = Consume(consumer, _held.PollTimeout(Batching, IdlePollTimeout, Time.GetUtcNow()));
-                var now = Time.GetUtcNow();
-                if (result is { IsPartitionEOF: false, Message: not null })
-                {
-                    _held.Add(result.TopicPartitionOffset, now);
-                    Handle(result);
-                }
-
-                if (_held.FlushDue(Batching, idle: result is null, now))
-                {
-                    Flush(consumer, stoppingToken);
-                }
-                else if (result is null && _uncommitted.Count > 0 && now - _commitTriedAt >= CommitRetryInterval)
-                {
-                    Commit(consumer);
-                }
-
-                OnPoll(consumer);
+                Turn(consumer, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -166,12 +173,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         {
             try
             {
-                if (_held.Count > 0)
-                {
-                    StartFlush(CancellationToken.None);
-                    FinishFlushWithin(consumer, ShutdownFlushBound, "shutting down");
-                }
-
+                DrainWithin(consumer, ShutdownFlushBound, "shutting down");
                 if (_uncommitted.Count > 0)
                 {
                     Commit(consumer);
@@ -183,6 +185,74 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
                 OnStopped();
             }
         }
+    }
+
+    /// <summary>One turn: observe a finished flush, start the next, read a message (unless too much is in flight), close the batch when due.</summary>
+    private void Turn(IConsumer<TKey, TValue> consumer, CancellationToken stoppingToken)
+    {
+        if (_flush is { Task.IsCompleted: true })
+        {
+            CompleteFlush();
+        }
+
+        var now = Time.GetUtcNow();
+        if (_flush is null && FlushDue(now))
+        {
+            StartFlush(consumer, beforeCommit: now - _committedAt >= Overlap.CommitInterval, stoppingToken);
+        }
+
+        if (_flush is not null && _pending.NotDurable >= Overlap.MaxBatchesInFlight)
+        {
+            PollUntilFlushed(consumer);
+            return;
+        }
+
+        var result = Consume(consumer, PollTimeout(now));
+        now = Time.GetUtcNow();
+        if (result is { IsPartitionEOF: false, Message: not null })
+        {
+            _open.Add(result.TopicPartitionOffset, now);
+            Handle(result);
+        }
+
+        if (_open.FlushDue(Batching, idle: result is null, now))
+        {
+            CloseOpenBatch();
+        }
+        else if (result is null && _flush is null && _uncommitted.Count > 0 && now - _commitTriedAt >= CommitRetryInterval)
+        {
+            Commit(consumer);
+        }
+
+        OnPoll(consumer);
+    }
+
+    /// <summary>Closed batches wait, or durable ones have waited for their commit long enough.</summary>
+    private bool FlushDue(DateTimeOffset now) =>
+        _pending.AnyWaiting || (_pending.AnyDurable && now - _committedAt >= Overlap.CommitInterval);
+
+    private TimeSpan PollTimeout(DateTimeOffset now)
+    {
+        var timeout = _open.PollTimeout(Batching, IdlePollTimeout, now);
+        if (_flush is not null)
+        {
+            return timeout < PollBesideFlush ? timeout : PollBesideFlush;
+        }
+
+        if (_pending.AnyDurable)
+        {
+            var commitIn = Overlap.CommitInterval - (now - _committedAt);
+            return TimeSpan.FromTicks(Math.Clamp(commitIn.Ticks, 0, timeout.Ticks));
+        }
+
+        return timeout;
+    }
+
+    private void CloseOpenBatch()
+    {
+        Close();
+        _pending.Close(_open);
+        _open = new HeldMessages();
     }
 
     private ConsumeResult<TKey, TValue>? Consume(IConsumer<TKey, TValue> consumer, TimeSpan timeout)
@@ -203,7 +273,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>
-    /// After a revoke gave a batch up, the partitions this member keeps are read again from the batch's first message
+    /// After a revoke gave batches up, the partitions this member keeps are read again from the oldest message given up
     /// (a later commit must not skip it). Done once the callback has returned; a message polled past it is dropped.
     /// </summary>
     private ConsumeResult<TKey, TValue>? Rewind(IConsumer<TKey, TValue> consumer, ConsumeResult<TKey, TValue>? result)
@@ -282,33 +352,134 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             })
             .Build();
 
-    private void StartFlush(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a flush of every closed batch (and the durable ones, when a commit follows). The commit, when one follows,
+    /// runs on the flush's continuation rather than the loop's thread, so the loop goes on reading meanwhile (the client
+    /// allows a commit from another thread than the one that polls).
+    /// </summary>
+    private void StartFlush(IConsumer<TKey, TValue> consumer, bool beforeCommit, CancellationToken cancellationToken)
     {
-        _flushCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _flush = FlushAsync(_flushCancel.Token);
+        var durable = _pending.StartFlush();
+        IReadOnlyList<TopicPartitionOffset> commit = [];
+        if (beforeCommit && Placement.InGroup)
+        {
+            var offsets = new Dictionary<TopicPartition, TopicPartitionOffset>(_uncommitted);
+            foreach (var offset in durable)
+            {
+                offsets[offset.TopicPartition] = offset;   // a later offset replaces an earlier one
+            }
+
+            commit = [.. offsets.Values];
+        }
+
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _flush = new RunningFlush(FlushThenCommitAsync(consumer, beforeCommit, commit, cancel.Token), cancel, beforeCommit, commit);
     }
 
-    private void Flush(IConsumer<TKey, TValue> consumer, CancellationToken stoppingToken)
+    private async Task<CommitOutcome> FlushThenCommitAsync(
+        IConsumer<TKey, TValue> consumer, bool beforeCommit, IReadOnlyList<TopicPartitionOffset> commit, CancellationToken cancellationToken)
     {
-        StartFlush(stoppingToken);
-        if (!_flush!.IsCompleted)
+        await FlushAsync(beforeCommit, cancellationToken);
+        if (commit.Count == 0)
         {
-            PollUntilFlushed(consumer);
+            return new CommitOutcome(Committed: beforeCommit, null);
         }
 
-        if (_flush is not null)   // null when a revoke or a loss gave it up meanwhile
+        long started = Stopwatch.GetTimestamp();
+        bool committed = TryCommit(consumer, commit);
+        return new CommitOutcome(committed, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Observes the completed flush; an exception, cancellation included, ends here.</summary>
+    private void CompleteFlush()
+    {
+        var flush = _flush!;
+        _flush = null;
+        using var cancel = flush.Cancel;
+        if (flush.Task.IsFaulted)
         {
-            CompleteFlush(consumer);
+            // Not a cancellation: a bug or a sink that gave up. Nothing of it may be committed, not even at shutdown.
+            GiveUp("the flush failed");
         }
+
+        var outcome = flush.Task.GetAwaiter().GetResult();
+        _pending.FlushCompleted(committable: flush.BeforeCommit);
+        if (flush.BeforeCommit)
+        {
+            _committedAt = Time.GetUtcNow();
+            _uncommitted.Clear();
+            if (!outcome.Committed)
+            {
+                foreach (var offset in flush.Commit)
+                {
+                    _uncommitted[offset.TopicPartition] = offset;   // durable now: retried while idle
+                }
+            }
+        }
+
+        OnFlushed(outcome.Committing);
+    }
+
+    /// <summary>
+    /// Flushes and commits everything held, the open batch included, within <paramref name="bound"/>; past it (or when
+    /// the flush is cancelled) gives it all up uncommitted. Used where the loop cannot poll: a revoke, a shutdown.
+    /// </summary>
+    private void DrainWithin(IConsumer<TKey, TValue> consumer, TimeSpan bound, string why)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency);
+        if (_open.Count > 0)
+        {
+            CloseOpenBatch();
+        }
+
+        while (_flush is not null || !_pending.IsEmpty)
+        {
+            _flush ??= StartFinalFlush(consumer);
+            var left = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            if (!Completes(_flush.Task, left))
+            {
+                _flush.Cancel.Cancel();
+                Completes(_flush.Task, Timeout.InfiniteTimeSpan);   // the flush honours its token
+                GiveUp($"{why}; not durable within {bound.TotalSeconds:0.#} s");
+                return;
+            }
+
+            try
+            {
+                CompleteFlush();
+            }
+            catch (OperationCanceledException)
+            {
+                GiveUp($"{why}; the flush was cancelled");
+                return;
+            }
+        }
+    }
+
+    private RunningFlush StartFinalFlush(IConsumer<TKey, TValue> consumer)
+    {
+        StartFlush(consumer, beforeCommit: true, CancellationToken.None);
+        return _flush!;
+    }
+
+    private void GiveUp(string why)
+    {
+        _flush?.Cancel.Dispose();
+        _flush = null;
+        logger.LogWarning("Gave up {Count} messages uncommitted ({Why}): they will be read again", _pending.Count + _open.Count, why);
+        _rewind.AddRange(_pending.FirstOffsets(_open));
+        Abandon();
+        _pending.Clear();
+        _open.Clear();
     }
 
     /// <summary>
     /// Polls until the flush completes, so that rebalance callbacks run and the member stays in its group. A message
-    /// polled meanwhile is put back (seek), to be read again after the flush: the batch in flight is not touched.
+    /// polled meanwhile is put back (seek), to be read again after the flush.
     /// </summary>
     private void PollUntilFlushed(IConsumer<TKey, TValue> consumer)
     {
-        while (_flush is { } flush && !Completes(flush, PollWhileFlushing))
+        while (_flush is { } flush && !Completes(flush.Task, PollWhileFlushing))
         {
             if (Consume(consumer, TimeSpan.Zero) is { Message: not null } early)
             {
@@ -317,97 +488,41 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
     }
 
-    /// <summary>Observes the completed flush (an exception, cancellation included, ends here) and commits its offsets.</summary>
-    private void CompleteFlush(IConsumer<TKey, TValue> consumer)
-    {
-        var flush = _flush!;
-        using var cancel = _flushCancel!;
-        _flush = null;
-        _flushCancel = null;
-        flush.GetAwaiter().GetResult();
-
-        long committing = Stopwatch.GetTimestamp();
-        if (Placement.InGroup)
-        {
-            foreach (var offset in _held.NextOffsets)
-            {
-                _uncommitted[offset.TopicPartition] = offset;   // batches go in order: a later offset replaces an earlier one
-            }
-
-            Commit(consumer);
-        }
-
-        _held.Clear();
-        OnFlushed(Stopwatch.GetElapsedTime(committing));
-    }
-
-    /// <summary>Waits at most <paramref name="bound"/> for the running flush, then commits, or gives the batch up uncommitted.</summary>
-    private void FinishFlushWithin(IConsumer<TKey, TValue> consumer, TimeSpan bound, string why)
-    {
-        if (!Completes(_flush!, bound))
-        {
-            _flushCancel!.Cancel();
-            Completes(_flush!, Timeout.InfiniteTimeSpan);   // the flush honours its token
-            GiveUp($"{why}; not durable within {bound.TotalSeconds:0.#} s");
-            return;
-        }
-
-        try
-        {
-            CompleteFlush(consumer);
-        }
-        catch (OperationCanceledException)
-        {
-            GiveUp($"{why}; the flush was cancelled");
-        }
-    }
-
-    private void GiveUp(string why)
-    {
-        logger.LogWarning("Gave up {Count} messages uncommitted ({Why}): they will be read again", _held.Count, why);
-        _rewind.AddRange(_held.FirstOffsets);
-        _flushCancel?.Dispose();
-        _flushCancel = null;
-        _flush = null;
-        Abandon();
-        _held.Clear();
-    }
-
-    /// <summary>Commits the durable offsets not committed yet, of the partitions this consumer still owns.</summary>
+    /// <summary>Commits the durable offsets not committed yet, of the partitions this consumer still owns, on the loop's thread.</summary>
     private void Commit(IConsumer<TKey, TValue> consumer)
     {
         _commitTriedAt = Time.GetUtcNow();
-        var offsets = _uncommitted.Values.Where(offset => consumer.Assignment.Contains(offset.TopicPartition)).ToList();
+        if (TryCommit(consumer, [.. _uncommitted.Values]))
+        {
+            _uncommitted.Clear();
+        }
+    }
+
+    private bool TryCommit(IConsumer<TKey, TValue> consumer, IReadOnlyList<TopicPartitionOffset> offsets)
+    {
+        var owned = offsets.Where(offset => consumer.Assignment.Contains(offset.TopicPartition)).ToList();
         try
         {
-            if (offsets.Count > 0)
+            if (owned.Count > 0)
             {
-                consumer.Commit(offsets);
+                consumer.Commit(owned);
             }
 
-            _uncommitted.Clear();
+            return true;
         }
         catch (KafkaException ex)
         {
             // Typically a rebalance in progress. If it takes the partitions, their new owner replays from the last
             // commit; if it leaves them here, the commit is retried once the loop is idle.
             logger.LogWarning("Offset commit failed, retrying while idle unless the partitions move: {Reason}", ex.Error.Reason);
+            return false;
         }
     }
 
-    /// <summary>Before partitions move to another member: flush and commit what is held, within the session timeout.</summary>
+    /// <summary>Before partitions move to another member: flush and commit everything held, within the session timeout.</summary>
     private void OnRevoked(IConsumer<TKey, TValue> consumer, int partitions)
     {
-        if (_flush is null && _held.Count > 0)
-        {
-            StartFlush(CancellationToken.None);
-        }
-
-        if (_flush is not null)
-        {
-            FinishFlushWithin(consumer, _revokeBound, "partitions revoked");
-        }
-
+        DrainWithin(consumer, _revokeBound, "partitions revoked");
         if (_uncommitted.Count > 0)
         {
             Commit(consumer);   // the last chance: the partitions are still ours until this callback returns
@@ -423,11 +538,11 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         logger.LogWarning("Lost {Count} partitions", partitions);
         if (_flush is not null)
         {
-            _flushCancel!.Cancel();
-            Completes(_flush, Timeout.InfiniteTimeSpan);
+            _flush.Cancel.Cancel();
+            Completes(_flush.Task, Timeout.InfiniteTimeSpan);
         }
 
-        if (_flush is not null || _held.Count > 0)
+        if (_flush is not null || !_pending.IsEmpty || _open.Count > 0)
         {
             GiveUp("partitions lost");
         }
@@ -438,4 +553,9 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
     /// <summary>Whether <paramref name="task"/> completes (in any way) within <paramref name="timeout"/>; never throws its exception.</summary>
     private static bool Completes(Task task, TimeSpan timeout) => Task.WaitAny([task], timeout) == 0;
+
+    /// <param name="Commit">What the commit after it covers (empty when none follows).</param>
+    private sealed record RunningFlush(Task<CommitOutcome> Task, CancellationTokenSource Cancel, bool BeforeCommit, IReadOnlyList<TopicPartitionOffset> Commit);
+
+    private readonly record struct CommitOutcome(bool Committed, TimeSpan? Committing);
 }
