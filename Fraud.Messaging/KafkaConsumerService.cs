@@ -19,8 +19,8 @@ namespace Fraud.Messaging;
 /// </para>
 /// <para>
 /// With <see cref="Overlap"/>, the loop goes on reading and closing batches while a flush runs (one flush at a time,
-/// taking every batch closed meanwhile, so batches become durable in order) until too many are in flight. The commit
-/// runs right after its flush, off the loop's thread.
+/// taking every batch closed meanwhile, so batches become durable in order) until too many are in flight. Commits run
+/// beside the flushes, off the loop's thread, one at a time, each covering the batches durable when it starts.
 /// </para>
 /// <para>
 /// In a group, the offsets of what was handled are committed only after the flush completes: a crash or a
@@ -40,7 +40,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
     private HeldMessages _open = new();
     private readonly PendingBatches _pending = new();
-    private RunningFlush? _flush;
+    private Running? _flush;
+    private Running? _commit;
     private TimeSpan _revokeBound;
     private readonly List<TopicPartitionOffset> _rewind = [];
     // Durable offsets whose commit failed (a rebalance in progress): retried while idle, for the partitions still owned.
@@ -78,19 +79,27 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>
-    /// Makes every batch closed since the last flush durable; their offsets are committed once this completes (or with a
-    /// later flush, see <see cref="Overlap"/>). Called on the loop's thread, which may go on handling messages as soon as
-    /// this returns its task: take the batches before the first await. Must stop when <paramref name="cancellationToken"/>
-    /// is cancelled: that is how a revoke or a shutdown gives the batches up.
+    /// Makes every batch closed since the last flush durable; their offsets are committed after this completes. Called
+    /// on the loop's thread, which may go on handling messages as soon as this returns its task: take the batches before
+    /// the first await. Must stop when <paramref name="cancellationToken"/> is cancelled: that is how a revoke or a
+    /// shutdown gives the batches up.
     /// </summary>
-    /// <param name="beforeCommit">
-    /// A commit follows this flush: it covers this flush's batches and the durable ones before it. A handler that keeps
-    /// state beside the offsets (e.g. checkpoints of what it decided) makes it durable now, up to these batches.
-    /// </param>
-    protected virtual Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>After a flush (and its commit, when one followed). <paramref name="committing"/>: how long the commit took; null without one.</summary>
-    protected virtual void OnFlushed(TimeSpan? committing)
+    /// <summary>
+    /// Before a commit of every batch flushed so far: a handler that keeps state beside the offsets (e.g. checkpoints of
+    /// what it decided) makes it durable up to those batches. Called on the loop's thread and may run beside the next
+    /// flush: take what it writes before the first await. Must honour its token, as a flush does.
+    /// </summary>
+    protected virtual Task BeforeCommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After a flush completes. Runs on the loop's thread.</summary>
+    protected virtual void OnFlushed()
+    {
+    }
+
+    /// <summary>After offsets were committed; <paramref name="committing"/> is how long the commit took.</summary>
+    protected virtual void OnCommitted(TimeSpan committing)
     {
     }
 
@@ -163,7 +172,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             Place(consumer, placement, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                Turn(consumer, stoppingToken);
+                Turn(consumer);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -188,17 +197,28 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>One turn: observe a finished flush, start the next, read a message (unless too much is in flight), close the batch when due.</summary>
-    private void Turn(IConsumer<TKey, TValue> consumer, CancellationToken stoppingToken)
+    private void Turn(IConsumer<TKey, TValue> consumer)
     {
         if (_flush is { Task.IsCompleted: true })
         {
             CompleteFlush();
         }
 
-        var now = Time.GetUtcNow();
-        if (_flush is null && FlushDue(now))
+        if (_commit is { Task.IsCompleted: true })
         {
-            StartFlush(consumer, beforeCommit: now - _committedAt >= Overlap.CommitInterval, stoppingToken);
+            CompleteCommit();
+        }
+
+        var now = Time.GetUtcNow();
+        // Not cancelled by the stopping token: a shutdown waits for them a while (DrainWithin), then gives them up.
+        if (_commit is null && _pending.AnyDurable && now - _committedAt >= Overlap.CommitInterval)
+        {
+            StartCommit(consumer);
+        }
+
+        if (_flush is null && _pending.AnyWaiting)
+        {
+            StartFlush();
         }
 
         if (_flush is not null && _pending.NotDurable >= Overlap.MaxBatchesInFlight)
@@ -219,7 +239,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         {
             CloseOpenBatch();
         }
-        else if (result is null && _flush is null && _uncommitted.Count > 0 && now - _commitTriedAt >= CommitRetryInterval)
+        else if (result is null && _flush is null && _commit is null && _uncommitted.Count > 0 && now - _commitTriedAt >= CommitRetryInterval)
         {
             Commit(consumer);
         }
@@ -227,14 +247,10 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         OnPoll(consumer);
     }
 
-    /// <summary>Closed batches wait, or durable ones have waited for their commit long enough.</summary>
-    private bool FlushDue(DateTimeOffset now) =>
-        _pending.AnyWaiting || (_pending.AnyDurable && now - _committedAt >= Overlap.CommitInterval);
-
     private TimeSpan PollTimeout(DateTimeOffset now)
     {
         var timeout = _open.PollTimeout(Batching, IdlePollTimeout, now);
-        if (_flush is not null)
+        if (_flush is not null || _commit is not null)
         {
             return timeout < PollBesideFlush ? timeout : PollBesideFlush;
         }
@@ -352,42 +368,12 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             })
             .Build();
 
-    /// <summary>
-    /// Starts a flush of every closed batch (and the durable ones, when a commit follows). The commit, when one follows,
-    /// runs on the flush's continuation rather than the loop's thread, so the loop goes on reading meanwhile (the client
-    /// allows a commit from another thread than the one that polls).
-    /// </summary>
-    private void StartFlush(IConsumer<TKey, TValue> consumer, bool beforeCommit, CancellationToken cancellationToken)
+    /// <summary>Starts a flush of every closed batch.</summary>
+    private void StartFlush()
     {
-        var durable = _pending.StartFlush();
-        IReadOnlyList<TopicPartitionOffset> commit = [];
-        if (beforeCommit && Placement.InGroup)
-        {
-            var offsets = new Dictionary<TopicPartition, TopicPartitionOffset>(_uncommitted);
-            foreach (var offset in durable)
-            {
-                offsets[offset.TopicPartition] = offset;   // a later offset replaces an earlier one
-            }
-
-            commit = [.. offsets.Values];
-        }
-
-        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _flush = new RunningFlush(FlushThenCommitAsync(consumer, beforeCommit, commit, cancel.Token), cancel, beforeCommit, commit);
-    }
-
-    private async Task<CommitOutcome> FlushThenCommitAsync(
-        IConsumer<TKey, TValue> consumer, bool beforeCommit, IReadOnlyList<TopicPartitionOffset> commit, CancellationToken cancellationToken)
-    {
-        await FlushAsync(beforeCommit, cancellationToken);
-        if (commit.Count == 0)
-        {
-            return new CommitOutcome(Committed: beforeCommit, null);
-        }
-
-        long started = Stopwatch.GetTimestamp();
-        bool committed = TryCommit(consumer, commit);
-        return new CommitOutcome(committed, Stopwatch.GetElapsedTime(started));
+        _pending.StartFlush();
+        var cancel = new CancellationTokenSource();
+        _flush = new Running(FlushAsync(cancel.Token), cancel, []);
     }
 
     /// <summary>Observes the completed flush; an exception, cancellation included, ends here.</summary>
@@ -402,27 +388,85 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             GiveUp("the flush failed");
         }
 
-        var outcome = flush.Task.GetAwaiter().GetResult();
-        _pending.FlushCompleted(committable: flush.BeforeCommit);
-        if (flush.BeforeCommit)
+        flush.Task.GetAwaiter().GetResult();
+        _pending.FlushCompleted();
+        OnFlushed();
+    }
+
+    /// <summary>
+    /// Starts a commit of every durable batch: the handler's <see cref="BeforeCommitAsync"/>, then the offsets. It runs
+    /// beside the next flush, not on the loop's thread (the client allows a commit from another thread than the one
+    /// that polls).
+    /// </summary>
+    private void StartCommit(IConsumer<TKey, TValue> consumer)
+    {
+        var durable = _pending.StartCommit();
+        IReadOnlyList<TopicPartitionOffset> offsets = [];
+        if (Placement.InGroup)
         {
-            _committedAt = Time.GetUtcNow();
-            _uncommitted.Clear();
-            if (!outcome.Committed)
+            var merged = new Dictionary<TopicPartition, TopicPartitionOffset>(_uncommitted);
+            foreach (var offset in durable)
             {
-                foreach (var offset in flush.Commit)
-                {
-                    _uncommitted[offset.TopicPartition] = offset;   // durable now: retried while idle
-                }
+                merged[offset.TopicPartition] = offset;   // a later offset replaces an earlier one
             }
+
+            offsets = [.. merged.Values];
         }
 
-        OnFlushed(outcome.Committing);
+        var cancel = new CancellationTokenSource();
+        _commit = new Running(CommitAsync(consumer, offsets, cancel.Token), cancel, offsets);
+    }
+
+    private async Task CommitAsync(IConsumer<TKey, TValue> consumer, IReadOnlyList<TopicPartitionOffset> offsets, CancellationToken cancellationToken)
+    {
+        await BeforeCommitAsync(cancellationToken);
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        if (!TryCommit(consumer, offsets))
+        {
+            throw new CommitFailedException();
+        }
+
+        OnCommitted(Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Observes the completed commit: its batches leave; offsets it could not commit are retried while idle.</summary>
+    private void CompleteCommit()
+    {
+        var commit = _commit!;
+        _commit = null;
+        using var cancel = commit.Cancel;
+        bool commitFailed = commit.Task.Exception?.InnerException is CommitFailedException;
+        if (commit.Task.IsFaulted && !commitFailed)
+        {
+            // The state the handler keeps beside the offsets could not be saved: nothing after the last commit may be committed.
+            GiveUp("the state saved before the commit failed");
+        }
+
+        if (!commitFailed)
+        {
+            commit.Task.GetAwaiter().GetResult();   // rethrows what the handler threw
+        }
+
+        _pending.CommitCompleted();
+        _committedAt = Time.GetUtcNow();
+        _uncommitted.Clear();
+        if (commitFailed)
+        {
+            foreach (var offset in commit.Offsets)
+            {
+                _uncommitted[offset.TopicPartition] = offset;   // durable, and the state beside it saved: retried while idle
+            }
+        }
     }
 
     /// <summary>
     /// Flushes and commits everything held, the open batch included, within <paramref name="bound"/>; past it (or when
-    /// the flush is cancelled) gives it all up uncommitted. Used where the loop cannot poll: a revoke, a shutdown.
+    /// cancelled) gives it all up uncommitted. Used where the loop cannot poll: a revoke, a shutdown.
     /// </summary>
     private void DrainWithin(IConsumer<TKey, TValue> consumer, TimeSpan bound, string why)
     {
@@ -432,40 +476,66 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             CloseOpenBatch();
         }
 
-        while (_flush is not null || !_pending.IsEmpty)
+        while (_flush is not null || _commit is not null || !_pending.IsEmpty)
         {
-            _flush ??= StartFinalFlush(consumer);
-            var left = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-            if (!Completes(_flush.Task, left))
+            if (_flush is null && _pending.AnyWaiting)
             {
-                _flush.Cancel.Cancel();
-                Completes(_flush.Task, Timeout.InfiniteTimeSpan);   // the flush honours its token
+                StartFlush();
+            }
+
+            if (_commit is null && _flush is null && _pending.AnyDurable)
+            {
+                StartCommit(consumer);
+            }
+
+            var running = (_flush ?? _commit)!.Task;   // the flush first: the commit that follows needs it
+            var left = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            if (!Completes(running, left))
+            {
                 GiveUp($"{why}; not durable within {bound.TotalSeconds:0.#} s");
                 return;
             }
 
             try
             {
-                CompleteFlush();
+                if (_flush is { Task.IsCompleted: true })
+                {
+                    CompleteFlush();
+                }
+
+                if (_commit is { Task.IsCompleted: true })
+                {
+                    CompleteCommit();
+                }
             }
             catch (OperationCanceledException)
             {
-                GiveUp($"{why}; the flush was cancelled");
+                GiveUp($"{why}; cancelled");
                 return;
             }
         }
     }
 
-    private RunningFlush StartFinalFlush(IConsumer<TKey, TValue> consumer)
+    /// <summary>Cancels the running flush and commit and waits for them to stop (they honour their tokens).</summary>
+    private void StopRunning()
     {
-        StartFlush(consumer, beforeCommit: true, CancellationToken.None);
-        return _flush!;
+        foreach (var running in new[] { _flush, _commit })
+        {
+            if (running is not null)
+            {
+                running.Cancel.Cancel();
+                Completes(running.Task, Timeout.InfiniteTimeSpan);
+                running.Cancel.Dispose();
+            }
+        }
+
+        _flush = null;
+        _commit = null;
     }
 
     private void GiveUp(string why)
     {
-        _flush?.Cancel.Dispose();
-        _flush = null;
+        StopRunning();
         logger.LogWarning("Gave up {Count} messages uncommitted ({Why}): they will be read again", _pending.Count + _open.Count, why);
         _rewind.AddRange(_pending.FirstOffsets(_open));
         Abandon();
@@ -536,13 +606,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private void OnLost(int partitions)
     {
         logger.LogWarning("Lost {Count} partitions", partitions);
-        if (_flush is not null)
-        {
-            _flush.Cancel.Cancel();
-            Completes(_flush.Task, Timeout.InfiniteTimeSpan);
-        }
-
-        if (_flush is not null || !_pending.IsEmpty || _open.Count > 0)
+        if (_flush is not null || _commit is not null || !_pending.IsEmpty || _open.Count > 0)
         {
             GiveUp("partitions lost");
         }
@@ -554,8 +618,9 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     /// <summary>Whether <paramref name="task"/> completes (in any way) within <paramref name="timeout"/>; never throws its exception.</summary>
     private static bool Completes(Task task, TimeSpan timeout) => Task.WaitAny([task], timeout) == 0;
 
-    /// <param name="Commit">What the commit after it covers (empty when none follows).</param>
-    private sealed record RunningFlush(Task<CommitOutcome> Task, CancellationTokenSource Cancel, bool BeforeCommit, IReadOnlyList<TopicPartitionOffset> Commit);
+    /// <param name="Offsets">What a commit commits (empty for a flush).</param>
+    private sealed record Running(Task Task, CancellationTokenSource Cancel, IReadOnlyList<TopicPartitionOffset> Offsets);
 
-    private readonly record struct CommitOutcome(bool Committed, TimeSpan? Committing);
+    /// <summary>The offsets could not be committed (logged): they are retried while idle.</summary>
+    private sealed class CommitFailedException : Exception;
 }

@@ -41,13 +41,13 @@ internal sealed class LabelsConsumer(
     }
 
     /// <summary>Postgres is the point: retried with backoff until the batch is stored (or the loop gives it up), never skipped.</summary>
-    protected override async Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken)
+    protected override async Task FlushAsync(CancellationToken cancellationToken)
     {
         await StoreRetry.ExecuteAsync(async token => await store.UpsertSimulatorAsync(_batch, token), cancellationToken);
         metrics.Stored(_batch.Count);
     }
 
-    protected override void OnFlushed(TimeSpan? committing) => _batch.Clear();
+    protected override void OnFlushed() => _batch.Clear();
 
     protected override void Abandon() => _batch.Clear();
 

@@ -20,8 +20,9 @@ namespace Fraud.Detector.Pipeline;
 /// their checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the
 /// offline <c>score</c> → snapshot the users it touched. Then makes closed batches durable, in order, up to (not
 /// including) the offset commit, while the loop decides the next ones (<see cref="PersistAsync"/>): dead letters →
-/// alerts (Postgres, Redis, alerts topic) → count the transactions at their merchants → before a commit, checkpoint
-/// every user decided since the last one. Every decision is offered to the training sample, which writes on its own.
+/// alerts and the transactions counted at their merchants (one Postgres transaction), then Redis and the alerts topic;
+/// and before a commit, beside the next flush, checkpoint every user decided since the last one
+/// (<see cref="CheckpointAsync"/>). Every decision is offered to the training sample, which writes on its own.
 /// The engine and its feature state belong to the loop's thread; a flush reads only its batches.
 /// </summary>
 internal sealed class BatchProcessor(
@@ -32,11 +33,8 @@ internal sealed class BatchProcessor(
     TrainingSampler sampler,
     DetectorMetrics metrics,
     MerchantRiskSource merchantRisk,
-    MerchantCountStore merchantCounts,
-    Retry retry,
     SinkHealth health,
     TimeProvider time,
-    IOptions<DetectorOptions> options,
     ILogger<BatchProcessor> logger)
 {
     private static readonly ActivitySource Tracing = new(DetectorMetrics.MeterName);
@@ -49,8 +47,8 @@ internal sealed class BatchProcessor(
     private DetectionProfile? _profile;
     private DecisionEngine? _engine;
 
-    // The latest durable checkpoint of each user decided since the last commit: written just before it, so each user
-    // at most once per commit. Touched by flushes, which run one at a time, and by Abandon when none runs.
+    // The latest durable snapshot of each user decided since the last checkpoint: written just before a commit, so each
+    // user at most once per commit. Filled by flushes, emptied by the checkpoint that runs beside the next flush.
     private readonly Dictionary<long, byte[]> _unsaved = [];
 
     /// <summary>Decides a closed batch. On the loop's thread; blocks for the few reads it needs (restores, a new day's merchant risk).</summary>
@@ -68,41 +66,73 @@ internal sealed class BatchProcessor(
         metrics.BatchStage("decide", stage);
     }
 
-    /// <summary>Makes decided batches durable, in their order; with <paramref name="beforeCommit"/>, checkpoints every user they and the durable batches before them touched.</summary>
-    public async Task PersistAsync(IReadOnlyList<MicroBatch> batches, bool beforeCommit, CancellationToken cancellationToken)
+    /// <summary>Makes decided batches durable, in their order; their users' snapshots then wait for the next <see cref="CheckpointAsync"/>.</summary>
+    public async Task PersistAsync(IReadOnlyList<MicroBatch> batches, CancellationToken cancellationToken)
     {
         long stage = Stopwatch.GetTimestamp();
         using var activity = StartBatchActivity(batches);
         await deadLetters.PublishAsync([.. batches.SelectMany(batch => batch.DeadLetters)], cancellationToken);
         stage = metrics.BatchStage("dead_letters", stage);
-        await alertSink.WriteAsync([.. batches.SelectMany(batch => batch.Alerts)], cancellationToken);
+        await alertSink.WriteAsync([.. batches.SelectMany(batch => batch.Alerts)], [.. batches.SelectMany(batch => batch.Visits)], cancellationToken);
         var durableAt = time.GetUtcNow();
-        stage = metrics.BatchStage("alerts", stage);
-        await CountAtMerchantsAsync([.. batches.SelectMany(batch => batch.Visits)], cancellationToken);
-        stage = metrics.BatchStage("merchant_counts", stage);
+        metrics.BatchStage("alerts", stage);
 
-        foreach (var batch in batches)
+        lock (_unsaved)
         {
-            foreach (var (userId, snapshot) in batch.Checkpoints)
+            foreach (var (userId, snapshot) in batches.SelectMany(batch => batch.Checkpoints))
             {
                 _unsaved[userId] = snapshot;   // a later batch's snapshot replaces an earlier one
             }
-
-            foreach (var message in batch.Messages)
-            {
-                metrics.EndToEnd(durableAt - message.Message.Timestamp.UtcDateTime);
-            }
         }
 
-        if (beforeCommit)
+        foreach (var message in batches.SelectMany(batch => batch.Messages))
         {
-            await CheckpointAsync();
-            metrics.BatchStage("checkpoint", stage);
+            metrics.EndToEnd(durableAt - message.Message.Timestamp.UtcDateTime);
         }
     }
 
+    /// <summary>
+    /// Before a commit: writes the latest snapshot of every user of the batches made durable since the last one (a
+    /// batch made durable meanwhile may join; a checkpoint ahead of the commit is what the replay-skip is for). Best
+    /// effort: while Redis is down the users keep their state in memory.
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        Dictionary<long, byte[]> checkpoints;
+        lock (_unsaved)
+        {
+            checkpoints = new Dictionary<long, byte[]>(_unsaved);
+            _unsaved.Clear();
+        }
+
+        long stage = Stopwatch.GetTimestamp();
+        if (checkpoints.Count > 0)
+        {
+            try
+            {
+                await checkpoint.SaveAsync(checkpoints).WaitAsync(cancellationToken);
+                health.Succeeded("redis");
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
+                metrics.SinkFailed("state");
+                health.Failed("redis", exception.Message);
+                logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", checkpoints.Count, exception.Message);
+            }
+        }
+
+        metrics.BatchStage("checkpoint", stage);
+    }
+
     /// <summary>Drops the checkpoints not written: their batches are given up, and read again.</summary>
-    public void Abandon() => _unsaved.Clear();
+    public void Abandon()
+    {
+        lock (_unsaved)
+        {
+            _unsaved.Clear();
+        }
+    }
 
     /// <summary>Forgets every user in memory: after a rebalance they may be decided elsewhere, so they come back from their checkpoint.</summary>
     public void ForgetUsers()
@@ -135,17 +165,6 @@ internal sealed class BatchProcessor(
         }
 
         return _engine;
-    }
-
-    /// <summary>
-    /// Counts every parsed transaction at its merchant, the replayed ones included: the store counts each offset once,
-    /// whoever decided it. Retried until done, since the offsets are committed after it.
-    /// </summary>
-    private async Task CountAtMerchantsAsync(IReadOnlyList<MerchantVisit> visits, CancellationToken cancellationToken)
-    {
-        int counted = await retry.UntilSuccessAsync(
-            "merchant_counts", () => merchantCounts.CountAsync(options.Value.TransactionsTopic, visits, cancellationToken), cancellationToken);
-        metrics.MerchantVisitsCounted(counted);
     }
 
     private void Parse(MicroBatch batch)
@@ -259,28 +278,5 @@ internal sealed class BatchProcessor(
             links: contexts.Skip(1).Where(context => context != default).Select(context => new ActivityLink(context)),
             name: ProcessSpanName);
         return activity;
-    }
-
-    private async Task CheckpointAsync()
-    {
-        if (_unsaved.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await checkpoint.SaveAsync(_unsaved);
-            health.Succeeded("redis");
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
-            metrics.SinkFailed("state");
-            health.Failed("redis", exception.Message);
-            logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", _unsaved.Count, exception.Message);
-        }
-
-        _unsaved.Clear();
     }
 }

@@ -41,21 +41,23 @@ internal sealed class TransactionConsumer(
         _open = new MicroBatch();
     }
 
-    protected override Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken)
+    protected override Task FlushAsync(CancellationToken cancellationToken)
     {
         List<MicroBatch> batches = [.. _closed];
         _closed.Clear();
-        return PersistAsync(batches, beforeCommit, cancellationToken);
+        return PersistAsync(batches, cancellationToken);
     }
 
-    private async Task PersistAsync(List<MicroBatch> batches, bool beforeCommit, CancellationToken cancellationToken)
+    private async Task PersistAsync(List<MicroBatch> batches, CancellationToken cancellationToken)
     {
-        await processor.PersistAsync(batches, beforeCommit, cancellationToken);
+        await processor.PersistAsync(batches, cancellationToken);
         foreach (var batch in batches)
         {
             Report(batch);
         }
     }
+
+    protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.CheckpointAsync(cancellationToken);
 
     private void Report(MicroBatch batch)
     {
@@ -74,13 +76,7 @@ internal sealed class TransactionConsumer(
         }
     }
 
-    protected override void OnFlushed(TimeSpan? committing)
-    {
-        if (committing is { } duration)
-        {
-            metrics.BatchStage("commit", duration);
-        }
-    }
+    protected override void OnCommitted(TimeSpan committing) => metrics.BatchStage("commit", committing);
 
     protected override void Abandon()
     {

@@ -4,8 +4,8 @@ using Fraud.Messaging;
 namespace Fraud.UnitTests.Messaging;
 
 /// <summary>
-/// The consume loop's bookkeeping of batches in flight: a flush takes every closed batch, a commit covers the durable
-/// batches before it, and a give-up reads again from the oldest message not committed.
+/// The consume loop's bookkeeping of batches in flight: a flush takes every closed batch, a commit every durable one
+/// (beside the next flush), and a give-up reads again from the oldest message not committed.
 /// </summary>
 public sealed class PendingBatchesTests
 {
@@ -28,32 +28,33 @@ public sealed class PendingBatchesTests
         [.. offsets.OrderBy(offset => offset.Partition.Value)];
 
     [Fact]
-    public void A_flush_takes_every_closed_batch_and_its_commit_covers_them_and_the_durable_ones_before_it()
+    public void A_flush_takes_every_closed_batch_and_a_commit_every_durable_one()
     {
         var pending = new PendingBatches();
         pending.Close(Batch(At(0, 10), At(0, 11)));
         pending.Close(Batch(At(1, 5)));
         Assert.Equal(2, pending.NotDurable);
 
-        // Durable, but no commit follows yet: held for the next one.
-        Assert.Equal([At(0, 12), At(1, 6)], Ordered(pending.StartFlush()));
-        pending.FlushCompleted(committable: false);
-        Assert.Equal(0, pending.NotDurable);
-        Assert.True(pending.AnyDurable);
+        pending.StartFlush();
         Assert.False(pending.AnyWaiting);
-
-        // Closed while the next flush runs: it waits for the one after, and is not committed with this one.
-        pending.Close(Batch(At(0, 12)));
-        Assert.Equal([At(0, 13), At(1, 6)], Ordered(pending.StartFlush()));
-        pending.Close(Batch(At(1, 6), At(1, 7)));
-        Assert.Equal(2, pending.NotDurable);
-        pending.FlushCompleted(committable: true);
-
-        Assert.False(pending.AnyDurable);
-        Assert.True(pending.AnyWaiting);
+        pending.Close(Batch(At(0, 12)));   // closed while the flush runs: waits for the next one
+        Assert.Equal(3, pending.NotDurable);
+        pending.FlushCompleted();
         Assert.Equal(1, pending.NotDurable);
-        Assert.Equal(2, pending.Count);
-        Assert.Equal([At(1, 8)], Ordered(pending.StartFlush()));
+        Assert.True(pending.AnyDurable);
+
+        // The next flush runs beside the commit of the first two batches, which covers them only.
+        pending.StartFlush();
+        Assert.Equal([At(0, 12), At(1, 6)], Ordered(pending.StartCommit()));
+        Assert.False(pending.AnyDurable);
+        pending.FlushCompleted();
+        Assert.True(pending.AnyDurable);
+        pending.CommitCompleted();
+
+        Assert.Equal(1, pending.Count);
+        Assert.Equal([At(0, 13)], Ordered(pending.StartCommit()));
+        pending.CommitCompleted();
+        Assert.True(pending.IsEmpty);
     }
 
     [Fact]
@@ -62,7 +63,8 @@ public sealed class PendingBatchesTests
         var pending = new PendingBatches();
         pending.Close(Batch(At(0, 10)));
         pending.StartFlush();
-        pending.FlushCompleted(committable: false);   // durable, not committed: still given up
+        pending.FlushCompleted();
+        pending.StartCommit();   // being committed: still given up
         pending.Close(Batch(At(0, 11), At(1, 3)));
         pending.StartFlush();
         pending.Close(Batch(At(1, 4)));

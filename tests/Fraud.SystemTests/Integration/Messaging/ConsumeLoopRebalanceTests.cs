@@ -176,7 +176,7 @@ public sealed class ConsumeLoopRebalanceTests(FraudSystemFixture system)
             Interlocked.Increment(ref _inFlight);
         }
 
-        protected override Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken)
+        protected override Task FlushAsync(CancellationToken cancellationToken)
         {
             List<(int, long)> batch = [.. _closed];
             _closed.Clear();
@@ -221,7 +221,7 @@ public sealed class ConsumeLoopRebalanceTests(FraudSystemFixture system)
         {
         }
 
-        protected override Task FlushAsync(bool beforeCommit, CancellationToken cancellationToken)
+        protected override Task FlushAsync(CancellationToken cancellationToken)
         {
             _flushing = true;
             return _release.Task.WaitAsync(cancellationToken);
