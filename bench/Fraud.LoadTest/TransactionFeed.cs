@@ -131,15 +131,10 @@ internal sealed class TransactionFeed : IDisposable
         return sent;
     }
 
-    /// <summary>
-    /// The message of a transaction stamped with the time it is made, not the simulator's clock: in production event
-    /// time is wall time, while the simulator's 10,000 users make a simulated day pass every few seconds at these rates,
-    /// and each new event-time day rebuilds the detector's merchant-risk table (once a day in production).
-    /// </summary>
     private static Message<string, byte[]> ToMessage(Transaction transaction) => new()
     {
         Key = transaction.UserId.ToString(CultureInfo.InvariantCulture),
-        Value = TransactionJson.SerializeToUtf8Bytes(transaction with { Ts = DateTimeOffset.UtcNow }),
+        Value = TransactionJson.SerializeToUtf8Bytes(transaction),
     };
 
     private void Produce(IProducer<string, byte[]> producer, Message<string, byte[]> message)
