@@ -9,7 +9,7 @@ namespace Fraud.Detector.State;
 /// <summary>
 /// Per-user feature state checkpointed in Redis under <c>fraud:state:{user_id}</c>, so that a restart or a
 /// rebalance does not reset a user's history: each batch's users are snapshotted when it is decided and written once
-/// it is durable, before its offsets are committed (one scripted command per commit, each user once, each key expiring
+/// it is durable, before its offsets are committed (scripted commands of 500 users, each user once per commit, each key expiring
 /// after the feature state's idle timeout); a user that shows up and is not in memory is read back (one MGET per batch). Each value is the Kafka position of the user's last transaction folded
 /// in, then <see cref="FeatureState.TryExport"/>'s snapshot; the position lets a replay skip what the checkpoint
 /// already holds. Best effort: while Redis is down the detector keeps deciding from memory.
@@ -17,6 +17,7 @@ namespace Fraud.Detector.State;
 internal sealed class UserStateCheckpoint(IConnectionMultiplexer redis)
 {
     private const int PositionBytes = sizeof(int) + sizeof(long);
+    private const int KeysPerCommand = 500;
     private static readonly TimeSpan Ttl = new FeatureStateOptions().IdleTimeout;
 
     // ARGV[1] is the expiry in seconds; KEYS[i] gets ARGV[i + 1].
@@ -56,27 +57,26 @@ internal sealed class UserStateCheckpoint(IConnectionMultiplexer redis)
     }
 
     /// <summary>
-    /// Writes the checkpoints, all in one round trip: one scripted command sets every key with its expiry (a SET per
-    /// user cost the detector more CPU than deciding).
+    /// Writes the checkpoints: each scripted command sets up to <see cref="KeysPerCommand"/> keys with their expiry (a
+    /// SET per user cost the detector more CPU than deciding), one command after the other, so that Redis, which runs
+    /// one command at a time, serves the alerts' writes in between rather than after a second's worth of users.
     /// </summary>
-    public Task SaveAsync(IReadOnlyDictionary<long, byte[]> checkpoints)
+    public async Task SaveAsync(IReadOnlyDictionary<long, byte[]> checkpoints)
     {
-        if (checkpoints.Count == 0)
+        var database = redis.GetDatabase();
+        foreach (var chunk in checkpoints.Chunk(KeysPerCommand))
         {
-            return Task.CompletedTask;
-        }
+            var keys = new RedisKey[chunk.Length];
+            var values = new RedisValue[chunk.Length + 1];
+            values[0] = (long)Ttl.TotalSeconds;
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                keys[i] = KeyFor(chunk[i].Key);
+                values[i + 1] = chunk[i].Value;
+            }
 
-        var keys = new RedisKey[checkpoints.Count];
-        var values = new RedisValue[checkpoints.Count + 1];
-        values[0] = (long)Ttl.TotalSeconds;
-        int i = 0;
-        foreach (var (userId, checkpoint) in checkpoints)
-        {
-            keys[i] = KeyFor(userId);
-            values[++i] = checkpoint;
+            await database.ScriptEvaluateAsync(SetAllScript, keys, values);
         }
-
-        return redis.GetDatabase().ScriptEvaluateAsync(SetAllScript, keys, values);
     }
 
     /// <summary>Restores a user from its checkpoint value; false when the value is unusable (the user starts fresh).</summary>
