@@ -20,7 +20,8 @@ namespace Fraud.Messaging;
 /// <para>
 /// With <see cref="Overlap"/>, the loop goes on reading and closing batches while a flush runs (one flush at a time,
 /// taking every batch closed meanwhile, so batches become durable in order) until too many are in flight. Commits run
-/// beside the flushes, off the loop's thread, one at a time, each covering the batches durable when it starts.
+/// beside the flushes, one at a time, each covering the batches durable when it starts: the handler saves what it keeps
+/// beside the offsets off the loop's thread, then the loop's thread commits.
 /// </para>
 /// <para>
 /// In a group, the offsets of what was handled are committed only after the flush completes: a crash or a
@@ -206,7 +207,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
         if (_commit is { Task.IsCompleted: true })
         {
-            CompleteCommit();
+            CompleteCommit(consumer);
         }
 
         var now = Time.GetUtcNow();
@@ -394,9 +395,9 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     }
 
     /// <summary>
-    /// Starts a commit of every durable batch: the handler's <see cref="BeforeCommitAsync"/>, then the offsets. It runs
-    /// beside the next flush, not on the loop's thread (the client allows a commit from another thread than the one
-    /// that polls).
+    /// Starts a commit of every durable batch: the handler's <see cref="BeforeCommitAsync"/> runs beside the next flush;
+    /// once it completes, the loop's thread commits the offsets (<see cref="CompleteCommit"/>), so the client is used
+    /// from that thread only.
     /// </summary>
     private void StartCommit(IConsumer<TKey, TValue> consumer)
     {
@@ -414,52 +415,39 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         var cancel = new CancellationTokenSource();
-        _commit = new Running(CommitAsync(consumer, offsets, cancel.Token), cancel, offsets);
+        _commit = new Running(BeforeCommitAsync(cancel.Token), cancel, offsets);
     }
 
-    private async Task CommitAsync(IConsumer<TKey, TValue> consumer, IReadOnlyList<TopicPartitionOffset> offsets, CancellationToken cancellationToken)
-    {
-        await BeforeCommitAsync(cancellationToken);
-        if (offsets.Count == 0)
-        {
-            return;
-        }
-
-        long started = Stopwatch.GetTimestamp();
-        if (!TryCommit(consumer, offsets))
-        {
-            throw new CommitFailedException();
-        }
-
-        OnCommitted(Stopwatch.GetElapsedTime(started));
-    }
-
-    /// <summary>Observes the completed commit: its batches leave; offsets it could not commit are retried while idle.</summary>
-    private void CompleteCommit()
+    /// <summary>
+    /// Once the handler's state is saved, commits the offsets on the loop's thread; its batches leave. Offsets it could
+    /// not commit (a rebalance in progress) are retried while idle.
+    /// </summary>
+    private void CompleteCommit(IConsumer<TKey, TValue> consumer)
     {
         var commit = _commit!;
         _commit = null;
         using var cancel = commit.Cancel;
-        bool commitFailed = commit.Task.Exception?.InnerException is CommitFailedException;
-        if (commit.Task.IsFaulted && !commitFailed)
+        if (commit.Task.IsFaulted)
         {
             // The state the handler keeps beside the offsets could not be saved: nothing after the last commit may be committed.
             GiveUp("the state saved before the commit failed");
         }
 
-        if (!commitFailed)
-        {
-            commit.Task.GetAwaiter().GetResult();   // rethrows what the handler threw
-        }
-
+        commit.Task.GetAwaiter().GetResult();   // rethrows what the handler threw, a cancellation included
         _pending.CommitCompleted();
         _committedAt = Time.GetUtcNow();
-        _uncommitted.Clear();
-        if (commitFailed)
+        foreach (var offset in commit.Offsets)
         {
-            foreach (var offset in commit.Offsets)
+            _uncommitted[offset.TopicPartition] = offset;
+        }
+
+        if (_uncommitted.Count > 0)
+        {
+            long started = Stopwatch.GetTimestamp();
+            Commit(consumer);
+            if (_uncommitted.Count == 0)
             {
-                _uncommitted[offset.TopicPartition] = offset;   // durable, and the state beside it saved: retried while idle
+                OnCommitted(Stopwatch.GetElapsedTime(started));
             }
         }
     }
@@ -505,7 +493,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 
                 if (_commit is { Task.IsCompleted: true })
                 {
-                    CompleteCommit();
+                    CompleteCommit(consumer);
                 }
             }
             catch (OperationCanceledException)
@@ -621,6 +609,4 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     /// <param name="Offsets">What a commit commits (empty for a flush).</param>
     private sealed record Running(Task Task, CancellationTokenSource Cancel, IReadOnlyList<TopicPartitionOffset> Offsets);
 
-    /// <summary>The offsets could not be committed (logged): they are retried while idle.</summary>
-    private sealed class CommitFailedException : Exception;
 }
