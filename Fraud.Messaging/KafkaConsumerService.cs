@@ -34,6 +34,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 {
     private static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RevokeCommitRetry = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PollWhileFlushing = TimeSpan.FromMilliseconds(100);
     // A poll cannot be woken by a flush that completes, so while one runs the loop polls in short steps.
     private static readonly TimeSpan PollBesideFlush = TimeSpan.FromMilliseconds(1);
@@ -580,10 +581,20 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     /// <summary>Before partitions move to another member: flush and commit everything held, within the session timeout.</summary>
     private void OnRevoked(IConsumer<TKey, TValue> consumer, int partitions)
     {
+        var deadline = Time.GetUtcNow() + _revokeBound;
         DrainWithin(consumer, _revokeBound, "partitions revoked");
-        if (_uncommitted.Count > 0)
+        // The last chance: the partitions are still ours until this callback returns. A commit refused meanwhile (the
+        // broker answering while the group rebalances) is tried again, within the session timeout; the new owner
+        // replays what stays uncommitted.
+        while (_uncommitted.Count > 0)
         {
-            Commit(consumer);   // the last chance: the partitions are still ours until this callback returns
+            Commit(consumer);
+            if (_uncommitted.Count == 0 || Time.GetUtcNow() + RevokeCommitRetry >= deadline)
+            {
+                break;
+            }
+
+            Thread.Sleep(RevokeCommitRetry);
         }
 
         _uncommitted.Clear();   // no longer ours: the new owner reads from the last commit
