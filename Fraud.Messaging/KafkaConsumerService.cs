@@ -34,7 +34,6 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
 {
     private static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CommitRetryInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan RevokeCommitRetry = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PollWhileFlushing = TimeSpan.FromMilliseconds(100);
     // A poll cannot be woken by a flush that completes, so while one runs the loop polls in short steps.
     private static readonly TimeSpan PollBesideFlush = TimeSpan.FromMilliseconds(1);
@@ -48,6 +47,13 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     private readonly List<TopicPartitionOffset> _rewind = [];
     // Durable offsets whose commit failed (a rebalance in progress): retried while idle, for the partitions still owned.
     private readonly Dictionary<TopicPartition, TopicPartitionOffset> _uncommitted = [];
+    // Durable offsets of revoked partitions whose commit the broker refused during the revoke (the group already
+    // rebalancing again): committed as soon as the group is stable, before their new owner has read much; given up
+    // after three session timeouts (a few rebalances), when the new owner may have committed further.
+    private readonly Dictionary<TopicPartition, TopicPartitionOffset> _owedByRevoke = [];
+    private DateTimeOffset _owedSince;
+    // The client follows each revoke with an assignment in the same generation, before it rejoins: not yet stable.
+    private bool _revokeNotFollowed;
     private DateTimeOffset _commitTriedAt;
     private DateTimeOffset _committedAt;
 
@@ -147,6 +153,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             }
             catch (Exception ex)
             {
+                // The host stops with it (BackgroundServiceExceptionBehavior.StopHost): say why first, in the service's own log.
+                logger.LogError(ex, "The consume loop of {Topic} stopped on an error; the service stops", Placement.Topic);
                 stopped.SetException(ex);
             }
         })
@@ -163,7 +171,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         var builder = kafka.CreateConsumerBuilder<TKey, TValue>(config);
         if (placement.InGroup)
         {
-            builder.SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, revoked.Count))
+            builder.SetPartitionsAssignedHandler((consumer, _) => OnAssigned(consumer))
+                .SetPartitionsRevokedHandler((consumer, revoked) => OnRevoked(consumer, revoked))
                 .SetPartitionsLostHandler((_, lost) => OnLost(lost.Count));
         }
 
@@ -280,9 +289,10 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         {
             result = consumer.Consume(timeout);
         }
-        catch (ConsumeException ex) when (!ex.Error.IsFatal)
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
-            // E.g. the broker went away: librdkafka reconnects by itself; keep polling.
+            // E.g. the broker went away (librdkafka reconnects by itself), or the client refused to change its assignment
+            // at the end of a rebalance callback because the group moved on meanwhile (it rejoins by itself): keep polling.
             logger.LogWarning("Reading {Topic} failed: {Reason}", Placement.Topic, ex.Error.Reason);
             result = null;
         }
@@ -300,7 +310,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         _rewind.Clear();
         foreach (var offset in kept)
         {
-            consumer.Seek(offset);
+            TrySeek(consumer, offset);
         }
 
         return result is not null && kept.Any(offset => offset.TopicPartition == result.TopicPartition) ? null : result;
@@ -542,8 +552,24 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         {
             if (Consume(consumer, TimeSpan.Zero) is { Message: not null } early)
             {
-                consumer.Seek(early.TopicPartitionOffset);
+                TrySeek(consumer, early.TopicPartitionOffset);
             }
+        }
+    }
+
+    /// <summary>
+    /// Puts a partition's position back. The client refuses when the partition is no longer being fetched (a rebalance
+    /// just took it): then whoever reads it next starts from its last commit, which is no later than this offset.
+    /// </summary>
+    private void TrySeek(IConsumer<TKey, TValue> consumer, TopicPartitionOffset offset)
+    {
+        try
+        {
+            consumer.Seek(offset);
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            logger.LogWarning("Could not read {Partition} again from {Offset}: {Reason}", offset.TopicPartition, offset.Offset, ex.Error.Reason);
         }
     }
 
@@ -578,27 +604,70 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
     }
 
-    /// <summary>Before partitions move to another member: flush and commit everything held, within the session timeout.</summary>
-    private void OnRevoked(IConsumer<TKey, TValue> consumer, int partitions)
+    /// <summary>
+    /// Before partitions move to another member: flush and commit everything held, within the session timeout. The
+    /// commit is tried once: a broker that refuses it is already rebalancing again and waits for this member to rejoin,
+    /// which it does only once this callback returns, so retrying here would stall the whole group. What it refused
+    /// is committed when the group is stable again (<see cref="OnAssigned"/>).
+    /// </summary>
+    private void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> revoked)
     {
-        var deadline = Time.GetUtcNow() + _revokeBound;
         DrainWithin(consumer, _revokeBound, "partitions revoked");
-        // The last chance: the partitions are still ours until this callback returns. A commit refused meanwhile (the
-        // broker answering while the group rebalances) is tried again, within the session timeout; the new owner
-        // replays what stays uncommitted.
-        while (_uncommitted.Count > 0)
+        if (_uncommitted.Count > 0)
         {
             Commit(consumer);
-            if (_uncommitted.Count == 0 || Time.GetUtcNow() + RevokeCommitRetry >= deadline)
-            {
-                break;
-            }
-
-            Thread.Sleep(RevokeCommitRetry);
         }
 
-        _uncommitted.Clear();   // no longer ours: the new owner reads from the last commit
-        OnPartitionsGone(PartitionsGone.Revoked, partitions);
+        foreach (var partition in revoked.Select(offset => offset.TopicPartition))
+        {
+            if (_uncommitted.Remove(partition, out var owed))
+            {
+                _owedByRevoke[partition] = owed;
+                _owedSince = Time.GetUtcNow();
+            }
+        }
+
+        _revokeNotFollowed = true;
+        OnPartitionsGone(PartitionsGone.Revoked, revoked.Count);
+    }
+
+    /// <summary>
+    /// A rebalance completed: the group is stable and this member in it. Commits what the broker refused while it
+    /// rebalanced: the revoked partitions' durable offsets (their new owner replays only what it read before this
+    /// commit landed) and those of the partitions kept. Refused again (the group rebalancing once more), they wait for
+    /// the next stable group, the kept ones also for the loop's retry while idle.
+    /// </summary>
+    private void OnAssigned(IConsumer<TKey, TValue> consumer)
+    {
+        if (_revokeNotFollowed)
+        {
+            _revokeNotFollowed = false;
+            return;
+        }
+
+        // A rebalance round can take up to a session timeout (the local broker waits that long for members to rejoin).
+        if (_owedByRevoke.Count > 0 && Time.GetUtcNow() - _owedSince > 3 * _revokeBound)
+        {
+            logger.LogWarning("Gave up committing {Count} revoked partitions: their new owner replays from the last commit", _owedByRevoke.Count);
+            _owedByRevoke.Clear();
+        }
+
+        if (_owedByRevoke.Count == 0 && _uncommitted.Count == 0)
+        {
+            return;
+        }
+
+        _commitTriedAt = Time.GetUtcNow();
+        try
+        {
+            consumer.Commit([.. _owedByRevoke.Values, .. _uncommitted.Values]);
+            _owedByRevoke.Clear();
+            _uncommitted.Clear();
+        }
+        catch (KafkaException ex)
+        {
+            logger.LogWarning("Offset commit after a rebalance failed, retrying when the group is stable again: {Reason}", ex.Error.Reason);
+        }
     }
 
     /// <summary>Lost (e.g. the session timed out): someone else may already own them; nothing held can be committed.</summary>
@@ -611,6 +680,8 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         _uncommitted.Clear();
+        _owedByRevoke.Clear();   // others may have read and committed past them meanwhile
+        _revokeNotFollowed = false;
         OnPartitionsGone(PartitionsGone.Lost, partitions);
     }
 
