@@ -57,13 +57,14 @@ internal static class BacktestCommand
         inputOptions.TakeLabelsFromCsvUnless(labels, command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(model) is null && result.GetValue(rules) is null)
+            // Whether each was given, not its value: a file that does not exist already has its own error, and reading its value would throw.
+            if (result.GetResult(model) is null && result.GetResult(rules) is null)
             {
                 result.AddError("backtest needs the active --model, --rules or both.");
             }
 
-            if (result.GetValue(candidateModel) is null && result.GetValue(candidateRules) is null && result.GetValue(candidateDecision) is null
-                && result.GetValue(candidateClassifier) is null)
+            if (result.GetResult(candidateModel) is null && result.GetResult(candidateRules) is null && result.GetResult(candidateDecision) is null
+                && result.GetResult(candidateClassifier) is null)
             {
                 result.AddError("backtest needs a candidate: --candidate-model, --candidate-rules, --candidate-decision, --candidate-classifier or several.");
             }

@@ -43,7 +43,8 @@ internal static class ScoreCommand
         inputOptions.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(model) is null && result.GetValue(rules) is null)
+            // Whether each was given, not its value: a file that does not exist already has its own error, and reading its value would throw.
+            if (result.GetResult(model) is null && result.GetResult(rules) is null)
             {
                 result.AddError("score needs --model, --rules or both.");
             }

@@ -174,11 +174,23 @@ public sealed class OfflineCommandsTests : IDisposable
     [InlineData("evaluate", "--scores", "missing.jsonl", "--labels", "missing.jsonl")]
     [InlineData("frobnicate")]
     [InlineData("train-classifier", "--input", "missing.jsonl", "--labels", "missing.jsonl", "--output", "gb.json")]
+    [InlineData("score", "--input", "missing.jsonl", "--model", "missing.bin", "--output", "scores.jsonl")]
+    [InlineData("backtest", "--input", "missing.jsonl", "--labels", "missing.jsonl", "--model", "missing.bin", "--candidate-model", "missing.bin")]
     public async Task Bad_usage_exits_with_two(params string[] args)
     {
         var result = await DetectorProcess.RunAsync(args.Select(arg => arg.EndsWith(".jsonl", StringComparison.Ordinal) || arg.EndsWith(".bin", StringComparison.Ordinal) ? PathOf(arg) : arg).ToArray());
 
         Assert.Equal(2, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_model_file_that_does_not_exist_is_named_not_a_crash()
+    {
+        var score = await DetectorProcess.RunAsync("score", "--input", PathOf("missing.jsonl"), "--model", PathOf("missing.bin"), "--output", PathOf("scores.jsonl"));
+
+        Assert.Equal(2, score.ExitCode);
+        Assert.Contains("missing.bin", score.Error);
+        Assert.DoesNotContain("Unhandled exception", score.Error);
     }
 
     [Fact]
