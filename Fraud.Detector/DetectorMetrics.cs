@@ -76,9 +76,10 @@ public sealed class DetectorMetrics
             "Messages per micro-batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
-            "Time a micro-batch spends in each stage, by stage: fill (open, taking messages), parse, restore (users from "
-            + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide, dead_letters, alerts "
-            + "(Postgres, then Redis and the alerts topic), merchant_counts (counting at merchants), checkpoint, commit.",
+            "Time spent in each stage, by stage. Per micro-batch: fill (open, taking messages), parse, restore (users from "
+            + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide. Per flush (the "
+            + "batches decided while the last one wrote): dead_letters, alerts (alerts and merchant counts in Postgres, then "
+            + "Redis and the alerts topic). Per commit: checkpoint (users to Redis), commit (offsets).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");

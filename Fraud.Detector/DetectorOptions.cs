@@ -35,6 +35,21 @@ public sealed class DetectorOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Micro-batches decided and not yet durable before the detector stops reading: while one flush writes, the next
+    /// batches are decided (the next flush takes them all).
+    /// </summary>
+    [Range(1, 1_000)]
+    public int MaxBatchesInFlight { get; set; } = 8;
+
+    /// <summary>
+    /// How often, at most, the users decided since the last commit are checkpointed to Redis and the offsets committed:
+    /// each user written once per interval, whatever its traffic. A crash replays at most this much more (exactly: the
+    /// checkpoints' positions skip what they hold).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long the Redis dedup key <c>fraud:{tx_id}</c> lives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan DedupTtl { get; set; } = TimeSpan.FromDays(7);

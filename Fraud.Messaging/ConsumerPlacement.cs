@@ -28,3 +28,18 @@ public sealed record Batching(int MaxMessages, TimeSpan MaxWait, bool CloseWhenI
     /// <summary>Each message on its own.</summary>
     public static readonly Batching PerMessage = new(1, TimeSpan.Zero, CloseWhenIdle: true);
 }
+
+/// <summary>How far a loop may run ahead of its sinks.</summary>
+/// <param name="MaxBatchesInFlight">
+/// Batches closed and not yet durable (waiting or being flushed) before the loop stops reading: 1 reads nothing while a
+/// flush runs; more lets the next batches be handled and closed while the sinks write, one flush at a time, in order.
+/// </param>
+/// <param name="CommitInterval">
+/// How often, at most, durable work is committed: every flush before a commit is told so (a handler that keeps state
+/// beside the offsets saves it then), the others are committed with a later one. Zero: after every flush.
+/// </param>
+public sealed record Overlap(int MaxBatchesInFlight, TimeSpan CommitInterval)
+{
+    /// <summary>One batch at a time, each committed once durable.</summary>
+    public static readonly Overlap None = new(1, TimeSpan.Zero);
+}

@@ -43,17 +43,20 @@ mutation redis-copy-overwritten Fraud.Detector/Sinks/RedisAlertCache.cs \
   "the Redis copy fraud:{tx_id} is rewritten by a replay (a verdict's status back to open)" \
   "FullyQualifiedName~PipelineTests.A_transaction_above|FullyQualifiedName~Integration.Api.FeedbackTests"
 mutation commit-before-sinks Fraud.Messaging/KafkaConsumerService.cs \
-  $'        StartFlush(stoppingToken);\n        if (!_flush!.IsCompleted)' \
-  $'        StartFlush(stoppingToken);\n        foreach (var offset in _held.NextOffsets) { _uncommitted[offset.TopicPartition] = offset; }\n        Commit(consumer);\n        if (!_flush!.IsCompleted)' \
-  "offsets committed before the batch's alerts and dead letters are durable" \
+  $'        _pending.StartFlush();\n' $'        _pending.StartFlush();\n        _pending.FlushCompleted();\n' \
+  "a flush's batches count as durable when it starts: their offsets are committed before their alerts are stored" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_while_its_batch_waits_for_Postgres"
 mutation revoke-waits-forever Fraud.Messaging/KafkaConsumerService.cs \
-  'FinishFlushWithin(consumer, _revokeBound, "partitions revoked");' 'FinishFlushWithin(consumer, Timeout.InfiniteTimeSpan, "partitions revoked");' \
+  'DrainWithin(consumer, _revokeBound, "partitions revoked");' 'DrainWithin(consumer, TimeSpan.FromDays(1), "partitions revoked");' \
   "a revoke waits for a flush that cannot finish: the rebalance stalls while a sink is down" \
   "FullyQualifiedName~ConsumeLoopRebalanceTests"
 mutation give-up-without-rewind Fraud.Messaging/KafkaConsumerService.cs \
-  $'        _rewind.AddRange(_held.FirstOffsets);\n' $'\n' \
+  $'        _rewind.AddRange(_pending.FirstOffsets(_open));\n' $'\n' \
   "a batch given up on revoke is not read again on the partitions kept: a later commit skips it" \
+  "FullyQualifiedName~ConsumeLoopRebalanceTests"
+mutation revoke-leaves-durable-uncommitted Fraud.Messaging/KafkaConsumerService.cs \
+  "while (_flush is not null || _commit is not null || !_pending.IsEmpty)" "while (_flush is not null || _commit is not null || _pending.AnyWaiting)" \
+  "a revoke flushes the batches in flight but does not commit the durable ones: their new owner replays them" \
   "FullyQualifiedName~ConsumeLoopRebalanceTests"
 mutation classifier-answers-zero Fraud.Core/Decision/DecisionEngine.cs \
   "probability = _classifier.Probability(_classifierInput);" "probability = 0 * _classifier.Probability(_classifierInput);" \
@@ -69,7 +72,7 @@ mutation replay-not-skipped Fraud.Detector/Pipeline/BatchProcessor.cs \
   "a replayed transaction the checkpoint already holds is folded into the history again" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
 mutation merchant-replay-counted-twice Fraud.Detector/Merchants/MerchantCountStore.cs \
-  "if (visit.Offset < countFrom[visit.Partition])" "if (visit.Offset < 0)" \
+  "JOIN positions p ON p.partition = v.partition AND v.message_offset >= p.next_offset" "JOIN positions p ON p.partition = v.partition" \
   "merchant counts ignore their partition positions: a replayed batch is counted again" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
 mutation malformed-not-dead-lettered Fraud.Detector/Pipeline/BatchProcessor.cs \

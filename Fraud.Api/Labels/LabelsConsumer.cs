@@ -47,7 +47,7 @@ internal sealed class LabelsConsumer(
         metrics.Stored(_batch.Count);
     }
 
-    protected override void OnFlushed(TimeSpan committing) => _batch.Clear();
+    protected override void OnFlushed() => _batch.Clear();
 
     protected override void Abandon() => _batch.Clear();
 

@@ -17,118 +17,64 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 
 /// <summary>
 /// The merchants' shared hour counts (migrations 008 and 010), which make every replica read the same merchant risk although
-/// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountAsync"/>),
+/// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountCommands"/>),
 /// the API stores the known frauds' merchant and time in <c>labels</c>, and each detector reads both back into a
 /// <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
 /// </summary>
 internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Counts the visits exactly once, however often their batch is replayed and by whichever replica: in one database
-    /// transaction it locks the partitions' positions, counts only the visits at or past them, and moves them on.
+    /// The statements that count the visits exactly once, however often their batch is replayed and by whichever
+    /// replica (run in one transaction, see <see cref="Sinks.PostgresBatchWriter"/>): they lock the partitions'
+    /// positions, count only the visits at or past them, and move them on. The second returns how many were counted
+    /// (the rest had been counted before).
     /// </summary>
     /// <param name="topic">The transactions topic, which the positions belong to.</param>
     /// <param name="visits">The batch's transactions that have a merchant, in any order.</param>
-    /// <returns>How many visits were counted (the rest had been counted before).</returns>
-    public async Task<int> CountAsync(string topic, IReadOnlyList<MerchantVisit> visits, CancellationToken cancellationToken)
+    public static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, IReadOnlyList<MerchantVisit> visits)
     {
-        if (visits.Count == 0)
-        {
-            return 0;
-        }
-
         int[] partitions = visits.Select(visit => visit.Partition).Distinct().Order().ToArray();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // Locked in partition order, so two replicas that briefly share a partition (a rebalance) wait, never deadlock.
-        await using var positions = new NpgsqlBatch(connection, transaction)
+        yield return new NpgsqlBatchCommand("""
+            INSERT INTO merchant_day_positions (topic, partition, next_offset)
+            SELECT $1, partition, 0 FROM unnest($2::integer[]) AS p (partition)
+            ON CONFLICT (topic, partition) DO NOTHING
+            """)
         {
-            BatchCommands =
+            Parameters = { new() { Value = topic }, new() { Value = partitions } },
+        };
+
+        // Positions locked in partition order, rows added in (hour, merchant) order: two replicas that briefly share a
+        // partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited for left it.
+        yield return new NpgsqlBatchCommand("""
+            WITH positions AS (
+                SELECT partition, next_offset FROM merchant_day_positions
+                WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE
+            ), counted AS (
+                SELECT v.partition, v.message_offset, v.hour, v.merchant_id
+                FROM unnest($3::integer[], $4::bigint[], $5::timestamptz[], $6::text[]) AS v (partition, message_offset, hour, merchant_id)
+                JOIN positions p ON p.partition = v.partition AND v.message_offset >= p.next_offset
+            ), added AS (
+                INSERT INTO merchant_hours (hour, merchant_id, transactions)
+                SELECT hour, merchant_id, count(*) FROM counted GROUP BY hour, merchant_id ORDER BY hour, merchant_id
+                ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
+            ), moved AS (
+                UPDATE merchant_day_positions d SET next_offset = n.next_offset
+                FROM (SELECT partition, max(message_offset) + 1 AS next_offset FROM counted GROUP BY partition) n
+                WHERE d.topic = $1 AND d.partition = n.partition
+            )
+            SELECT count(*) FROM counted
+            """)
+        {
+            Parameters =
             {
-                new("""
-                    INSERT INTO merchant_day_positions (topic, partition, next_offset)
-                    SELECT $1, partition, 0 FROM unnest($2::integer[]) AS p (partition)
-                    ON CONFLICT (topic, partition) DO NOTHING
-                    """) { Parameters = { new() { Value = topic }, new() { Value = partitions } } },
-                new("""
-                    SELECT partition, next_offset FROM merchant_day_positions
-                    WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE
-                    """) { Parameters = { new() { Value = topic }, new() { Value = partitions } } },
+                new() { Value = topic },
+                new() { Value = partitions },
+                new() { Value = visits.Select(visit => visit.Partition).ToArray() },
+                new() { Value = visits.Select(visit => visit.Offset).ToArray() },
+                new() { Value = visits.Select(visit => visit.Hour).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = visits.Select(visit => visit.MerchantId).ToArray() },
             },
         };
-        var countFrom = new Dictionary<int, long>();
-        await using (var reader = await positions.ExecuteReaderAsync(cancellationToken))
-        {
-            // The reader starts at the first statement that returns rows: the SELECT.
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                countFrom[reader.GetInt32(0)] = reader.GetInt64(1);
-            }
-        }
-
-        if (countFrom.Count != partitions.Length)
-        {
-            throw new InvalidOperationException($"merchant_day_positions: {countFrom.Count} of {partitions.Length} partitions' positions read.");
-        }
-
-        var counts = new SortedDictionary<(DateTime Hour, string MerchantId), long>();
-        var nextOffsets = new Dictionary<int, long>();
-        int counted = 0;
-        foreach (var visit in visits)
-        {
-            if (visit.Offset < countFrom[visit.Partition])
-            {
-                continue;
-            }
-
-            var key = (visit.Hour, visit.MerchantId);
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-            nextOffsets[visit.Partition] = Math.Max(nextOffsets.GetValueOrDefault(visit.Partition), visit.Offset + 1);
-            counted++;
-        }
-
-        if (counted > 0)
-        {
-            // Rows in (hour, merchant) order: two replicas adding to the same merchants lock them in the same order.
-            await using var write = new NpgsqlBatch(connection, transaction)
-            {
-                BatchCommands =
-                {
-                    new("""
-                        INSERT INTO merchant_hours (hour, merchant_id, transactions)
-                        SELECT hour, merchant_id, transactions FROM unnest($1::timestamptz[], $2::text[], $3::bigint[]) AS c (hour, merchant_id, transactions)
-                        ORDER BY hour, merchant_id
-                        ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
-                        """)
-                    {
-                        Parameters =
-                        {
-                            new() { Value = counts.Keys.Select(key => key.Hour).ToArray() },
-                            new() { Value = counts.Keys.Select(key => key.MerchantId).ToArray() },
-                            new() { Value = counts.Values.ToArray() },
-                        },
-                    },
-                    new("""
-                        UPDATE merchant_day_positions p SET next_offset = n.next_offset
-                        FROM unnest($2::integer[], $3::bigint[]) AS n (partition, next_offset)
-                        WHERE p.topic = $1 AND p.partition = n.partition
-                        """)
-                    {
-                        Parameters =
-                        {
-                            new() { Value = topic },
-                            new() { Value = nextOffsets.Keys.ToArray() },
-                            new() { Value = nextOffsets.Values.ToArray() },
-                        },
-                    },
-                },
-            };
-            await write.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return counted;
     }
 
     /// <summary>

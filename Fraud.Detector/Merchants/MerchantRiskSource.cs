@@ -7,10 +7,16 @@ using Npgsql;
 namespace Fraud.Detector.Merchants;
 
 /// <summary>
-/// The merchant risk the detector reads, rebuilt from the shared day counts (<see cref="MerchantCountStore"/>) when the
-/// stream reaches a new UTC day and every <see cref="DetectorOptions.MerchantRiskRefresh"/> (labels arrive late).
-/// A transaction on day d reads only whole days up to d − delay − 1, which every replica finished counting long
-/// before, so a table loaded on day d gives every replica the offline values, as far as labels had arrived.
+/// The merchant risk the detector reads, built from the shared day counts (<see cref="MerchantCountStore"/>) for the
+/// stream's newest UTC day. A transaction on day d reads only whole days up to d − delay − 1 and the hours of d − delay
+/// before its own, which every replica finished counting long before, so a table built for day d gives every replica the
+/// offline values, as far as labels had arrived; a table built for a later day serves earlier days the same.
+/// <para>
+/// Builds run in the background, never on the consume loop's path while a table in hand serves: the next day's table
+/// is built as soon as this day's is in (and adopted when ready, since it serves this day too), and every
+/// <see cref="DetectorOptions.MerchantRiskRefresh"/> the table is rebuilt for late labels. Only when the stream reaches
+/// a day no table in hand serves (the first batch, a delay changed, a prefetch that failed) does the loop wait for one.
+/// </para>
 /// When Postgres cannot answer, the table in hand stays (stale, never wrong in kind) and the load is retried 10 s
 /// later; if the delay asked for changed, an empty table of that delay (every merchant reads the prior) stands in.
 /// </summary>
@@ -22,45 +28,85 @@ internal sealed class MerchantRiskSource(
     private MerchantRisk? _current;
     private DateOnly _loadedFor;
     private DateTimeOffset _due;
+    private DateTimeOffset _retryAt;
+    private Task<MerchantRisk>? _building;
+    private DateOnly _buildingFor;
 
     /// <summary>
-    /// The merchant risk for transactions up to <paramref name="newestDay"/> with the given label delay, loaded again
-    /// when the day, the delay or the refresh interval asks for it.
+    /// The merchant risk for transactions up to <paramref name="newestDay"/> with the given label delay: the table in
+    /// hand when it serves them, a table built in the background once it is ready, else one built now.
     /// </summary>
     /// <param name="newestDay">The newest UTC day among the transactions about to be decided.</param>
     /// <param name="labelDelay">The delay of the classifier that reads it (the default when none does).</param>
     public async Task<MerchantRisk> CurrentAsync(DateOnly newestDay, TimeSpan labelDelay, CancellationToken cancellationToken)
     {
+        if (_building is { IsCompleted: true } built)
+        {
+            _building = null;
+            Adopt(built, _buildingFor, labelDelay);
+        }
+
+        if (_current is null || newestDay > _loadedFor || _current.Options.LabelDelay != labelDelay)
+        {
+            var load = _building is not null && _buildingFor == newestDay ? _building : Build(newestDay, labelDelay, cancellationToken);
+            _building = null;
+            await Task.WhenAny(load);
+            Adopt(load, newestDay, labelDelay);
+            _loadedFor = newestDay;   // after a failure the table in hand serves until the retry
+            _due = time.GetUtcNow() + options.Value.MerchantRiskRefresh;
+        }
+
         var now = time.GetUtcNow();
-        bool stale = _current is null || newestDay > _loadedFor || _current.Options.LabelDelay != labelDelay || now >= _due;
-        if (!stale)
+        if (_building is null && now >= _retryAt && (now >= _due || _loadedFor <= newestDay))
         {
-            return _current!;
+            // A refresh of the day in hand when due (late labels), else the next day's table ahead of time.
+            _buildingFor = now >= _due ? _loadedFor : _loadedFor.AddDays(1);
+            _due = now + options.Value.MerchantRiskRefresh;
+            _building = Build(_buildingFor, labelDelay, CancellationToken.None);
         }
 
+        return _current!;
+    }
+
+    private async Task<MerchantRisk> Build(DateOnly day, TimeSpan labelDelay, CancellationToken cancellationToken)
+    {
         long started = Stopwatch.GetTimestamp();
-        try
+        var loaded = await store.LoadAsync(new MerchantRiskOptions { LabelDelay = labelDelay }, day, cancellationToken);
+        metrics.MerchantRiskLoaded(loaded.TrackedMerchants, Stopwatch.GetElapsedTime(started));
+        logger.LogDebug("Merchant risk loaded for {Day}: {Merchants} merchants in {Elapsed}", day, loaded.TrackedMerchants, Stopwatch.GetElapsedTime(started));
+        return loaded;
+    }
+
+    /// <summary>Takes a finished build when it suits the delay and is no older than the table in hand; a failed one leaves the table in hand.</summary>
+    private void Adopt(Task<MerchantRisk> build, DateOnly day, TimeSpan labelDelay)
+    {
+        if (build.IsCompletedSuccessfully)
         {
-            var loaded = await store.LoadAsync(new MerchantRiskOptions { LabelDelay = labelDelay }, newestDay, cancellationToken);
-            (_current, _loadedFor, _due) = (loaded, newestDay, now + options.Value.MerchantRiskRefresh);
-            metrics.MerchantRiskLoaded(loaded.TrackedMerchants, Stopwatch.GetElapsedTime(started));
-            health.Succeeded("merchant_risk");
-            logger.LogDebug("Merchant risk loaded for {Day}: {Merchants} merchants in {Elapsed}", newestDay, loaded.TrackedMerchants, Stopwatch.GetElapsedTime(started));
-        }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-        {
-            _due = now + RetryAfterFailure;
-            metrics.SinkFailed("merchant_risk");
-            health.Failed("merchant_risk", exception.Message);
-            logger.LogWarning("Merchant risk not reloaded for {Day}, reading the previous table: {Reason}", newestDay, exception.Message);
-            // The table in hand serves only the delay it was built for: a classifier swapped to another delay reads
-            // the prior until a load succeeds, never windows shifted by the wrong delay.
-            if (_current is null || _current.Options.LabelDelay != labelDelay)
+            var loaded = build.Result;
+            if (loaded.Options.LabelDelay == labelDelay && (_current is null || _current.Options.LabelDelay != labelDelay || day >= _loadedFor))
             {
-                _current = new MerchantRisk(new MerchantRiskOptions { LabelDelay = labelDelay });
+                (_current, _loadedFor) = (loaded, day);
+                health.Succeeded("merchant_risk");
             }
+
+            return;
         }
 
-        return _current;
+        var exception = build.Exception?.InnerException;
+        if (exception is not (NpgsqlException or TimeoutException))
+        {
+            build.GetAwaiter().GetResult();   // a bug, not an outage: let it surface
+        }
+
+        _retryAt = time.GetUtcNow() + RetryAfterFailure;
+        metrics.SinkFailed("merchant_risk");
+        health.Failed("merchant_risk", exception!.Message);
+        logger.LogWarning("Merchant risk not built for {Day}, reading the previous table: {Reason}", day, exception.Message);
+        // The table in hand serves only the delay it was built for: a classifier swapped to another delay reads
+        // the prior until a load succeeds, never windows shifted by the wrong delay.
+        if (_current is null || _current.Options.LabelDelay != labelDelay)
+        {
+            _current = new MerchantRisk(new MerchantRiskOptions { LabelDelay = labelDelay });
+        }
     }
 }

@@ -16,12 +16,14 @@ using StackExchange.Redis;
 namespace Fraud.Detector.Pipeline;
 
 /// <summary>
-/// Makes a micro-batch durable, up to (not including) the offset commit: parse → restore users from their
-/// checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the offline
-/// <c>score</c> → dead letters → alerts (Postgres, Redis, alerts topic) → count the transactions at their merchants →
-/// checkpoint the users it touched. Every decision is offered to the
-/// training sample, which writes on its own. Owns the engine and its feature state, so it is used by the consume
-/// loop's thread only.
+/// Decides a micro-batch when it closes, on the consume loop's thread (<see cref="Decide"/>): parse → restore users from
+/// their checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the
+/// offline <c>score</c> → snapshot the users it touched. Then makes closed batches durable, in order, up to (not
+/// including) the offset commit, while the loop decides the next ones (<see cref="PersistAsync"/>): dead letters →
+/// alerts and the transactions counted at their merchants (one Postgres transaction), then Redis and the alerts topic;
+/// and before a commit, beside the next flush, checkpoint every user decided since the last one
+/// (<see cref="CheckpointAsync"/>). Every decision is offered to the training sample, which writes on its own.
+/// The engine and its feature state belong to the loop's thread; a flush reads only its batches.
 /// </summary>
 internal sealed class BatchProcessor(
     DetectionProfileSource profiles,
@@ -31,11 +33,8 @@ internal sealed class BatchProcessor(
     TrainingSampler sampler,
     DetectorMetrics metrics,
     MerchantRiskSource merchantRisk,
-    MerchantCountStore merchantCounts,
-    Retry retry,
     SinkHealth health,
     TimeProvider time,
-    IOptions<DetectorOptions> options,
     ILogger<BatchProcessor> logger)
 {
     private static readonly ActivitySource Tracing = new(DetectorMetrics.MeterName);
@@ -45,36 +44,93 @@ internal sealed class BatchProcessor(
     // decided (and their alerts stored) before a crash, so a replay must not fold them in again.
     private readonly Dictionary<long, StatePosition> _checkpointedUpTo = [];
     private readonly List<(Transaction Transaction, ConsumeResult<string?, byte[]> Source)> _valid = [];
-    private readonly List<MerchantVisit> _visits = [];
     private DetectionProfile? _profile;
     private DecisionEngine? _engine;
 
-    public async Task ProcessAsync(MicroBatch batch, CancellationToken cancellationToken)
+    // The latest durable snapshot of each user decided since the last checkpoint: written just before a commit, so each
+    // user at most once per commit. Filled by flushes, emptied by the checkpoint that runs beside the next flush.
+    private readonly Dictionary<long, byte[]> _unsaved = [];
+
+    /// <summary>Decides a closed batch. On the loop's thread; blocks for the few reads it needs (restores, a new day's merchant risk).</summary>
+    public void Decide(MicroBatch batch)
     {
         long stage = Stopwatch.GetTimestamp();
         Parse(batch);
         stage = metrics.BatchStage("parse", stage);
-        var engine = await CurrentEngineAsync(cancellationToken);
+        var engine = CurrentEngineAsync(CancellationToken.None).GetAwaiter().GetResult();
         stage = Stopwatch.GetTimestamp();
-        await RestoreAsync(engine, cancellationToken);
+        Restore(engine);
         stage = metrics.BatchStage("restore", stage);
         Decide(engine, batch);
-        stage = metrics.BatchStage("decide", stage);
+        UserStateCheckpoint.Snapshot(engine.Features, batch.Touched, batch.Checkpoints);
+        metrics.BatchStage("decide", stage);
+    }
 
-        using var activity = StartBatchActivity(batch);
-        await deadLetters.PublishAsync(batch.DeadLetters, cancellationToken);
+    /// <summary>Makes decided batches durable, in their order; their users' snapshots then wait for the next <see cref="CheckpointAsync"/>.</summary>
+    public async Task PersistAsync(IReadOnlyList<MicroBatch> batches, CancellationToken cancellationToken)
+    {
+        long stage = Stopwatch.GetTimestamp();
+        using var activity = StartBatchActivity(batches);
+        await deadLetters.PublishAsync([.. batches.SelectMany(batch => batch.DeadLetters)], cancellationToken);
         stage = metrics.BatchStage("dead_letters", stage);
-        await alertSink.WriteAsync(batch.Alerts, cancellationToken);
+        await alertSink.WriteAsync([.. batches.SelectMany(batch => batch.Alerts)], [.. batches.SelectMany(batch => batch.Visits)], cancellationToken);
         var durableAt = time.GetUtcNow();
-        stage = metrics.BatchStage("alerts", stage);
-        await CountAtMerchantsAsync(cancellationToken);
-        stage = metrics.BatchStage("merchant_counts", stage);
-        await CheckpointAsync(engine, batch);
-        metrics.BatchStage("checkpoint", stage);
+        metrics.BatchStage("alerts", stage);
 
-        foreach (var message in batch.Messages)
+        lock (_unsaved)
+        {
+            foreach (var (userId, snapshot) in batches.SelectMany(batch => batch.Checkpoints))
+            {
+                _unsaved[userId] = snapshot;   // a later batch's snapshot replaces an earlier one
+            }
+        }
+
+        foreach (var message in batches.SelectMany(batch => batch.Messages))
         {
             metrics.EndToEnd(durableAt - message.Message.Timestamp.UtcDateTime);
+        }
+    }
+
+    /// <summary>
+    /// Before a commit: writes the latest snapshot of every user of the batches made durable since the last one (a
+    /// batch made durable meanwhile may join; a checkpoint ahead of the commit is what the replay-skip is for). Best
+    /// effort: while Redis is down the users keep their state in memory.
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        Dictionary<long, byte[]> checkpoints;
+        lock (_unsaved)
+        {
+            checkpoints = new Dictionary<long, byte[]>(_unsaved);
+            _unsaved.Clear();
+        }
+
+        long stage = Stopwatch.GetTimestamp();
+        if (checkpoints.Count > 0)
+        {
+            try
+            {
+                await checkpoint.SaveAsync(checkpoints).WaitAsync(cancellationToken);
+                health.Succeeded("redis");
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
+                metrics.SinkFailed("state");
+                health.Failed("redis", exception.Message);
+                logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", checkpoints.Count, exception.Message);
+            }
+        }
+
+        metrics.BatchStage("checkpoint", stage);
+    }
+
+    /// <summary>Drops the checkpoints not written: their batches are given up, and read again.</summary>
+    public void Abandon()
+    {
+        lock (_unsaved)
+        {
+            _unsaved.Clear();
         }
     }
 
@@ -111,26 +167,6 @@ internal sealed class BatchProcessor(
         return _engine;
     }
 
-    /// <summary>
-    /// Counts every parsed transaction at its merchant, the replayed ones included: the store counts each offset once,
-    /// whoever decided it. Retried until done, since the offsets are committed after it.
-    /// </summary>
-    private async Task CountAtMerchantsAsync(CancellationToken cancellationToken)
-    {
-        _visits.Clear();
-        foreach (var (transaction, source) in _valid)
-        {
-            if (transaction.MerchantId is { } merchantId)
-            {
-                _visits.Add(MerchantVisit.Of(source.Partition.Value, source.Offset.Value, merchantId, transaction.Ts));
-            }
-        }
-
-        int counted = await retry.UntilSuccessAsync(
-            "merchant_counts", () => merchantCounts.CountAsync(options.Value.TransactionsTopic, _visits, cancellationToken), cancellationToken);
-        metrics.MerchantVisitsCounted(counted);
-    }
-
     private void Parse(MicroBatch batch)
     {
         _valid.Clear();
@@ -139,6 +175,10 @@ internal sealed class BatchProcessor(
             if (TransactionJson.TryParse(message.Message.Value, out var transaction, out var error))
             {
                 _valid.Add((transaction, message));
+                if (transaction.MerchantId is { } merchantId)
+                {
+                    batch.Visits.Add(MerchantVisit.Of(message.Partition.Value, message.Offset.Value, merchantId, transaction.Ts));
+                }
             }
             else
             {
@@ -147,7 +187,7 @@ internal sealed class BatchProcessor(
         }
     }
 
-    private async Task RestoreAsync(DecisionEngine engine, CancellationToken cancellationToken)
+    private void Restore(DecisionEngine engine)
     {
         var missing = _valid.Select(entry => entry.Transaction.UserId).Where(userId => !engine.Features.Contains(userId)).Distinct().ToList();
         if (missing.Count == 0)
@@ -158,7 +198,7 @@ internal sealed class BatchProcessor(
         RedisValue[] values;
         try
         {
-            values = await checkpoint.LoadAsync(missing).WaitAsync(cancellationToken);
+            values = checkpoint.LoadAsync(missing).GetAwaiter().GetResult();
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -220,44 +260,23 @@ internal sealed class BatchProcessor(
     }
 
     /// <summary>
-    /// One span per batch write, in the trace of its first alert's transaction (so producer → detector → Postgres
-    /// reads as one trace) and linked to the other alerts' traces.
+    /// One span per flush that stores alerts, in the trace of its first alert's transaction (so producer → detector →
+    /// Postgres reads as one trace) and linked to the other alerts' traces.
     /// </summary>
-    private static Activity? StartBatchActivity(MicroBatch batch)
+    private static Activity? StartBatchActivity(IReadOnlyList<MicroBatch> batches)
     {
-        if (batch.Alerts.Count == 0 || !Tracing.HasListeners())
+        if (!batches.Any(batch => batch.Alerts.Count > 0) || !Tracing.HasListeners())
         {
             return null;
         }
 
-        var contexts = batch.Alerts.Select(alert => KafkaTraceContext.Extract(alert.Source.Message.Headers)).ToList();
+        var contexts = batches.SelectMany(batch => batch.Alerts).Select(alert => KafkaTraceContext.Extract(alert.Source.Message.Headers)).ToList();
         var activity = Tracing.StartActivity(
             ActivityKind.Consumer,
             parentContext: contexts[0],
-            tags: [new("messaging.system", "kafka"), new("messaging.batch.message_count", batch.Messages.Count), new("fraud.alerts", batch.Alerts.Count)],
+            tags: [new("messaging.system", "kafka"), new("messaging.batch.message_count", batches.Sum(batch => batch.Messages.Count)), new("fraud.alerts", contexts.Count)],
             links: contexts.Skip(1).Where(context => context != default).Select(context => new ActivityLink(context)),
             name: ProcessSpanName);
         return activity;
-    }
-
-    private async Task CheckpointAsync(DecisionEngine engine, MicroBatch batch)
-    {
-        if (batch.Touched.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await checkpoint.SaveAsync(engine.Features, batch.Touched);
-            health.Succeeded("redis");
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
-            metrics.SinkFailed("state");
-            health.Failed("redis", exception.Message);
-            logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", batch.Touched.Count, exception.Message);
-        }
     }
 }

@@ -1,10 +1,14 @@
 using Confluent.Kafka;
 using Fraud.Core;
+using Fraud.Detector.Merchants;
 using Fraud.Detector.State;
 
 namespace Fraud.Detector.Pipeline;
 
-/// <summary>What one micro-batch has consumed and decided, waiting to be made durable (its offsets are the consume loop's).</summary>
+/// <summary>
+/// What one micro-batch has consumed and, once closed, decided: what its flush makes durable (its offsets are the consume
+/// loop's). Filled on the loop's thread, then read by its flush only.
+/// </summary>
 internal sealed class MicroBatch
 {
     /// <summary>The messages, in the order consumed.</summary>
@@ -18,16 +22,13 @@ internal sealed class MicroBatch
     /// <summary>The users the batch decided for, with the position of their last transaction in it: what to checkpoint.</summary>
     public Dictionary<long, StatePosition> Touched { get; } = [];
 
-    public int Processed { get; set; }
+    /// <summary>Its parsed transactions at their merchants, replayed ones included: what the merchant counts add.</summary>
+    public List<MerchantVisit> Visits { get; } = [];
 
-    public void Clear()
-    {
-        Messages.Clear();
-        Alerts.Clear();
-        DeadLetters.Clear();
-        Touched.Clear();
-        Processed = 0;
-    }
+    /// <summary>The checkpoints of <see cref="Touched"/>, taken right after the batch was decided.</summary>
+    public Dictionary<long, byte[]> Checkpoints { get; } = [];
+
+    public int Processed { get; set; }
 }
 
 /// <summary>An alert the batch raised, with what is stored beside it and where it came from.</summary>

@@ -6,9 +6,10 @@ namespace Fraud.Detector.Pipeline;
 
 /// <summary>
 /// The detector's consume loop: consume into a micro-batch (bounded by size and time, closed early when nothing more
-/// is waiting) → <see cref="BatchProcessor"/> makes it durable → the base commits. Offsets are committed only after
-/// the batch's dead letters and alerts are durable, so a crash replays rather than loses; the sinks are idempotent, so
-/// a replay does not duplicate. Thread, polling, commits and rebalances: <see cref="KafkaConsumerService{TKey,TValue}"/>.
+/// is waiting) → decided as it closes → <see cref="BatchProcessor"/> makes closed batches durable while the next ones
+/// are decided → the base commits. Offsets are committed only after the batches' dead letters, alerts and user
+/// checkpoints are durable, so a crash replays rather than loses; the sinks are idempotent, so a replay does not
+/// duplicate. Thread, polling, overlap, commits and rebalances: <see cref="KafkaConsumerService{TKey,TValue}"/>.
 /// </summary>
 internal sealed class TransactionConsumer(
     KafkaClientFactory kafka,
@@ -19,7 +20,8 @@ internal sealed class TransactionConsumer(
     ILogger<TransactionConsumer> logger) : KafkaConsumerService<string?, byte[]>(kafka, logger, time)
 {
     private static readonly TimeSpan PartitionsReportInterval = TimeSpan.FromSeconds(1);
-    private readonly MicroBatch _batch = new();
+    private MicroBatch _open = new();
+    private readonly List<MicroBatch> _closed = [];
     private DateTimeOffset _partitionsReportedAt;
 
     protected override ConsumerPlacement Placement { get; } = ConsumerPlacement.Group(options.Value.GroupId, options.Value.TransactionsTopic);
@@ -27,35 +29,61 @@ internal sealed class TransactionConsumer(
     // A quiet stream gets per-message latency, a busy one batches as large as it needs.
     protected override Batching Batching { get; } = new(options.Value.BatchSize, options.Value.BatchMaxWait, CloseWhenIdle: true);
 
-    protected override void Handle(ConsumeResult<string?, byte[]> message) => _batch.Messages.Add(message);
+    protected override Overlap Overlap { get; } = new(options.Value.MaxBatchesInFlight, options.Value.CheckpointInterval);
+
+    protected override void Handle(ConsumeResult<string?, byte[]> message) => _open.Messages.Add(message);
+
+    protected override void Close()
+    {
+        metrics.BatchStage("fill", Time.GetUtcNow() - HeldSince!.Value);
+        processor.Decide(_open);
+        _closed.Add(_open);
+        _open = new MicroBatch();
+    }
 
     protected override Task FlushAsync(CancellationToken cancellationToken)
     {
-        metrics.BatchStage("fill", Time.GetUtcNow() - HeldSince!.Value);
-        return processor.ProcessAsync(_batch, cancellationToken);
+        List<MicroBatch> batches = [.. _closed];
+        _closed.Clear();
+        return PersistAsync(batches, cancellationToken);
     }
 
-    protected override void OnFlushed(TimeSpan committing)
+    private async Task PersistAsync(List<MicroBatch> batches, CancellationToken cancellationToken)
     {
-        metrics.BatchStage("commit", committing);
-        metrics.Batch(_batch.Messages.Count);
-        metrics.Processed(_batch.Processed);
-        foreach (var deadLetter in _batch.DeadLetters)
+        await processor.PersistAsync(batches, cancellationToken);
+        foreach (var batch in batches)
+        {
+            Report(batch);
+        }
+    }
+
+    protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.CheckpointAsync(cancellationToken);
+
+    private void Report(MicroBatch batch)
+    {
+        metrics.Batch(batch.Messages.Count);
+        metrics.Processed(batch.Processed);
+        foreach (var deadLetter in batch.DeadLetters)
         {
             metrics.DeadLettered(deadLetter.Field);
             Logger.LogWarning("Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}",
                 deadLetter.Source.Topic, deadLetter.Source.Partition.Value, deadLetter.Source.Offset.Value, deadLetter.Reason);
         }
 
-        foreach (var rule in _batch.Alerts.SelectMany(alert => alert.Alert.Rules))
+        foreach (var rule in batch.Alerts.SelectMany(alert => alert.Alert.Rules))
         {
             metrics.AlertRaised(rule);
         }
-
-        _batch.Clear();
     }
 
-    protected override void Abandon() => _batch.Clear();
+    protected override void OnCommitted(TimeSpan committing) => metrics.BatchStage("commit", committing);
+
+    protected override void Abandon()
+    {
+        _open = new MicroBatch();
+        _closed.Clear();
+        processor.Abandon();
+    }
 
     // Their users may now be decided elsewhere: forget them (they come back from their checkpoint).
     protected override void OnPartitionsGone(PartitionsGone how, int partitions)

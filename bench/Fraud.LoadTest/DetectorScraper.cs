@@ -11,16 +11,16 @@ internal sealed class DetectorScraper(HttpClient detector)
     /// <summary>The detector's own end-to-end histogram: broker timestamp of a transaction → its alert durable.</summary>
     public const string Latency = "fraud_detector_e2e_latency_seconds";
 
-    /// <summary>Time per micro-batch stage (<c>stage</c> label), a histogram in seconds.</summary>
+    /// <summary>Time per stage (<c>stage</c> label) of a micro-batch, a flush or a commit, a histogram in seconds.</summary>
     public const string BatchStages = "fraud_detector_batch_stage_duration_seconds";
 
-    /// <summary>The stages in the order a batch goes through them.</summary>
+    /// <summary>The stages in the order a batch goes through them: decided, flushed, committed.</summary>
     public static readonly string[] StageOrder =
         ["fill", "parse", "restore", "decide", "dead_letters", "alerts", "checkpoint", "commit"];
 
     /// <summary>
-    /// Each stage's mean and p99 time per batch between two scrapes, in the order a batch goes through them, and the number of
-    /// batches; empty when the detector does not export the stages.
+    /// Each stage's count, mean and p99 time between two scrapes, in the order a batch goes through them, and the number
+    /// of micro-batches decided; empty when the detector does not export the stages.
     /// </summary>
     public static (IReadOnlyList<BatchStageTime> Stages, long Batches) StagesBetween(PrometheusText before, PrometheusText after)
     {
@@ -29,10 +29,10 @@ internal sealed class DetectorScraper(HttpClient detector)
         var stages = counts
             .Where(entry => entry.Value > 0)
             .OrderBy(entry => Array.IndexOf(StageOrder, entry.Key) is var at and >= 0 ? at : int.MaxValue)
-            .Select(entry => new BatchStageTime(entry.Key, 1000 * sums.GetValueOrDefault(entry.Key) / entry.Value,
+            .Select(entry => new BatchStageTime(entry.Key, (long)entry.Value, 1000 * sums.GetValueOrDefault(entry.Key) / entry.Value,
                 LatencySummary.FromHistogramSeconds(before.Buckets(BatchStages, "stage", entry.Key), after.Buckets(BatchStages, "stage", entry.Key))?.P99Ms))
             .ToList();
-        return (stages, (long)counts.GetValueOrDefault("commit"));
+        return (stages, (long)counts.GetValueOrDefault("decide"));
     }
 
     private static Dictionary<string, double> Delta(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after) =>

@@ -167,7 +167,8 @@ internal sealed record LagFigures(long Start, long Middle, long End, double Slop
 }
 
 /// <summary>A detector micro-batch stage and its time per batch over a phase: the mean, and the p99 interpolated in the histogram's buckets.</summary>
-internal sealed record BatchStageTime(string Stage, double MeanMs, double? P99Ms);
+/// <summary>One detector stage between two scrapes: how often it ran, and its mean and p99 time.</summary>
+internal sealed record BatchStageTime(string Stage, long Count, double MeanMs, double? P99Ms);
 
 /// <summary>One of the goals, as measured in this run.</summary>
 internal sealed record GoalReport(string Goal, string Measured, bool? Met);
