@@ -78,8 +78,9 @@ public sealed class DetectorMetrics
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
             "Time spent in each stage, by stage. Per micro-batch: fill (open, taking messages), parse, restore (users from "
             + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide. Per flush (the "
-            + "batches decided while the last one wrote): dead_letters, alerts (alerts and merchant counts in Postgres, then "
-            + "Redis and the alerts topic). Per commit: checkpoint (users to Redis), commit (offsets).",
+            + "batches decided while the last one wrote): dead_letters, alerts (alerts in Postgres, then Redis and the alerts "
+            + "topic). Per commit: merchant_counts (the transactions since the last commit counted at their merchants, in "
+            + "Postgres), checkpoint (users to Redis), commit (offsets).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");

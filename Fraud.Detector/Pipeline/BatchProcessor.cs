@@ -20,15 +20,18 @@ namespace Fraud.Detector.Pipeline;
 /// their checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the
 /// offline <c>score</c> → snapshot the users it touched. Then makes closed batches durable, in order, up to (not
 /// including) the offset commit, while the loop decides the next ones (<see cref="PersistAsync"/>): dead letters →
-/// alerts and the transactions counted at their merchants (one Postgres transaction), then Redis and the alerts topic;
-/// and before a commit, beside the next flush, checkpoint every user decided since the last one
-/// (<see cref="CheckpointAsync"/>). Every decision is offered to the training sample, which writes on its own.
+/// alerts in Postgres, then Redis and the alerts topic; and before a commit, beside the next flush, what is kept once
+/// per commit rather than per flush (<see cref="BeforeCommitAsync"/>): every transaction since the last commit counted
+/// at its merchant (one Postgres statement), then every user decided since then checkpointed. Every decision is offered to the training sample, which writes on its own.
 /// The engine and its feature state belong to the loop's thread; a flush reads only its batches.
 /// </summary>
 internal sealed class BatchProcessor(
     DetectionProfileSource profiles,
     UserStateCheckpoint checkpoint,
     AlertSink alertSink,
+    PostgresBatchWriter postgres,
+    Retry retry,
+    IOptions<DetectorOptions> options,
     DeadLetterPublisher deadLetters,
     TrainingSampler sampler,
     DetectorMetrics metrics,
@@ -47,9 +50,11 @@ internal sealed class BatchProcessor(
     private DetectionProfile? _profile;
     private DecisionEngine? _engine;
 
-    // The latest durable snapshot of each user decided since the last checkpoint: written just before a commit, so each
-    // user at most once per commit. Filled by flushes, emptied by the checkpoint that runs beside the next flush.
+    // What durable batches leave to be kept before the next commit: the latest snapshot of each user decided since the
+    // last one (so each user is written at most once per commit) and the transactions to count at their merchants.
+    // Filled by flushes, emptied by BeforeCommitAsync, which runs beside the next flush; _unsaved is the lock of both.
     private readonly Dictionary<long, byte[]> _unsaved = [];
+    private readonly List<MerchantVisit> _uncounted = [];
 
     /// <summary>Decides a closed batch. On the loop's thread; blocks for the few reads it needs (restores, a new day's merchant risk).</summary>
     public void Decide(MicroBatch batch)
@@ -66,14 +71,14 @@ internal sealed class BatchProcessor(
         metrics.BatchStage("decide", stage);
     }
 
-    /// <summary>Makes decided batches durable, in their order; their users' snapshots then wait for the next <see cref="CheckpointAsync"/>.</summary>
+    /// <summary>Makes decided batches durable, in their order; their users' snapshots and merchant visits then wait for the next <see cref="BeforeCommitAsync"/>.</summary>
     public async Task PersistAsync(IReadOnlyList<MicroBatch> batches, CancellationToken cancellationToken)
     {
         long stage = Stopwatch.GetTimestamp();
         using var activity = StartBatchActivity(batches);
         await deadLetters.PublishAsync([.. batches.SelectMany(batch => batch.DeadLetters)], cancellationToken);
         stage = metrics.BatchStage("dead_letters", stage);
-        await alertSink.WriteAsync([.. batches.SelectMany(batch => batch.Alerts)], [.. batches.SelectMany(batch => batch.Visits)], cancellationToken);
+        await alertSink.WriteAsync([.. batches.SelectMany(batch => batch.Alerts)], cancellationToken);
         var durableAt = time.GetUtcNow();
         metrics.BatchStage("alerts", stage);
 
@@ -83,6 +88,8 @@ internal sealed class BatchProcessor(
             {
                 _unsaved[userId] = snapshot;   // a later batch's snapshot replaces an earlier one
             }
+
+            _uncounted.AddRange(batches.SelectMany(batch => batch.Visits));
         }
 
         foreach (var message in batches.SelectMany(batch => batch.Messages))
@@ -92,20 +99,33 @@ internal sealed class BatchProcessor(
     }
 
     /// <summary>
-    /// Before a commit: writes the latest snapshot of every user of the batches made durable since the last one (a
-    /// batch made durable meanwhile may join; a checkpoint ahead of the commit is what the replay-skip is for). Best
-    /// effort: while Redis is down the users keep their state in memory.
+    /// Before a commit, what the batches made durable since the last one leave to keep (a batch made durable meanwhile
+    /// may join: the counts' partition positions and the checkpoints' replay-skip are exact either way). First their
+    /// transactions counted at their merchants, retried until Postgres takes them, since the commit must not pass a
+    /// transaction not counted; then the latest snapshot of every user they decided, best effort: while Redis is down
+    /// the users keep their state in memory.
     /// </summary>
-    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    public async Task BeforeCommitAsync(CancellationToken cancellationToken)
     {
         Dictionary<long, byte[]> checkpoints;
+        MerchantVisit[] visits;
         lock (_unsaved)
         {
             checkpoints = new Dictionary<long, byte[]>(_unsaved);
             _unsaved.Clear();
+            visits = [.. _uncounted];
+            _uncounted.Clear();
         }
 
         long stage = Stopwatch.GetTimestamp();
+        if (visits.Length > 0)
+        {
+            var (_, counted) = await retry.UntilSuccessAsync(
+                "postgres", () => postgres.WriteAsync(options.Value.TransactionsTopic, [], visits, cancellationToken), cancellationToken);
+            metrics.MerchantVisitsCounted(counted);
+        }
+
+        stage = metrics.BatchStage("merchant_counts", stage);
         if (checkpoints.Count > 0)
         {
             try
@@ -125,12 +145,13 @@ internal sealed class BatchProcessor(
         metrics.BatchStage("checkpoint", stage);
     }
 
-    /// <summary>Drops the checkpoints not written: their batches are given up, and read again.</summary>
+    /// <summary>Drops the checkpoints and counts not written: their batches are given up, and read again.</summary>
     public void Abandon()
     {
         lock (_unsaved)
         {
             _unsaved.Clear();
+            _uncounted.Clear();
         }
     }
 

@@ -57,7 +57,7 @@ internal sealed class TransactionConsumer(
         }
     }
 
-    protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.CheckpointAsync(cancellationToken);
+    protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.BeforeCommitAsync(cancellationToken);
 
     private void Report(MicroBatch batch)
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Detector.Health;
-using Fraud.Detector.Merchants;
 using Fraud.Detector.Pipeline;
 using Fraud.Messaging;
 using Microsoft.Extensions.Options;
@@ -11,10 +10,9 @@ using StackExchange.Redis;
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
-/// Makes a flush's alerts durable, in order of importance: Postgres first, with the flush's merchant counts in the same
-/// transaction (the record; retried until it succeeds, so the caller never commits offsets past an alert that is not
-/// stored), then at once Redis (best effort) and the <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since
-/// a replay publishes again).
+/// Makes a flush's alerts durable, in order of importance: Postgres first (the record; retried until it succeeds, so the
+/// caller never commits offsets past an alert that is not stored), then at once Redis (best effort) and the
+/// <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since a replay publishes again).
 /// </summary>
 internal sealed class AlertSink(
     PostgresBatchWriter postgres,
@@ -29,17 +27,15 @@ internal sealed class AlertSink(
     private readonly DetectorOptions _options = options.Value;
 
     /// <param name="raised">The flush's alerts; Postgres keeps their merchant and feature vector too.</param>
-    /// <param name="visits">The flush's transactions at their merchants, counted in the same transaction.</param>
-    public async Task WriteAsync(IReadOnlyList<BatchAlert> raised, IReadOnlyList<MerchantVisit> visits, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<BatchAlert> raised, CancellationToken cancellationToken)
     {
-        var (stored, counted) = await retry.UntilSuccessAsync(
-            "postgres", () => postgres.WriteAsync(_options.TransactionsTopic, raised, visits, cancellationToken), cancellationToken);
-        metrics.MerchantVisitsCounted(counted);
         if (raised.Count == 0)
         {
             return;
         }
 
+        var (stored, _) = await retry.UntilSuccessAsync(
+            "postgres", () => postgres.WriteAsync(_options.TransactionsTopic, raised, [], cancellationToken), cancellationToken);
         var alerts = raised.Select(entry => entry.Alert).ToList();
         metrics.AlertsStored(stored);
 

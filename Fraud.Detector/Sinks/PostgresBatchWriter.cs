@@ -5,9 +5,10 @@ using Npgsql;
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
-/// Writes what a flush stores in Postgres in one round trip and one transaction: its transactions counted at their
-/// merchants (<see cref="MerchantCountStore"/>), then its alerts (<see cref="PostgresAlertStore"/>). One commit per
-/// flush rather than one per sink; atomic, so a retry after a failure writes both or neither.
+/// Writes to Postgres in one round trip and one transaction: transactions counted at their merchants
+/// (<see cref="MerchantCountStore"/>), alerts (<see cref="PostgresAlertStore"/>), or both; atomic, so a retry after a
+/// failure writes all or nothing. The detector stores a flush's alerts, and the merchant counts of every flush since
+/// the last commit just before that commit.
 /// </summary>
 internal sealed class PostgresBatchWriter(NpgsqlDataSource dataSource)
 {
