@@ -1,3 +1,12 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Fraud.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["merchant-memory", .. var rest])
+{
+    MerchantRiskMemory.Run(rest is [var days] ? int.Parse(days, CultureInfo.InvariantCulture) : 28);
+}
+else
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
