@@ -118,7 +118,7 @@ internal sealed class MerchantHours
         _count -= dropped;
         if (_count <= _hours.Length / 4 && _hours.Length > FirstLength)
         {
-            var kept = new HourCounts[Math.Max(FirstLength, _hours.Length / 2)];
+            var kept = new HourCounts[Math.Max(FirstLength, _count * 2)];
             Array.Copy(_hours, dropped, kept, 0, _count);
             _hours = kept;
         }
