@@ -7,16 +7,17 @@ namespace Fraud.Benchmarks;
 
 /// <summary>
 /// The bytes a <see cref="MerchantRisk"/> keeps per merchant (merchant id strings not counted: the stream holds them),
-/// on simulated traffic (10,000 users, seed 5), filled the two ways the system fills it: offline, each transaction and
-/// known fraud recorded as it passes; online, the counts a store gives for the newest day, per hour for the days whose
-/// hours the windows read and per day before them, in no particular order. A heap size, not a timing, so not a
-/// BenchmarkDotNet case: <c>dotnet run -c Release --project bench/Fraud.Benchmarks -- merchant-memory [days]</c>.
+/// on simulated traffic (seed 5, 10,000 users unless told), filled the two ways the system fills it: offline, each
+/// transaction and known fraud recorded as it passes; online, the counts a store gives for the newest day, per hour for
+/// the days whose hours the windows read and per day before them, in no particular order. A heap size, not a timing, so
+/// not a BenchmarkDotNet case:
+/// <c>dotnet run -c Release --project bench/Fraud.Benchmarks -- merchant-memory [days [users]]</c>.
 /// </summary>
 internal static class MerchantRiskMemory
 {
-    public static void Run(int days)
+    public static void Run(int days, int users)
     {
-        var simulator = new TransactionSimulator(new SimulationOptions { Seed = 5 });
+        var simulator = new TransactionSimulator(new SimulationOptions { Seed = 5, Users = users });
         var end = SimulationOptions.DefaultStart.AddDays(days);
         var stream = new List<(Transaction Transaction, string Merchant, DateTimeOffset Ts, bool IsFraud)>();
         for (var next = simulator.Next(); next.Transaction.Ts < end; next = simulator.Next())
