@@ -246,7 +246,7 @@ public sealed class MerchantRisk
     /// <summary>
     /// Whether a count in <paramref name="hour"/> may change values cached in this epoch: those of an hour r (day d)
     /// change with a count in an hour its windows see, from day d − delay − 30 up to r − delay, or one so far ahead
-    /// that a ring lets go of what they see (a day past d + 63 − 30 − delay, an hour past the hour ring's reach). The
+    /// that what they see is let go (a day past d + 63 − 30 − delay, an hour past the hours kept). The
     /// usual count, in the hour being read, changes none.
     /// </summary>
     private bool OutdatesCachedValues(long hour)

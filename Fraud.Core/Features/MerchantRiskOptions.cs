@@ -23,8 +23,10 @@ public sealed record MerchantRiskOptions
     public double PriorStrength { get; init; }
 
     /// <summary>
-    /// How many merchants are remembered at most (default 200,000). Each takes about 0.7 KB of day counts plus 0.2 KB of
-    /// hour counts per day of label delay + 8: about 3.5 KB with the 7-day delay, so 700 MB when full.
+    /// How many merchants are remembered at most (default 200,000). Each takes about 0.6 KB of day counts and cached
+    /// values, plus 12 bytes per hour with a count in the last label delay + 8 days and room to grow (about 0.5 KB on
+    /// simulated traffic; 6 KB with the 7-day delay for a merchant with a count in every hour): about 1.1 KB, so
+    /// about 220 MB when full.
     /// </summary>
     public int MaxMerchants { get; init; } = 200_000;
 
