@@ -32,7 +32,7 @@ internal static class DetectorExtensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaClientFactory>().CreateProducer<string?, byte[]>(config => config.LingerMs = 0));
         builder.Services.AddSingleton<Retry>();
         builder.Services.AddSingleton<DeadLetterPublisher>();
-        builder.Services.AddSingleton<PostgresBatchWriter>();
+        builder.Services.AddSingleton<PostgresAlertStore>();
         builder.Services.AddSingleton<RedisAlertCache>();
         builder.Services.AddSingleton<AlertSink>();
         builder.Services.AddSingleton<UserStateCheckpoint>();

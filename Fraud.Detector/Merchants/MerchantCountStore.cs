@@ -17,21 +17,40 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 
 /// <summary>
 /// The merchants' shared hour counts (migrations 008 and 010), which make every replica read the same merchant risk although
-/// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountCommands"/>),
+/// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountAsync"/>),
 /// the API stores the known frauds' merchant and time in <c>labels</c>, and each detector reads both back into a
 /// <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
 /// </summary>
 internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// The statements that count the visits exactly once, however often their batch is replayed and by whichever
-    /// replica (run in one transaction, see <see cref="Sinks.PostgresBatchWriter"/>): they lock the partitions'
-    /// positions, count only the visits at or past them, and move them on. The second returns how many were counted
-    /// (the rest had been counted before).
+    /// Counts the visits exactly once, however often their batch is replayed and by whichever replica: in one
+    /// transaction, it locks the partitions' positions, counts only the visits at or past them, and moves them on.
     /// </summary>
     /// <param name="topic">The transactions topic, which the positions belong to.</param>
-    /// <param name="visits">The batch's transactions that have a merchant, in any order.</param>
-    public static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, IReadOnlyList<MerchantVisit> visits)
+    /// <param name="visits">Transactions that have a merchant, in any order.</param>
+    /// <returns>How many were counted (the rest had been counted before).</returns>
+    public async Task<int> CountAsync(string topic, IReadOnlyList<MerchantVisit> visits, CancellationToken cancellationToken)
+    {
+        if (visits.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // The commands of one batch run in one implicit transaction.
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in CountCommands(topic, visits))
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        // The reader starts at the first statement that returns rows: the count's.
+        return await reader.ReadAsync(cancellationToken) ? checked((int)reader.GetInt64(0)) : 0;
+    }
+
+    private static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, IReadOnlyList<MerchantVisit> visits)
     {
         int[] partitions = visits.Select(visit => visit.Partition).Distinct().Order().ToArray();
         yield return new NpgsqlBatchCommand("""

@@ -29,7 +29,7 @@ internal sealed class BatchProcessor(
     DetectionProfileSource profiles,
     UserStateCheckpoint checkpoint,
     AlertSink alertSink,
-    PostgresBatchWriter postgres,
+    MerchantCountStore merchantCounts,
     Retry retry,
     IOptions<DetectorOptions> options,
     DeadLetterPublisher deadLetters,
@@ -120,8 +120,8 @@ internal sealed class BatchProcessor(
         long stage = Stopwatch.GetTimestamp();
         if (visits.Length > 0)
         {
-            var (_, counted) = await retry.UntilSuccessAsync(
-                "postgres", () => postgres.WriteAsync(options.Value.TransactionsTopic, [], visits, cancellationToken), cancellationToken);
+            int counted = await retry.UntilSuccessAsync(
+                "postgres", () => merchantCounts.CountAsync(options.Value.TransactionsTopic, visits, cancellationToken), cancellationToken);
             metrics.MerchantVisitsCounted(counted);
         }
 

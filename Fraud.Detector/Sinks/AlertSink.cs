@@ -15,7 +15,7 @@ namespace Fraud.Detector.Sinks;
 /// <c>alerts.v1</c> topic (retried; consumers dedupe on tx_id, since a replay publishes again).
 /// </summary>
 internal sealed class AlertSink(
-    PostgresBatchWriter postgres,
+    PostgresAlertStore postgres,
     RedisAlertCache redis,
     IProducer<string?, byte[]> producer,
     Retry retry,
@@ -34,8 +34,7 @@ internal sealed class AlertSink(
             return;
         }
 
-        var (stored, _) = await retry.UntilSuccessAsync(
-            "postgres", () => postgres.WriteAsync(_options.TransactionsTopic, raised, [], cancellationToken), cancellationToken);
+        var stored = await retry.UntilSuccessAsync("postgres", () => postgres.InsertAsync(raised, cancellationToken), cancellationToken);
         var alerts = raised.Select(entry => entry.Alert).ToList();
         metrics.AlertsStored(stored);
 

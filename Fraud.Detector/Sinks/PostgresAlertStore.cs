@@ -5,13 +5,13 @@ using NpgsqlTypes;
 namespace Fraud.Detector.Sinks;
 
 /// <summary>
-/// The statement that writes a flush's alerts to <c>fraud_alerts</c>: one multi-row insert (the alerts as column
+/// Writes a flush's alerts to <c>fraud_alerts</c> in one statement: a multi-row insert (the alerts as column
 /// arrays, unnested), <c>ON CONFLICT (tx_id) DO NOTHING</c> so a replayed alert is a no-op. Each row keeps the alert's
 /// full feature vector (<c>features</c>, migration 007), so an alert an analyst reviews becomes a training row for the
 /// classifier, and its transaction's merchant (migration 008), so a verdict on it counts towards that merchant's risk.
 /// The rules and feature vectors, an array per row, travel flattened and are sliced back per row.
 /// </summary>
-internal static class PostgresAlertStore
+internal sealed class PostgresAlertStore(NpgsqlDataSource dataSource)
 {
     private const string InsertSql = """
         INSERT INTO fraud_alerts (tx_id, user_id, amount, location, ts, score, reason, created_at, risk, rules, model_version, status, rules_version,
@@ -26,8 +26,14 @@ internal static class PostgresAlertStore
         """;
 
     /// <param name="alerts">The alerts, each with its merchant and full feature vector (<c>FeatureSchema.Names</c> order, the same length for all).</param>
-    public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<BatchAlert> alerts)
+    /// <returns>How many alerts were new.</returns>
+    public async Task<int> InsertAsync(IReadOnlyList<BatchAlert> alerts, CancellationToken cancellationToken)
     {
+        if (alerts.Count == 0)
+        {
+            return 0;
+        }
+
         int count = alerts.Count;
         int width = alerts[0].Features.Length;
         var rulesFrom = new int[count];
@@ -48,7 +54,8 @@ internal static class PostgresAlertStore
             vector.CopyTo(features, i * width);
         }
 
-        return new NpgsqlBatchCommand(InsertSql)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var insert = new NpgsqlCommand(InsertSql, connection)
         {
             Parameters =
             {
@@ -73,6 +80,7 @@ internal static class PostgresAlertStore
                 new() { Value = Column(alerts, entry => entry.MerchantId), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             },
         };
+        return await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static T[] Column<T>(IReadOnlyList<BatchAlert> alerts, Func<BatchAlert, T> value)
