@@ -16,7 +16,7 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 }
 
 /// <summary>
-/// The merchants' shared hour counts (migrations 008 and 010), which make every replica read the same merchant risk although
+/// The merchants' shared counts by the hour and by the day (migrations 008, 010 and 011), which make every replica read the same merchant risk although
 /// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountAsync"/>),
 /// the API stores the known frauds' merchant and time in <c>labels</c>, and each detector reads both back into a
 /// <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
@@ -62,8 +62,8 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
             Parameters = { new() { Value = topic }, new() { Value = partitions } },
         };
 
-        // Positions locked in partition order, rows added in (hour, merchant) order: two replicas that briefly share a
-        // partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited for left it.
+        // Positions locked in partition order, rows added in (hour, merchant) and (day, merchant) order: two replicas
+        // that briefly share a partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited for left it.
         yield return new NpgsqlBatchCommand("""
             WITH positions AS (
                 SELECT partition, next_offset FROM merchant_day_positions
@@ -76,6 +76,10 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
                 INSERT INTO merchant_hours (hour, merchant_id, transactions)
                 SELECT hour, merchant_id, count(*) FROM counted GROUP BY hour, merchant_id ORDER BY hour, merchant_id
                 ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
+            ), added_days AS (
+                INSERT INTO merchant_days (day, merchant_id, transactions)
+                SELECT (hour AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM counted GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (day, merchant_id) DO UPDATE SET transactions = merchant_days.transactions + excluded.transactions
             ), moved AS (
                 UPDATE merchant_day_positions d SET next_offset = n.next_offset
                 FROM (SELECT partition, max(message_offset) + 1 AS next_offset FROM counted GROUP BY partition) n
@@ -100,15 +104,16 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
     /// The merchant risk transactions on <paramref name="newestDay"/> read, and those up to
     /// <see cref="MerchantRisk.LateDays"/> days earlier: every merchant's transactions and known frauds on the days
     /// their windows can reach, by the hour for the days whose hours they read (the delay's last day) and by the day
-    /// before. A fraud counts when its label says where and when it happened.
+    /// before (the day totals the count keeps beside the hours, so a build sums no hours). A fraud counts when its label says where and when it happened.
     /// </summary>
     /// <param name="options">The label delay and prior the risk is read with.</param>
     /// <param name="newestDay">The newest UTC day of the transactions to decide.</param>
     public async Task<MerchantRisk> LoadAsync(MerchantRiskOptions options, DateOnly newestDay, CancellationToken cancellationToken)
     {
         var delayEnds = newestDay.AddDays(-options.LabelDelayDays);
-        var oldest = Midnight(delayEnds.AddDays(-MerchantRisk.LongestWindowDays - MerchantRisk.LateDays));
-        var hourlyFrom = Midnight(delayEnds.AddDays(-MerchantRisk.LateDays));
+        var oldestDay = delayEnds.AddDays(-MerchantRisk.LongestWindowDays - MerchantRisk.LateDays);
+        var hourlyFromDay = delayEnds.AddDays(-MerchantRisk.LateDays);
+        var (oldest, hourlyFrom) = (Midnight(oldestDay), Midnight(hourlyFromDay));
         var end = Midnight(delayEnds.AddDays(1));
         var merchants = new MerchantRisk(options);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -116,10 +121,10 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
         {
             BatchCommands =
             {
-                Period("""
-                    SELECT (hour AT TIME ZONE 'UTC')::date, merchant_id, sum(transactions)::bigint FROM merchant_hours
-                    WHERE hour >= $1 AND hour < $2 GROUP BY 1, 2
-                    """, oldest, hourlyFrom),
+                new NpgsqlBatchCommand("SELECT day, merchant_id, transactions FROM merchant_days WHERE day >= $1 AND day < $2")
+                {
+                    Parameters = { new() { Value = oldestDay }, new() { Value = hourlyFromDay } },
+                },
                 Period("SELECT hour, merchant_id, transactions FROM merchant_hours WHERE hour >= $1 AND hour < $2", hourlyFrom, end),
                 Period("""
                     SELECT (ts AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM labels

@@ -23,8 +23,10 @@ public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
     private const int Users = 1_000;
 
     // The staleness the design allows: a transaction on day d reads whole days up to d − 8 (7-day label delay), so the
-    // days it compares on must come after the history has been counted; the history's own days are not compared.
-    private const int HistoryDays = 8;
+    // days it compares on must come after the history has been counted; the history's own days are not compared. A
+    // table built for day d reads the days before d − 14 by the day (merchant_days) and the later ones by the hour: 15
+    // days of history make the compared days read both.
+    private const int HistoryDays = 15;
     private const int ComparedDays = 3;
 
     [Fact]
@@ -32,7 +34,7 @@ public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
     {
         var start = new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero);
         var simulator = new TransactionSimulator(new SimulationOptions { Seed = 31, Users = Users, Merchants = 1_000, FraudRate = 0.02, Start = start });
-        var rows = SimulateLabelled(simulator, 60_000, FirstUser).TakeWhile(row => row.Transaction.Ts < start.AddDays(HistoryDays + ComparedDays)).ToList();
+        var rows = SimulateLabelled(simulator, 100_000, FirstUser).TakeWhile(row => row.Transaction.Ts < start.AddDays(HistoryDays + ComparedDays)).ToList();
         var history = rows.Where(row => row.Transaction.Ts < start.AddDays(HistoryDays)).Select(row => row.Transaction).ToList();
         var compared = rows.Skip(history.Count).Select(row => row.Transaction).ToList();
         var offline = await OfflineMerchantFeaturesAsync(rows);
@@ -41,34 +43,40 @@ public sealed class MerchantRiskReplicaTests(ITestOutputHelper output)
         // features are stored with its alert.
         string decision = Path.Combine(Path.GetTempPath(), $"fraud-alert-everything-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(decision, """{"alert_threshold":1e-9}""");
-        await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false", $"--Detector:DecisionPath={decision}"]);
-        File.Delete(decision);
-        Assert.Equal(2, (await system.Processes.HttpEndpointsAsync("detector")).Count);
-
-        // Labels first, as a chargeback feed would have delivered them long before the compared days.
-        ProduceLabels(system.KafkaBootstrap, rows.Select(row => row.Label));
-        await FraudSystem.EventuallyAsync(
-            async () => await ScalarAsync(system, "SELECT count(*) FROM labels WHERE ts IS NOT NULL") >= rows.Count ? "stored" : null,
-            "the API to store every label with its merchant and time", TimeSpan.FromSeconds(120));
-
-        Produce(system.KafkaBootstrap, history);
-        await CountedAsync(system, history.Count(transaction => transaction.MerchantId is not null), "the history");
-        Produce(system.KafkaBootstrap, compared);
-        long counted = await CountedAsync(system, rows.Count(row => row.Transaction.MerchantId is not null), "the whole stream");
-
-        var online = await OnlineMerchantFeaturesAsync(system, compared.Select(transaction => transaction.TxId).ToArray());
-        output.WriteLine($"{rows.Count:N0} transactions ({compared.Count:N0} compared), {rows.Count(row => row.Label.IsFraud)} frauds; "
-            + $"{counted:N0} counted at merchants");
-        Assert.Equal(compared.Count, online.Count);
-        foreach (var (txId, features) in online)
+        try
         {
-            Assert.True(offline[txId].SequenceEqual(features), $"{txId}: online [{string.Join(", ", features)}] offline [{string.Join(", ", offline[txId])}]");
-        }
+            await using var system = await FraudSystem.StartAsync(["--Detector:Replicas=2", "--Producer:Enabled=false", $"--Detector:DecisionPath={decision}"]);
+            Assert.Equal(2, (await system.Processes.HttpEndpointsAsync("detector")).Count);
 
-        // Not a comparison of zeros or of the prior alone: merchants differ, and some read a risk above the prior.
-        var risks = online.Values.Select(features => features[4]).ToList();
-        Assert.True(online.Values.Count(features => features[2] > 0) > online.Count / 2, "most compared merchants should have counted transactions");
-        Assert.True(risks.Distinct().Count() > 10 && risks.Max() > 2 * risks.Min(), $"risks should vary: {risks.Min()} … {risks.Max()}");
+            // Labels first, as a chargeback feed would have delivered them long before the compared days.
+            ProduceLabels(system.KafkaBootstrap, rows.Select(row => row.Label));
+            await FraudSystem.EventuallyAsync(
+                async () => await ScalarAsync(system, "SELECT count(*) FROM labels WHERE ts IS NOT NULL") >= rows.Count ? "stored" : null,
+                "the API to store every label with its merchant and time", TimeSpan.FromSeconds(120));
+
+            Produce(system.KafkaBootstrap, history);
+            await CountedAsync(system, history.Count(transaction => transaction.MerchantId is not null), "the history");
+            Produce(system.KafkaBootstrap, compared);
+            long counted = await CountedAsync(system, rows.Count(row => row.Transaction.MerchantId is not null), "the whole stream");
+
+            var online = await OnlineMerchantFeaturesAsync(system, compared.Select(transaction => transaction.TxId).ToArray());
+            output.WriteLine($"{rows.Count:N0} transactions ({compared.Count:N0} compared), {rows.Count(row => row.Label.IsFraud)} frauds; "
+                + $"{counted:N0} counted at merchants");
+            Assert.Equal(compared.Count, online.Count);
+            foreach (var (txId, features) in online)
+            {
+                Assert.True(offline[txId].SequenceEqual(features), $"{txId}: online [{string.Join(", ", features)}] offline [{string.Join(", ", offline[txId])}]");
+            }
+
+            // Not a comparison of zeros or of the prior alone: merchants differ, and some read a risk above the prior.
+            var risks = online.Values.Select(features => features[4]).ToList();
+            Assert.True(online.Values.Count(features => features[2] > 0) > online.Count / 2, "most compared merchants should have counted transactions");
+            Assert.True(risks.Distinct().Count() > 10 && risks.Max() > 2 * risks.Min(), $"risks should vary: {risks.Min()} … {risks.Max()}");
+        }
+        finally
+        {
+            File.Delete(decision);   // after the system: the detectors watch it while they run
+        }
     }
 
     /// <summary>The stream and its labels through offline <c>score --labels --features</c>: tx_id → the six merchant features.</summary>

@@ -30,7 +30,7 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         // commit back by Rewound messages, as commits lost with the process would have left it.
         const int Rewound = 1_000;
         var stream = Simulate(seed: 13, count: 20_000, users: 1_500, firstUserId: 3_000_000);
-        long merchantVisitsBefore = await MerchantVisitsCountedAsync();
+        var merchantVisitsBefore = await MerchantVisitsCountedAsync();
         var figures = await RunAsync("detector killed (kill -9) and restarted", firstUser: 3_000_000, users: 1_500,
             stream, perSecond: 2_000, async () =>
             {
@@ -47,12 +47,16 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         double skipped = await MetricAsync(System.Detector, "fraud_detector_replays_skipped_total");
         output.WriteLine($"replays skipped by the restarted detector: {skipped}");
         Assert.True(skipped >= Rewound, $"the restarted detector skipped {skipped} replayed messages, expected at least the {Rewound} rewound");
-        // The replayed messages are counted at their merchants once, as every other (the store's partition positions).
-        Assert.Equal(stream.Count(transaction => transaction.MerchantId is not null), await MerchantVisitsCountedAsync() - merchantVisitsBefore);
+        // The replayed messages are counted at their merchants once, as every other (the store's partition positions),
+        // by the hour and by the day alike.
+        var merchantVisitsAfter = await MerchantVisitsCountedAsync();
+        int withMerchant = stream.Count(transaction => transaction.MerchantId is not null);
+        Assert.Equal(withMerchant, merchantVisitsAfter.ByHour - merchantVisitsBefore.ByHour);
+        Assert.Equal(withMerchant, merchantVisitsAfter.ByDay - merchantVisitsBefore.ByDay);
     }
 
-    /// <summary>Every transaction counted at its merchant so far, once the previous test's messages are all committed (counted before).</summary>
-    private async Task<long> MerchantVisitsCountedAsync()
+    /// <summary>Every transaction counted at its merchant so far, by the hour and by the day, once the previous test's messages are all committed (counted before).</summary>
+    private async Task<(long ByHour, long ByDay)> MerchantVisitsCountedAsync()
     {
         using (var progress = new DetectorProgress(System.KafkaBootstrap))
         {
@@ -61,8 +65,13 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
 
         await using var connection = new Npgsql.NpgsqlConnection(System.PostgresConnectionString);
         await connection.OpenAsync();
-        await using var sum = new Npgsql.NpgsqlCommand("SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_hours", connection);
-        return (long)(await sum.ExecuteScalarAsync())!;
+        await using var sums = new Npgsql.NpgsqlCommand("""
+            SELECT (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_hours),
+                   (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_days)
+            """, connection);
+        await using var reader = await sums.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     [Fact]
