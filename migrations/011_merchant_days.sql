@@ -2,6 +2,8 @@
 -- transactions per merchant and day, but reads hours only for its last 8 days. Summing five weeks of hours at every
 -- build (each new event-time day, and every refresh for late labels) is what cost Postgres most under load, so the
 -- detectors keep each day's total in the same statement that adds to its hours: the two never disagree.
+-- Detectors of an earlier version add to the hours only: stop them before this runs, rather than upgrade across it
+-- one replica at a time (their days' totals would stay short).
 CREATE TABLE IF NOT EXISTS merchant_days (
     day           date    NOT NULL,
     merchant_id   text    NOT NULL,
