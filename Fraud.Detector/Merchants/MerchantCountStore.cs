@@ -16,10 +16,10 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 }
 
 /// <summary>
-/// The merchants' shared counts by the hour and by the day (migrations 008, 010 and 011), which make every replica read the same merchant risk although
-/// each decides only its own users: the detectors count every transaction at its merchant (<see cref="CountAsync"/>),
-/// the API stores the known frauds' merchant and time in <c>labels</c>, and each detector reads both back into a
-/// <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
+/// The merchants' shared counts by the hour and by the day (migrations 008, 010 and 011), which make every replica
+/// read the same merchant risk although each decides only its own users: the detectors count every transaction at its
+/// merchant (<see cref="CountAsync"/>), the API stores the known frauds' merchant and time in <c>labels</c>, and each
+/// detector reads both back into a <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
 /// </summary>
 internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
 {
@@ -63,7 +63,8 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
         };
 
         // Positions locked in partition order, rows added in (hour, merchant) and (day, merchant) order: two replicas
-        // that briefly share a partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited for left it.
+        // that briefly share a partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited
+        // for left it.
         yield return new NpgsqlBatchCommand("""
             WITH positions AS (
                 SELECT partition, next_offset FROM merchant_day_positions
@@ -104,7 +105,8 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
     /// The merchant risk transactions on <paramref name="newestDay"/> read, and those up to
     /// <see cref="MerchantRisk.LateDays"/> days earlier: every merchant's transactions and known frauds on the days
     /// their windows can reach, by the hour for the days whose hours they read (the delay's last day) and by the day
-    /// before (the day totals the count keeps beside the hours, so a build sums no hours). A fraud counts when its label says where and when it happened.
+    /// before (the day totals that <see cref="CountAsync"/> keeps beside the hours, so a build sums no hours). A fraud
+    /// counts when its label says where and when it happened.
     /// </summary>
     /// <param name="options">The label delay and prior the risk is read with.</param>
     /// <param name="newestDay">The newest UTC day of the transactions to decide.</param>
