@@ -13,8 +13,14 @@ namespace Fraud.Core.Features;
 public sealed class HourlyReservoir
 {
     private readonly Random _random;
-    private readonly SortedDictionary<DateTimeOffset, Hour> _open = [];
+    // A few hours, in order: an array-backed list reads its oldest and newest without allocating an enumerator.
+    private readonly SortedList<DateTimeOffset, Hour> _open = [];
     private readonly List<ReservoirSample> _closedChanges = [];
+
+    // The last hour closed, emptied, for the next one to open: its arrays hold K × FeatureSchema.Count floats (on the
+    // large-object heap at the detector's K), and compressed event time (a replay, a load test) opens hours many times
+    // a second.
+    private Hour? _closed;
 
     /// <summary>Creates an empty sample.</summary>
     /// <param name="capacity">K, the most vectors kept per hour; at least 1.</param>
@@ -36,7 +42,7 @@ public sealed class HourlyReservoir
     public int MaxOpenHours { get; }
 
     /// <summary>The newest hour offered a vector; null before the first.</summary>
-    public DateTimeOffset? NewestHour => _open.Count == 0 ? null : _open.Keys.Last();
+    public DateTimeOffset? NewestHour => _open.Count == 0 ? null : _open.Keys[^1];
 
     /// <summary>How many slots changed since the last drain.</summary>
     public int ChangedCount => _closedChanges.Count + _open.Values.Sum(hour => hour.Changed.Count);
@@ -164,7 +170,7 @@ public sealed class HourlyReservoir
 
         if (_open.Count >= MaxOpenHours)
         {
-            var (oldestStart, oldest) = _open.First();
+            var (oldestStart, oldest) = (_open.Keys[0], _open.Values[0]);
             if (start < oldestStart)
             {
                 return null; // older than every open hour: its reservoir was closed (or never kept)
@@ -175,10 +181,12 @@ public sealed class HourlyReservoir
                 _closedChanges.Add(oldest.Sample(oldestStart, slot));
             }
 
-            _open.Remove(oldestStart);
+            _open.RemoveAt(0);
+            _closed = oldest.Emptied();
         }
 
-        hour = new Hour(Capacity);
+        hour = _closed ?? new Hour(Capacity);
+        _closed = null;
         _open.Add(start, hour);
         return hour;
     }
@@ -198,6 +206,16 @@ public sealed class HourlyReservoir
 
         /// <summary>How many vectors were offered to this hour.</summary>
         public long Seen { get; set; }
+
+        /// <summary>This reservoir as a new hour's: nothing offered, nothing changed (its pending changes were taken).</summary>
+        public Hour Emptied()
+        {
+            Seen = 0;
+            Array.Clear(TxIds);
+            Array.Clear(IsChanged);
+            Changed.Clear();
+            return this;
+        }
 
         public ReservoirSample Sample(DateTimeOffset start, int slot) =>
             new(start, slot, TxIds[slot], Ts[slot], Features.AsSpan(slot * FeatureSchema.Count, FeatureSchema.Count).ToArray());

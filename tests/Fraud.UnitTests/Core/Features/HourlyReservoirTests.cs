@@ -125,4 +125,25 @@ public sealed class HourlyReservoirTests
         Assert.Equal(Hour0 + TimeSpan.FromHours(2), reservoir.NewestHour);
         Assert.Equal(["tx_0", "tx_1", "tx_2"], reservoir.DrainChanged().Select(sample => sample.TxId));
     }
+
+    [Fact]
+    public void An_hour_opened_after_one_closed_starts_empty_and_reports_its_own_vectors()
+    {
+        var reservoir = new HourlyReservoir(capacity: 2, maxOpenHours: 1, seed: 7);
+        reservoir.Offer(Tx(0, TimeSpan.FromMinutes(1)), Vector(0));
+        reservoir.Offer(Tx(1, TimeSpan.FromMinutes(2)), Vector(1));
+        reservoir.Offer(Tx(2, TimeSpan.FromMinutes(3)), Vector(2));      // hour 0 full: seen 3
+        Assert.True(reservoir.Offer(Tx(3, TimeSpan.FromMinutes(61)), Vector(3)));   // closes hour 0, pending
+        Assert.True(reservoir.Offer(Tx(4, TimeSpan.FromMinutes(62)), Vector(4)));
+
+        var samples = reservoir.DrainChanged();
+        var hour1 = samples.Where(sample => sample.Hour == Hour0 + TimeSpan.FromHours(1)).ToList();
+        Assert.Equal(2, samples.Count - hour1.Count);
+        Assert.Equal(["tx_3", "tx_4"], hour1.Select(sample => sample.TxId));
+        Assert.Equal([Vector(3), Vector(4)], hour1.Select(sample => sample.Features));
+
+        // The next hour again: nothing of hour 1 is left in it.
+        reservoir.Offer(Tx(5, TimeSpan.FromMinutes(121)), Vector(5));
+        Assert.Equal(["tx_5"], reservoir.DrainChanged().Select(sample => sample.TxId));
+    }
 }
