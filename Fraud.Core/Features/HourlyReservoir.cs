@@ -17,11 +17,6 @@ public sealed class HourlyReservoir
     private readonly SortedList<DateTimeOffset, Hour> _open = [];
     private readonly List<ReservoirSample> _closedChanges = [];
 
-    // The last hour closed, emptied, for the next one to open: its arrays hold K × FeatureSchema.Count floats (on the
-    // large-object heap at the detector's K), and compressed event time (a replay, a load test) opens hours many times
-    // a second.
-    private Hour? _closed;
-
     /// <summary>Creates an empty sample.</summary>
     /// <param name="capacity">K, the most vectors kept per hour; at least 1.</param>
     /// <param name="maxOpenHours">How many hours are kept in memory; at least 1.</param>
@@ -182,11 +177,13 @@ public sealed class HourlyReservoir
             }
 
             _open.RemoveAt(0);
-            _closed = oldest.Emptied();
+            // The closed hour's arrays serve the new one: they hold K × FeatureSchema.Count floats (on the
+            // large-object heap at the detector's K), and compressed event time (a replay, a load test) opens hours
+            // many times a second.
+            hour = oldest.Emptied();
         }
 
-        hour = _closed ?? new Hour(Capacity);
-        _closed = null;
+        hour ??= new Hour(Capacity);
         _open.Add(start, hour);
         return hour;
     }
