@@ -76,8 +76,9 @@ public sealed class DetectorMetrics
             "Messages per micro-batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         _batchStage = meter.CreateHistogram("fraud.detector.batch.stage.duration", "s",
-            "Time spent in each stage, by stage. Per micro-batch: fill (open, taking messages), parse, restore (users from "
-            + "their Redis checkpoint), merchant_risk_load (when the merchant risk is rebuilt), decide. Per flush (the "
+            "Time spent in each stage, by stage. Per micro-batch: fill (open, taking messages), parse, merchant_risk (waiting "
+            + "for a merchant-risk table that serves its day: 0 unless none in hand does), restore (users from their Redis "
+            + "checkpoint), decide. Per background build of the merchant risk: merchant_risk_load. Per flush (the "
             + "batches decided while the last one wrote): dead_letters, alerts (alerts in Postgres, then Redis and the alerts "
             + "topic). Per commit: merchant_counts (the transactions since the last commit counted at their merchants, in "
             + "Postgres), checkpoint (users to Redis), commit (offsets).",

@@ -63,7 +63,7 @@ internal sealed class BatchProcessor(
         Parse(batch);
         stage = metrics.BatchStage("parse", stage);
         var engine = CurrentEngineAsync(CancellationToken.None).GetAwaiter().GetResult();
-        stage = Stopwatch.GetTimestamp();
+        stage = metrics.BatchStage("merchant_risk", stage);
         Restore(engine);
         stage = metrics.BatchStage("restore", stage);
         Decide(engine, batch);

@@ -139,7 +139,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
     public async Task Every_batch_flush_and_commit_is_timed_through_each_of_its_stages()
     {
         const long firstUser = 15_000_000;
-        string[] perBatch = ["fill", "parse", "restore", "decide"];
+        string[] perBatch = ["fill", "parse", "merchant_risk", "restore", "decide"];
         string[] perFlush = ["dead_letters", "alerts"];
         string[] perCommit = ["merchant_counts", "checkpoint", "commit"];
         var stream = Simulate(seed: 19, count: 3_000, users: 300, firstUser);
