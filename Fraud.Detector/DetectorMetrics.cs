@@ -88,7 +88,9 @@ public sealed class DetectorMetrics
         meter.CreateObservableGauge("fraud.detector.partitions.assigned", () => _partitionsAssigned, "{partition}",
             "Partitions of the transactions topic this replica owns (its share of the consumer group).");
         _merchantRiskLoads = meter.CreateCounter<long>("fraud.detector.merchant_risk.loads", "{load}",
-            "Times the merchant risk was rebuilt from the shared day counts and labels (a new event-time day, or the refresh interval).");
+            "Times the merchant risk was built in the background, by kind: next_day (the table in hand plus the one day its windows "
+            + "newly reach, at a new event-time day) or whole (from five weeks of shared counts and labels: the first table, the "
+            + "refresh interval, or a day the table holds counted further since).");
         _merchantVisitsCounted = meter.CreateCounter<long>("fraud.detector.merchant_risk.counted", "{transaction}",
             "Transactions this replica counted at their merchant in merchant_hours (a replayed one is counted once, by whoever decides it first).");
         meter.CreateObservableGauge("fraud.detector.merchant_risk.merchants", () => _merchantsTracked, "{merchant}",
@@ -136,12 +138,13 @@ public sealed class DetectorMetrics
 
     public void ProfileChanged(DetectionProfile profile) => _profile = profile;
 
-    public void MerchantRiskLoaded(int merchants, TimeSpan duration)
+    public void MerchantRiskLoaded(string kind, TimeSpan duration)
     {
-        _merchantRiskLoads.Add(1);
-        _merchantsTracked = merchants;
+        _merchantRiskLoads.Add(1, new KeyValuePair<string, object?>("kind", kind));
         BatchStage("merchant_risk_load", duration);
     }
+
+    public void MerchantsTracked(int merchants) => _merchantsTracked = merchants;
 
     public void MerchantVisitsCounted(int count) => _merchantVisitsCounted.Add(count);
 

@@ -1,3 +1,4 @@
+using System.Data;
 using Fraud.Core.Features;
 using Npgsql;
 using NpgsqlTypes;
@@ -81,6 +82,10 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
                 INSERT INTO merchant_days (day, merchant_id, transactions)
                 SELECT (hour AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM counted GROUP BY 1, 2 ORDER BY 1, 2
                 ON CONFLICT (day, merchant_id) DO UPDATE SET transactions = merchant_days.transactions + excluded.transactions
+            ), added_totals AS (
+                INSERT INTO merchant_day_totals (day, partition, transactions)
+                SELECT (hour AT TIME ZONE 'UTC')::date, partition, count(*) FROM counted GROUP BY 1, 2 ORDER BY 1, 2
+                ON CONFLICT (day, partition) DO UPDATE SET transactions = merchant_day_totals.transactions + excluded.transactions
             ), moved AS (
                 UPDATE merchant_day_positions d SET next_offset = n.next_offset
                 FROM (SELECT partition, max(message_offset) + 1 AS next_offset FROM counted GROUP BY partition) n
@@ -104,40 +109,36 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// The merchant risk transactions on <paramref name="newestDay"/> read, and those up to
     /// <see cref="MerchantRisk.LateDays"/> days earlier: every merchant's transactions and known frauds on the days
-    /// their windows can reach, by the hour for the days whose hours they read (the delay's last day) and by the day
-    /// before (the day totals that <see cref="CountAsync"/> keeps beside the hours, so a build sums no hours). A fraud
-    /// counts when its label says where and when it happened.
+    /// their windows can reach, by the hour for the days whose hours they read (the delay's last day and the
+    /// <see cref="MerchantRisk.LateDays"/> before) and by the day before (the day totals that <see cref="CountAsync"/>
+    /// keeps beside the hours, so a build sums no hours). A fraud counts when its label says where and when it happened.
+    /// Read in one snapshot, with the totals per day of what it read.
     /// </summary>
     /// <param name="options">The label delay and prior the risk is read with.</param>
     /// <param name="newestDay">The newest UTC day of the transactions to decide.</param>
-    public async Task<MerchantRisk> LoadAsync(MerchantRiskOptions options, DateOnly newestDay, CancellationToken cancellationToken)
+    public async Task<MerchantRiskBuild> LoadAsync(MerchantRiskOptions options, DateOnly newestDay, CancellationToken cancellationToken)
     {
-        var delayEnds = newestDay.AddDays(-options.LabelDelayDays);
-        var oldestDay = delayEnds.AddDays(-MerchantRisk.LongestWindowDays - MerchantRisk.LateDays);
-        var hourlyFromDay = delayEnds.AddDays(-MerchantRisk.LateDays);
-        var (oldest, hourlyFrom) = (Midnight(oldestDay), Midnight(hourlyFromDay));
-        var end = Midnight(delayEnds.AddDays(1));
+        var window = MerchantRiskWindow.For(options, newestDay);
+        var (oldest, hourlyFrom, end) = (Midnight(window.OldestDay), Midnight(window.HourlyFromDay), Midnight(window.NewestDay.AddDays(1)));
         var merchants = new MerchantRisk(options);
+        var totals = new Dictionary<DateOnly, DayTotal>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection)
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, snapshot)
         {
             BatchCommands =
             {
                 new NpgsqlBatchCommand("SELECT day, merchant_id, transactions FROM merchant_days WHERE day >= $1 AND day < $2")
                 {
-                    Parameters = { new() { Value = oldestDay }, new() { Value = hourlyFromDay } },
+                    Parameters = { new() { Value = window.OldestDay }, new() { Value = window.HourlyFromDay } },
                 },
-                Period("SELECT hour, merchant_id, transactions FROM merchant_hours WHERE hour >= $1 AND hour < $2", hourlyFrom, end),
+                Period(HoursSql, hourlyFrom, end),
                 Period("""
                     SELECT (ts AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM labels
                     WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
                     GROUP BY 1, 2
                     """, oldest, hourlyFrom),
-                Period("""
-                    SELECT date_trunc('hour', ts, 'UTC'), merchant_id, count(*) FROM labels
-                    WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
-                    GROUP BY 1, 2
-                    """, hourlyFrom, end),
+                Period(FraudHoursSql, hourlyFrom, end),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -154,19 +155,107 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
                 string merchantId = reader.GetString(1);
                 int count = checked((int)reader.GetInt64(2));
                 var (transactionCount, fraudCount) = frauds ? (0, count) : (count, 0);
+                DateOnly day;
                 if (byHour)
                 {
-                    merchants.Add(merchantId, reader.GetFieldValue<DateTimeOffset>(0), transactionCount, fraudCount);
+                    var hour = reader.GetFieldValue<DateTimeOffset>(0);
+                    merchants.Add(merchantId, hour, transactionCount, fraudCount);
+                    day = DateOnly.FromDateTime(hour.UtcDateTime);
                 }
                 else
                 {
-                    merchants.Add(merchantId, reader.GetFieldValue<DateOnly>(0), transactionCount, fraudCount);
+                    day = reader.GetFieldValue<DateOnly>(0);
+                    merchants.Add(merchantId, day, transactionCount, fraudCount);
+                }
+
+                totals[day] = totals.GetValueOrDefault(day) + new DayTotal(transactionCount, fraudCount);
+            }
+        }
+
+        return new MerchantRiskBuild(newestDay, merchants, totals);
+    }
+
+    /// <summary>
+    /// What a table built for the day before <paramref name="basis"/>'s next day lacks for that day: the hours of the
+    /// one day its windows newly reach (transactions and known frauds). Null when a day the table already holds has been
+    /// counted further since, or has gained or lost a known fraud (a partition that was behind, a late label): then only
+    /// a whole build gives the values offline <c>score</c> computes. Told by the totals per day, a few rows, in the
+    /// same snapshot as the hours.
+    /// </summary>
+    /// <param name="basis">The table in hand, as built or last extended; only its day and totals are read.</param>
+    public async Task<MerchantRiskNextDay?> LoadNextDayAsync(MerchantRiskBuild basis, CancellationToken cancellationToken)
+    {
+        var day = basis.Day.AddDays(1);
+        var window = MerchantRiskWindow.For(basis.Table.Options, day);
+        var (oldest, newDayStart, end) = (Midnight(window.OldestDay), Midnight(window.NewestDay), Midnight(window.NewestDay.AddDays(1)));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        var totals = new Dictionary<DateOnly, DayTotal>();
+        await using (var batch = new NpgsqlBatch(connection, snapshot)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT day, sum(transactions)::bigint, 0::bigint FROM merchant_day_totals WHERE day >= $1 AND day <= $2 GROUP BY day")
+                {
+                    Parameters = { new() { Value = window.OldestDay }, new() { Value = window.NewestDay } },
+                },
+                Period("""
+                    SELECT (ts AT TIME ZONE 'UTC')::date, 0::bigint, count(*) FROM labels
+                    WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
+                    GROUP BY 1
+                    """, oldest, end),
+            },
+        })
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var total = reader.GetFieldValue<DateOnly>(0);
+                    totals[total] = totals.GetValueOrDefault(total) + new DayTotal(reader.GetInt64(1), reader.GetInt64(2));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        for (var held = window.OldestDay; held < window.NewestDay; held = held.AddDays(1))
+        {
+            if (totals.GetValueOrDefault(held) != basis.Totals.GetValueOrDefault(held))
+            {
+                return null;
+            }
+        }
+
+        var hours = new List<MerchantHourCount>();
+        await using (var batch = new NpgsqlBatch(connection, snapshot) { BatchCommands = { Period(HoursSql, newDayStart, end), Period(FraudHoursSql, newDayStart, end) } })
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            for (bool frauds = false; ; frauds = true)
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    int count = checked((int)reader.GetInt64(2));
+                    hours.Add(new MerchantHourCount(reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(0), frauds ? 0 : count, frauds ? count : 0));
+                }
+
+                if (frauds || !await reader.NextResultAsync(cancellationToken))
+                {
+                    break;
                 }
             }
         }
 
-        return merchants;
+        return new MerchantRiskNextDay(day, hours, totals);
     }
+
+    private const string HoursSql = "SELECT hour, merchant_id, transactions FROM merchant_hours WHERE hour >= $1 AND hour < $2";
+
+    private const string FraudHoursSql = """
+        SELECT date_trunc('hour', ts, 'UTC'), merchant_id, count(*) FROM labels
+        WHERE is_fraud AND merchant_id IS NOT NULL AND ts >= $1 AND ts < $2
+        GROUP BY 1, 2
+        """;
 
     private static DateTime Midnight(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
