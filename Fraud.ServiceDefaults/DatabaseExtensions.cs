@@ -25,6 +25,10 @@ public static class DatabaseExtensions
     {
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
         {
+            // A statement run a few times is prepared on its connection: the detector's per-flush and per-commit
+            // statements are planned once, not at each run.
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             if (connectTimeout is { } timeout)
             {
                 dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(timeout.TotalSeconds);
