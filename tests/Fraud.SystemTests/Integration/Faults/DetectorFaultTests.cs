@@ -48,15 +48,16 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         output.WriteLine($"replays skipped by the restarted detector: {skipped}");
         Assert.True(skipped >= Rewound, $"the restarted detector skipped {skipped} replayed messages, expected at least the {Rewound} rewound");
         // The replayed messages are counted at their merchants once, as every other (the store's partition positions),
-        // by the hour and by the day alike.
+        // by the hour, by the day and in the days' totals over every merchant alike.
         var merchantVisitsAfter = await MerchantVisitsCountedAsync();
         int withMerchant = stream.Count(transaction => transaction.MerchantId is not null);
         Assert.Equal(withMerchant, merchantVisitsAfter.ByHour - merchantVisitsBefore.ByHour);
         Assert.Equal(withMerchant, merchantVisitsAfter.ByDay - merchantVisitsBefore.ByDay);
+        Assert.Equal(withMerchant, merchantVisitsAfter.DayTotals - merchantVisitsBefore.DayTotals);
     }
 
-    /// <summary>Every transaction counted at its merchant so far, by the hour and by the day, once the previous test's messages are all committed (counted before).</summary>
-    private async Task<(long ByHour, long ByDay)> MerchantVisitsCountedAsync()
+    /// <summary>Every transaction counted at its merchant so far, by the hour, by the day and in the days' totals, once the previous test's messages are all committed (counted before).</summary>
+    private async Task<(long ByHour, long ByDay, long DayTotals)> MerchantVisitsCountedAsync()
     {
         using (var progress = new DetectorProgress(System.KafkaBootstrap))
         {
@@ -67,11 +68,12 @@ public sealed class DetectorFaultTests(OnlineDetectorSystem fixture, ITestOutput
         await connection.OpenAsync();
         await using var sums = new Npgsql.NpgsqlCommand("""
             SELECT (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_hours),
-                   (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_days)
+                   (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_days),
+                   (SELECT coalesce(sum(transactions), 0)::bigint FROM merchant_day_totals)
             """, connection);
         await using var reader = await sums.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     [Fact]
