@@ -17,7 +17,7 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 }
 
 /// <summary>
-/// The merchants' shared counts by the hour and by the day (migrations 008, 010 and 011), which make every replica
+/// The merchants' shared counts by the hour and by the day (migrations 008, 010, 011 and 012), which make every replica
 /// read the same merchant risk although each decides only its own users: the detectors count every transaction at its
 /// merchant (<see cref="CountAsync"/>), the API stores the known frauds' merchant and time in <c>labels</c>, and each
 /// detector reads both back into a <see cref="MerchantRisk"/> (<see cref="LoadAsync"/>).
@@ -231,7 +231,8 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
         await using (var batch = new NpgsqlBatch(connection, snapshot) { BatchCommands = { Period(HoursSql, newDayStart, end), Period(FraudHoursSql, newDayStart, end) } })
         {
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            for (bool frauds = false; ; frauds = true)
+            bool frauds = false;   // the first result counts transactions, the second known frauds
+            do
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -239,11 +240,9 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
                     hours.Add(new MerchantHourCount(reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(0), frauds ? 0 : count, frauds ? count : 0));
                 }
 
-                if (frauds || !await reader.NextResultAsync(cancellationToken))
-                {
-                    break;
-                }
+                frauds = true;
             }
+            while (await reader.NextResultAsync(cancellationToken));
         }
 
         return new MerchantRiskNextDay(day, hours, totals);

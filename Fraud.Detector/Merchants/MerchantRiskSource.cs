@@ -59,7 +59,7 @@ internal sealed class MerchantRiskSource(
             if (load.IsCompletedSuccessfully && _current!.Day < newestDay)
             {
                 // The next day's counts came for a table no longer in hand: build the day's table whole.
-                load = Build(newestDay, labelDelay, WholeTable, cancellationToken);
+                load = Build(newestDay, labelDelay, basis: null, cancellationToken);
                 await Task.WhenAny(load);
                 Adopt(load, newestDay, labelDelay);
             }
@@ -76,18 +76,16 @@ internal sealed class MerchantRiskSource(
             bool refresh = now >= _due;
             _buildingFor = refresh ? _loadedFor : _loadedFor.AddDays(1);
             _due = now + options.Value.MerchantRiskRefresh;
-            _building = Build(_buildingFor, labelDelay, refresh ? WholeTable : _current, CancellationToken.None);
+            _building = Build(_buildingFor, labelDelay, basis: refresh ? null : _current, CancellationToken.None);
         }
 
         metrics.MerchantsTracked(_current!.Table.TrackedMerchants);
         return _current.Table;
     }
 
-    private static MerchantRiskBuild? WholeTable => null;
-
     /// <summary>
     /// The table for <paramref name="day"/>: the next day's counts for <paramref name="basis"/> when it is the table of the
-    /// day before with the same delay and nothing it holds was counted further, else a whole table.
+    /// day before with the same delay and nothing it holds was counted further, else (no basis, too) a whole table.
     /// </summary>
     private async Task<Update> Build(DateOnly day, TimeSpan labelDelay, MerchantRiskBuild? basis, CancellationToken cancellationToken)
     {
