@@ -80,8 +80,8 @@ public sealed class DetectorMetrics
             + "for a merchant-risk table that serves its day: 0 unless none in hand does), restore (users from their Redis "
             + "checkpoint), decide. Per background build of the merchant risk: merchant_risk_load. Per flush (the "
             + "batches decided while the last one wrote): dead_letters, alerts (alerts in Postgres, then Redis and the alerts "
-            + "topic). Per commit: merchant_counts (the transactions since the last commit counted at their merchants, in "
-            + "Postgres), checkpoint (users to Redis), commit (offsets).",
+            + "topic). Per commit: capture (snapshots of the users its batches decided), merchant_counts (the transactions "
+            + "since the last commit counted at their merchants, in Postgres), checkpoint (the snapshots to Redis), commit (offsets).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         meter.CreateObservableGauge("fraud.detector.consumer.lag", ObserveLag, "{message}",
             "Messages behind the partition's high watermark, per assigned partition.");

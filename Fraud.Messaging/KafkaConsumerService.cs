@@ -20,8 +20,9 @@ namespace Fraud.Messaging;
 /// <para>
 /// With <see cref="Overlap"/>, the loop goes on reading and closing batches while a flush runs (one flush at a time,
 /// taking every batch closed meanwhile, so batches become durable in order) until too many are in flight. Commits run
-/// beside the flushes, one at a time, each covering the batches durable when it starts: the handler saves what it keeps
-/// beside the offsets off the loop's thread, then the loop's thread commits.
+/// beside the flushes, one at a time, once per commit interval: a commit captures every batch closed so far (and the
+/// handler, on the loop's thread, the state it keeps beside their offsets: <see cref="CaptureForCommit"/>); once they
+/// are durable, the handler saves that state off the loop's thread, then the loop's thread commits.
 /// </para>
 /// <para>
 /// In a group, the offsets of what was handled are committed only after the flush completes: a crash or a
@@ -95,9 +96,18 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
     protected virtual Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
-    /// Before a commit of every batch flushed so far: a handler that keeps state beside the offsets (e.g. checkpoints of
-    /// what it decided) makes it durable up to those batches. Called on the loop's thread and may run beside the next
-    /// flush: take what it writes before the first await. Must honour its token, as a flush does.
+    /// Every batch closed so far is to be committed together (once all are durable): a handler that keeps state beside
+    /// the offsets (e.g. checkpoints of what it decided) captures it now, as those batches left it. Runs on the loop's
+    /// thread, never while a commit runs; <see cref="BeforeCommitAsync"/> then saves what it captured.
+    /// </summary>
+    protected virtual void CaptureForCommit()
+    {
+    }
+
+    /// <summary>
+    /// Before the commit of the captured batches, which are durable now: a handler that keeps state beside the offsets
+    /// makes what it captured durable. Called on the loop's thread and may run beside the next flush: take what it writes
+    /// before the first await. Must honour its token, as a flush does.
     /// </summary>
     protected virtual Task BeforeCommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -221,8 +231,13 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         }
 
         var now = Time.GetUtcNow();
+        if (_commit is null && !_pending.AnyCaptured && _pending.AnyUncaptured && now - _committedAt >= Overlap.CommitInterval)
+        {
+            Capture();
+        }
+
         // Not cancelled by the stopping token: a shutdown waits for them a while (DrainWithin), then gives them up.
-        if (_commit is null && _pending.AnyDurable && now - _committedAt >= Overlap.CommitInterval)
+        if (_commit is null && _pending.CapturedDurable)
         {
             StartCommit(consumer);
         }
@@ -266,7 +281,7 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
             return timeout < PollBesideFlush ? timeout : PollBesideFlush;
         }
 
-        if (_pending.AnyDurable)
+        if (!_pending.AnyCaptured && _pending.AnyUncaptured)
         {
             var commitIn = Overlap.CommitInterval - (now - _committedAt);
             return TimeSpan.FromTicks(Math.Clamp(commitIn.Ticks, 0, timeout.Ticks));
@@ -405,8 +420,15 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
         OnFlushed();
     }
 
+    /// <summary>The next commit takes every batch closed so far; the handler captures what it keeps beside their offsets.</summary>
+    private void Capture()
+    {
+        _pending.Capture();
+        CaptureForCommit();
+    }
+
     /// <summary>
-    /// Starts a commit of every durable batch: the handler's <see cref="BeforeCommitAsync"/> runs beside the next flush;
+    /// Starts the commit of the captured batches, all durable: the handler's <see cref="BeforeCommitAsync"/> runs beside the next flush;
     /// once it completes, the loop's thread commits the offsets (<see cref="CompleteCommit"/>), so the client is used
     /// from that thread only.
     /// </summary>
@@ -482,7 +504,12 @@ public abstract class KafkaConsumerService<TKey, TValue>(KafkaClientFactory kafk
                 StartFlush();
             }
 
-            if (_commit is null && _flush is null && _pending.AnyDurable)
+            if (_commit is null && !_pending.AnyCaptured && _pending.AnyUncaptured)
+            {
+                Capture();
+            }
+
+            if (_commit is null && _pending.CapturedDurable)
             {
                 StartCommit(consumer);
             }

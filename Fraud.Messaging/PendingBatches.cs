@@ -4,30 +4,37 @@ namespace Fraud.Messaging;
 
 /// <summary>
 /// The batches a consume loop has closed and not yet committed, oldest first: waiting for a flush, being flushed,
-/// durable and waiting for a commit, or being committed. Flushes take every waiting batch at once and run one at a
-/// time, so a batch never becomes durable before an older one; a commit takes every durable batch. Used by the loop's
-/// thread only.
+/// durable, or being committed. Flushes take every waiting batch at once and run one at a time, so a batch never
+/// becomes durable before an older one. A commit is decided in two steps: it captures every batch closed so far (the
+/// handler captures the state it keeps beside their offsets at the same moment), then starts once they are all durable.
+/// Used by the loop's thread only.
 /// </summary>
 internal sealed class PendingBatches
 {
     private enum Stage { Waiting, Flushing, Durable, Committing }
 
-    private readonly List<(HeldMessages Messages, Stage Stage)> _batches = [];
+    private readonly List<(HeldMessages Messages, Stage Stage, bool Captured)> _batches = [];
 
     /// <summary>Closed and not yet durable: what back-pressure counts.</summary>
     public int NotDurable => _batches.Count(batch => batch.Stage is Stage.Waiting or Stage.Flushing);
 
     public bool AnyWaiting => _batches.Any(batch => batch.Stage == Stage.Waiting);
 
-    /// <summary>Durable batches that no commit has taken yet.</summary>
-    public bool AnyDurable => _batches.Any(batch => batch.Stage == Stage.Durable);
+    /// <summary>Batches that no commit has captured yet.</summary>
+    public bool AnyUncaptured => _batches.Any(batch => !batch.Captured);
+
+    /// <summary>Batches captured for a commit that has not started yet.</summary>
+    public bool AnyCaptured => _batches.Any(batch => batch.Captured && batch.Stage != Stage.Committing);
+
+    /// <summary>A commit can start: it has captured batches, and they are all durable.</summary>
+    public bool CapturedDurable => AnyCaptured && _batches.All(batch => !batch.Captured || batch.Stage is Stage.Durable or Stage.Committing);
 
     public bool IsEmpty => _batches.Count == 0;
 
     /// <summary>Messages in every pending batch.</summary>
     public int Count => _batches.Sum(batch => batch.Messages.Count);
 
-    public void Close(HeldMessages batch) => _batches.Add((batch, Stage.Waiting));
+    public void Close(HeldMessages batch) => _batches.Add((batch, Stage.Waiting, false));
 
     /// <summary>A flush starts with every waiting batch.</summary>
     public void StartFlush() => Move(Stage.Waiting, Stage.Flushing);
@@ -35,13 +42,34 @@ internal sealed class PendingBatches
     /// <summary>The running flush completed: its batches are durable.</summary>
     public void FlushCompleted() => Move(Stage.Flushing, Stage.Durable);
 
+    /// <summary>The next commit takes every batch closed so far, once they are durable (<see cref="CapturedDurable"/>).</summary>
+    public void Capture()
+    {
+        for (int i = 0; i < _batches.Count; i++)
+        {
+            _batches[i] = _batches[i] with { Captured = true };
+        }
+    }
+
     /// <summary>
-    /// A commit starts with every durable batch. Returns the offsets it commits: past the last message of each partition
-    /// in those batches (batches become durable in order, so every older batch is committed already).
+    /// The captured batches' commit starts (they are durable). Returns the offsets it commits: past the last message of
+    /// each partition in those batches (batches are captured in order, so every older batch is committed already).
     /// </summary>
     public IReadOnlyList<TopicPartitionOffset> StartCommit()
     {
-        Move(Stage.Durable, Stage.Committing);
+        if (!CapturedDurable)
+        {
+            throw new InvalidOperationException("A commit starts once the batches it captured are durable.");
+        }
+
+        for (int i = 0; i < _batches.Count; i++)
+        {
+            if (_batches[i].Captured)
+            {
+                _batches[i] = _batches[i] with { Stage = Stage.Committing };
+            }
+        }
+
         var next = new Dictionary<TopicPartition, TopicPartitionOffset>();
         foreach (var offset in _batches.Where(batch => batch.Stage == Stage.Committing).SelectMany(batch => batch.Messages.NextOffsets))
         {
@@ -74,7 +102,7 @@ internal sealed class PendingBatches
         {
             if (_batches[i].Stage == from)
             {
-                _batches[i] = (_batches[i].Messages, to);
+                _batches[i] = _batches[i] with { Stage = to };
             }
         }
     }

@@ -17,6 +17,42 @@ internal readonly record struct MerchantVisit(int Partition, long Offset, string
 }
 
 /// <summary>
+/// Transactions to count at their merchants, column by column as the counting statement takes them: kept and filled
+/// again commit after commit, so counting allocates no arrays the size of a second's traffic.
+/// </summary>
+internal sealed class MerchantVisits
+{
+    public List<int> Partitions { get; } = [];
+
+    public List<long> Offsets { get; } = [];
+
+    public List<DateTime> Hours { get; } = [];
+
+    public List<string> MerchantIds { get; } = [];
+
+    public int Count => Offsets.Count;
+
+    public void AddRange(IEnumerable<MerchantVisit> visits)
+    {
+        foreach (var visit in visits)
+        {
+            Partitions.Add(visit.Partition);
+            Offsets.Add(visit.Offset);
+            Hours.Add(visit.Hour);
+            MerchantIds.Add(visit.MerchantId);
+        }
+    }
+
+    public void Clear()
+    {
+        Partitions.Clear();
+        Offsets.Clear();
+        Hours.Clear();
+        MerchantIds.Clear();
+    }
+}
+
+/// <summary>
 /// The merchants' shared counts by the hour and by the day (migrations 008, 010, 011 and 012), which make every replica
 /// read the same merchant risk although each decides only its own users: the detectors count every transaction at its
 /// merchant (<see cref="CountAsync"/>), the API stores the known frauds' merchant and time in <c>labels</c>, and each
@@ -31,7 +67,7 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
     /// <param name="topic">The transactions topic, which the positions belong to.</param>
     /// <param name="visits">Transactions that have a merchant, in any order.</param>
     /// <returns>How many were counted (the rest had been counted before).</returns>
-    public async Task<int> CountAsync(string topic, IReadOnlyList<MerchantVisit> visits, CancellationToken cancellationToken)
+    public async Task<int> CountAsync(string topic, MerchantVisits visits, CancellationToken cancellationToken)
     {
         if (visits.Count == 0)
         {
@@ -51,9 +87,9 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken) ? checked((int)reader.GetInt64(0)) : 0;
     }
 
-    private static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, IReadOnlyList<MerchantVisit> visits)
+    private static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, MerchantVisits visits)
     {
-        int[] partitions = visits.Select(visit => visit.Partition).Distinct().Order().ToArray();
+        int[] partitions = [.. visits.Partitions.Distinct().Order()];
         yield return new NpgsqlBatchCommand("""
             INSERT INTO merchant_day_positions (topic, partition, next_offset)
             SELECT $1, partition, 0 FROM unnest($2::integer[]) AS p (partition)
@@ -98,10 +134,10 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
             {
                 new() { Value = topic },
                 new() { Value = partitions },
-                new() { Value = visits.Select(visit => visit.Partition).ToArray() },
-                new() { Value = visits.Select(visit => visit.Offset).ToArray() },
-                new() { Value = visits.Select(visit => visit.Hour).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
-                new() { Value = visits.Select(visit => visit.MerchantId).ToArray() },
+                new() { Value = visits.Partitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                new() { Value = visits.Offsets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                new() { Value = visits.Hours, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = visits.MerchantIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             },
         };
     }

@@ -18,11 +18,12 @@ namespace Fraud.Detector.Pipeline;
 /// <summary>
 /// Decides a micro-batch when it closes, on the consume loop's thread (<see cref="Decide"/>): parse → restore users from
 /// their checkpoint → merchant risk for the batch's day → decide with the same <see cref="DecisionEngine"/> as the
-/// offline <c>score</c> → snapshot the users it touched. Then makes closed batches durable, in order, up to (not
-/// including) the offset commit, while the loop decides the next ones (<see cref="PersistAsync"/>): dead letters →
-/// alerts in Postgres, then Redis and the alerts topic; and before a commit, beside the next flush, what is kept once
-/// per commit rather than per flush (<see cref="BeforeCommitAsync"/>): every transaction since the last commit counted
-/// at its merchant (one Postgres statement), then every user decided since then checkpointed. Every decision is offered to the training sample, which writes on its own.
+/// offline <c>score</c>. Then makes closed batches durable, in order, up to (not including) the offset commit, while the
+/// loop decides the next ones (<see cref="PersistAsync"/>): dead letters → alerts in Postgres, then Redis and the alerts
+/// topic. Once per commit, what is kept per commit rather than per flush: when the commit captures its batches, the
+/// snapshots of the users they decided (<see cref="CaptureCheckpoints"/>); once they are durable, beside the next flush
+/// (<see cref="BeforeCommitAsync"/>), every transaction since the last commit counted at its merchant (one Postgres
+/// statement), then those snapshots written. Every decision is offered to the training sample, which writes on its own.
 /// The engine and its feature state belong to the loop's thread; a flush reads only its batches.
 /// </summary>
 internal sealed class BatchProcessor(
@@ -50,11 +51,17 @@ internal sealed class BatchProcessor(
     private DetectionProfile? _profile;
     private DecisionEngine? _engine;
 
-    // What durable batches leave to be kept before the next commit: the latest snapshot of each user decided since the
-    // last one (so each user is written at most once per commit) and the transactions to count at their merchants.
-    // Filled by flushes, emptied by BeforeCommitAsync, which runs beside the next flush; _unsaved is the lock of both.
-    private readonly Dictionary<long, byte[]> _unsaved = [];
-    private readonly List<MerchantVisit> _uncounted = [];
+    // The users decided since the last capture, each with the position of its last transaction. The loop's thread only.
+    private readonly Dictionary<long, StatePosition> _touched = [];
+    // Their snapshots, captured for the next commit, written by its BeforeCommitAsync; then the next capture's buffer.
+    private CapturedCheckpoints? _captured;
+    private CapturedCheckpoints? _spareCheckpoints;
+
+    // The transactions of durable batches to count at their merchants before the next commit: filled by flushes,
+    // swapped out by BeforeCommitAsync, which runs beside the next flush. _countLock guards the swap.
+    private readonly Lock _countLock = new();
+    private MerchantVisits _uncounted = new();
+    private MerchantVisits? _spareVisits = new();
 
     /// <summary>Decides a closed batch. On the loop's thread; blocks for the few reads it needs (restores, a new day's merchant risk).</summary>
     public void Decide(MicroBatch batch)
@@ -67,11 +74,27 @@ internal sealed class BatchProcessor(
         Restore(engine);
         stage = metrics.BatchStage("restore", stage);
         Decide(engine, batch);
-        UserStateCheckpoint.Snapshot(engine.Features, batch.Touched, batch.Checkpoints);
         metrics.BatchStage("decide", stage);
     }
 
-    /// <summary>Makes decided batches durable, in their order; their users' snapshots and merchant visits then wait for the next <see cref="BeforeCommitAsync"/>.</summary>
+    /// <summary>
+    /// A commit captures every batch decided so far: snapshots every user they decided, as they left it (the loop's
+    /// thread; never while a commit runs, so the buffer is free).
+    /// </summary>
+    public void CaptureCheckpoints()
+    {
+        long started = Stopwatch.GetTimestamp();
+        _captured ??= Interlocked.Exchange(ref _spareCheckpoints, null) ?? new CapturedCheckpoints();
+        if (_engine is not null)
+        {
+            UserStateCheckpoint.Capture(_engine.Features, _touched, _captured);
+        }
+
+        _touched.Clear();
+        metrics.BatchStage("capture", started);
+    }
+
+    /// <summary>Makes decided batches durable, in their order; their merchant visits then wait for the next <see cref="BeforeCommitAsync"/>.</summary>
     public async Task PersistAsync(IReadOnlyList<MicroBatch> batches, CancellationToken cancellationToken)
     {
         long stage = Stopwatch.GetTimestamp();
@@ -82,14 +105,12 @@ internal sealed class BatchProcessor(
         var durableAt = time.GetUtcNow();
         metrics.BatchStage("alerts", stage);
 
-        lock (_unsaved)
+        lock (_countLock)
         {
-            foreach (var (userId, snapshot) in batches.SelectMany(batch => batch.Checkpoints))
+            foreach (var batch in batches)
             {
-                _unsaved[userId] = snapshot;   // a later batch's snapshot replaces an earlier one
+                _uncounted.AddRange(batch.Visits);
             }
-
-            _uncounted.AddRange(batches.SelectMany(batch => batch.Visits));
         }
 
         foreach (var message in batches.SelectMany(batch => batch.Messages))
@@ -99,43 +120,52 @@ internal sealed class BatchProcessor(
     }
 
     /// <summary>
-    /// Before a commit, what the batches made durable since the last one leave to keep (a batch made durable meanwhile
-    /// may join: the counts' partition positions and the checkpoints' replay-skip are exact either way). First their
-    /// transactions counted at their merchants, retried until Postgres takes them, since the commit must not pass a
-    /// transaction not counted; then the latest snapshot of every user they decided, best effort: while Redis is down
-    /// the users keep their state in memory.
+    /// Before a commit, what its batches, durable now, leave to keep (a batch made durable since may join the counts: their
+    /// partition positions keep them exact either way). First their transactions counted at their merchants, retried
+    /// until Postgres takes them, since the commit must not pass a transaction not counted; then the checkpoints
+    /// captured with the batches, best effort: while Redis is down the users keep their state in memory.
     /// </summary>
     public async Task BeforeCommitAsync(CancellationToken cancellationToken)
     {
-        Dictionary<long, byte[]> checkpoints;
-        MerchantVisit[] visits;
-        lock (_unsaved)
+        var checkpoints = _captured;
+        _captured = null;
+        MerchantVisits visits;
+        lock (_countLock)
         {
-            checkpoints = new Dictionary<long, byte[]>(_unsaved);
-            _unsaved.Clear();
-            visits = [.. _uncounted];
-            _uncounted.Clear();
+            visits = _uncounted;
+            _uncounted = _spareVisits ?? new MerchantVisits();
+            _spareVisits = null;
         }
 
         long stage = Stopwatch.GetTimestamp();
-        if (visits.Length > 0)
+        if (visits.Count > 0)
         {
             int counted = await retry.UntilSuccessAsync(
                 "postgres", () => merchantCounts.CountAsync(options.Value.TransactionsTopic, visits, cancellationToken), cancellationToken);
             metrics.MerchantVisitsCounted(counted);
         }
 
+        // Kept for the next commit only once written: a statement given up may still be reading them.
+        visits.Clear();
+        lock (_countLock)
+        {
+            _spareVisits = visits;
+        }
+
         stage = metrics.BatchStage("merchant_counts", stage);
-        if (checkpoints.Count > 0)
+        if (checkpoints is { Count: > 0 })
         {
             try
             {
                 await checkpoint.SaveAsync(checkpoints).WaitAsync(cancellationToken);
                 health.Succeeded("redis");
+                checkpoints.Clear();
+                Volatile.Write(ref _spareCheckpoints, checkpoints);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
                 // The state stays in memory; only a restart before Redis returns would lose these users' latest history.
+                // The buffer is not used again: a command still queued may read it.
                 metrics.SinkFailed("state");
                 health.Failed("redis", exception.Message);
                 logger.LogWarning("Redis unavailable, {Count} users not checkpointed: {Reason}", checkpoints.Count, exception.Message);
@@ -145,12 +175,13 @@ internal sealed class BatchProcessor(
         metrics.BatchStage("checkpoint", stage);
     }
 
-    /// <summary>Drops the checkpoints and counts not written: their batches are given up, and read again.</summary>
+    /// <summary>Drops what was captured or counted and not written, and who was decided since: their batches are given up, and read again.</summary>
     public void Abandon()
     {
-        lock (_unsaved)
+        _captured = null;
+        _touched.Clear();
+        lock (_countLock)
         {
-            _unsaved.Clear();
             _uncounted.Clear();
         }
     }
@@ -272,7 +303,7 @@ internal sealed class BatchProcessor(
             metrics.Decided(Stopwatch.GetElapsedTime(started));
             sampler.Offer(transaction, engine.LastFeatures);
             batch.Processed++;
-            batch.Touched[transaction.UserId] = new StatePosition(source.Partition.Value, source.Offset.Value);
+            _touched[transaction.UserId] = new StatePosition(source.Partition.Value, source.Offset.Value);
             if (alert is not null)
             {
                 batch.Alerts.Add(new BatchAlert(alert, transaction.MerchantId, engine.LastFeatures.ToArray(), source));

@@ -1,7 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
 using Fraud.Detector.Merchants;
-using Fraud.Detector.State;
 
 namespace Fraud.Detector.Pipeline;
 
@@ -19,14 +18,8 @@ internal sealed class MicroBatch
 
     public List<DeadLetter> DeadLetters { get; } = [];
 
-    /// <summary>The users the batch decided for, with the position of their last transaction in it: what to checkpoint.</summary>
-    public Dictionary<long, StatePosition> Touched { get; } = [];
-
     /// <summary>Its parsed transactions at their merchants, replayed ones included: what the merchant counts add.</summary>
     public List<MerchantVisit> Visits { get; } = [];
-
-    /// <summary>The checkpoints of <see cref="Touched"/>, taken right after the batch was decided.</summary>
-    public Dictionary<long, byte[]> Checkpoints { get; } = [];
 
     public int Processed { get; set; }
 }

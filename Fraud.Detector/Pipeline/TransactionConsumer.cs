@@ -57,6 +57,8 @@ internal sealed class TransactionConsumer(
         }
     }
 
+    protected override void CaptureForCommit() => processor.CaptureCheckpoints();
+
     protected override Task BeforeCommitAsync(CancellationToken cancellationToken) => processor.BeforeCommitAsync(cancellationToken);
 
     private void Report(MicroBatch batch)

@@ -8,9 +8,10 @@ namespace Fraud.Detector.State;
 
 /// <summary>
 /// Per-user feature state checkpointed in Redis under <c>fraud:state:{user_id}</c>, so that a restart or a
-/// rebalance does not reset a user's history: each batch's users are snapshotted when it is decided and written once
-/// it is durable, before its offsets are committed (scripted commands of 500 users, each user once per commit, each key expiring
-/// after the feature state's idle timeout); a user that shows up and is not in memory is read back (one MGET per batch). Each value is the Kafka position of the user's last transaction folded
+/// rebalance does not reset a user's history: when a commit captures its batches, the users they decided are
+/// snapshotted (each once per commit), and written once those batches are durable, before their offsets are committed
+/// (scripted commands of 500 users, each key expiring after the feature state's idle timeout); a user that shows up and
+/// is not in memory is read back (one MGET per batch). Each value is the Kafka position of the user's last transaction folded
 /// in, then <see cref="FeatureState.TryExport"/>'s snapshot; the position lets a replay skip what the checkpoint
 /// already holds. Best effort: while Redis is down the detector keeps deciding from memory.
 /// </summary>
@@ -35,44 +36,54 @@ internal sealed class UserStateCheckpoint(IConnectionMultiplexer redis)
         await redis.GetDatabase().StringGetAsync(userIds.Select(KeyFor).ToArray());
 
     /// <summary>
-    /// The checkpoint of each user in <paramref name="positions"/>, taken from <paramref name="state"/> now: taken when a
-    /// batch is decided, written once the batch is durable (<see cref="SaveAsync"/>), so that later batches decided
-    /// meanwhile are not in it.
+    /// The checkpoint of each user in <paramref name="positions"/> still tracked, taken from <paramref name="state"/> now:
+    /// when a commit captures its batches, so that later batches decided before it is written are not in it.
     /// </summary>
-    public static void Snapshot(FeatureState state, IReadOnlyDictionary<long, StatePosition> positions, IDictionary<long, byte[]> into)
+    public static void Capture(FeatureState state, IReadOnlyDictionary<long, StatePosition> positions, CapturedCheckpoints into)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
         foreach (var (userId, position) in positions)
         {
-            buffer.ResetWrittenCount();
-            var header = buffer.GetSpan(PositionBytes);
+            if (!state.Contains(userId))
+            {
+                continue;
+            }
+
+            int start = into.Bytes.WrittenCount;
+            var header = into.Bytes.GetSpan(PositionBytes);
             BinaryPrimitives.WriteInt32LittleEndian(header, position.Partition);
             BinaryPrimitives.WriteInt64LittleEndian(header[sizeof(int)..], position.Offset);
-            buffer.Advance(PositionBytes);
-            if (state.TryExport(userId, buffer))
-            {
-                into[userId] = buffer.WrittenSpan.ToArray();
-            }
+            into.Bytes.Advance(PositionBytes);
+            state.TryExport(userId, into.Bytes);
+            into.Added(userId, start);
         }
     }
 
     /// <summary>
     /// Writes the checkpoints: each scripted command sets up to <see cref="KeysPerCommand"/> keys with their expiry (a
     /// SET per user cost the detector more CPU than deciding), one command after the other, so that Redis, which runs
-    /// one command at a time, serves the alerts' writes in between rather than after a second's worth of users.
+    /// one command at a time, serves the alerts' writes in between rather than after a second's worth of users. The
+    /// values are slices of the captured buffer, not copies: it must not change until this completes.
     /// </summary>
-    public async Task SaveAsync(IReadOnlyDictionary<long, byte[]> checkpoints)
+    public async Task SaveAsync(CapturedCheckpoints checkpoints)
     {
         var database = redis.GetDatabase();
-        foreach (var chunk in checkpoints.Chunk(KeysPerCommand))
+        var keys = new RedisKey[Math.Min(KeysPerCommand, checkpoints.Count)];
+        var values = new RedisValue[keys.Length + 1];
+        values[0] = (long)Ttl.TotalSeconds;
+        for (int from = 0; from < checkpoints.Count; from += KeysPerCommand)
         {
-            var keys = new RedisKey[chunk.Length];
-            var values = new RedisValue[chunk.Length + 1];
-            values[0] = (long)Ttl.TotalSeconds;
-            for (int i = 0; i < chunk.Length; i++)
+            int count = Math.Min(KeysPerCommand, checkpoints.Count - from);
+            if (count < keys.Length)
             {
-                keys[i] = KeyFor(chunk[i].Key);
-                values[i + 1] = chunk[i].Value;
+                (keys, values) = (new RedisKey[count], new RedisValue[count + 1]);
+                values[0] = (long)Ttl.TotalSeconds;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                var (userId, value) = checkpoints[from + i];
+                keys[i] = KeyFor(userId);
+                values[i + 1] = value;
             }
 
             await database.ScriptEvaluateAsync(SetAllScript, keys, values);
@@ -90,6 +101,40 @@ internal sealed class UserStateCheckpoint(IConnectionMultiplexer redis)
 
         position = new StatePosition(BinaryPrimitives.ReadInt32LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[sizeof(int)..]));
         return state.TryImport(userId, value[PositionBytes..]);
+    }
+}
+
+/// <summary>
+/// The checkpoints one commit captured, one after another in one buffer that the next commit fills again once they are
+/// written: held for the commit's wait and write, allocated one by one they reached the GC's older generations and
+/// lengthened its pauses.
+/// </summary>
+internal sealed class CapturedCheckpoints
+{
+    private readonly List<(long UserId, int Start, int Length)> _users = [];
+
+    /// <summary>The checkpoints' bytes, appended to by <see cref="UserStateCheckpoint.Capture"/>.</summary>
+    public ArrayBufferWriter<byte> Bytes { get; } = new(64 * 1024);
+
+    public int Count => _users.Count;
+
+    /// <summary>A user's checkpoint and its value (a slice of <see cref="Bytes"/>).</summary>
+    public (long UserId, ReadOnlyMemory<byte> Value) this[int index]
+    {
+        get
+        {
+            var (userId, start, length) = _users[index];
+            return (userId, Bytes.WrittenMemory.Slice(start, length));
+        }
+    }
+
+    /// <summary>The checkpoint of <paramref name="userId"/> was written from <paramref name="start"/> to the end of <see cref="Bytes"/>.</summary>
+    public void Added(long userId, int start) => _users.Add((userId, start, Bytes.WrittenCount - start));
+
+    public void Clear()
+    {
+        _users.Clear();
+        Bytes.ResetWrittenCount();
     }
 }
 

@@ -16,7 +16,7 @@ internal sealed class DetectorScraper(HttpClient detector)
 
     /// <summary>The stages in the order a batch goes through them: decided, flushed, committed.</summary>
     public static readonly string[] StageOrder =
-        ["fill", "parse", "merchant_risk", "restore", "decide", "dead_letters", "alerts", "merchant_counts", "checkpoint", "commit"];
+        ["fill", "parse", "merchant_risk", "restore", "decide", "dead_letters", "alerts", "capture", "merchant_counts", "checkpoint", "commit"];
 
     /// <summary>
     /// Each stage's count, mean and p99 time between two scrapes, in the order a batch goes through them, and the number

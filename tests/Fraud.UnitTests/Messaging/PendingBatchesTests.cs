@@ -4,8 +4,8 @@ using Fraud.Messaging;
 namespace Fraud.UnitTests.Messaging;
 
 /// <summary>
-/// The consume loop's bookkeeping of batches in flight: a flush takes every closed batch, a commit every durable one
-/// (beside the next flush), and a give-up reads again from the oldest message not committed.
+/// The consume loop's bookkeeping of batches in flight: a flush takes every closed batch, a commit the batches it
+/// captured once they are durable (beside the next flush), and a give-up reads again from the oldest message not committed.
 /// </summary>
 public sealed class PendingBatchesTests
 {
@@ -28,7 +28,7 @@ public sealed class PendingBatchesTests
         [.. offsets.OrderBy(offset => offset.Partition.Value)];
 
     [Fact]
-    public void A_flush_takes_every_closed_batch_and_a_commit_every_durable_one()
+    public void A_flush_takes_every_closed_batch_and_a_commit_the_batches_it_captured_once_they_are_durable()
     {
         var pending = new PendingBatches();
         pending.Close(Batch(At(0, 10), At(0, 11)));
@@ -37,21 +37,29 @@ public sealed class PendingBatchesTests
 
         pending.StartFlush();
         Assert.False(pending.AnyWaiting);
-        pending.Close(Batch(At(0, 12)));   // closed while the flush runs: waits for the next one
+        pending.Capture();   // the commit takes both batches while they are being flushed, and waits for them
+        Assert.True(pending.AnyCaptured);
+        Assert.False(pending.CapturedDurable);
+        Assert.Throws<InvalidOperationException>(() => pending.StartCommit());
+
+        pending.Close(Batch(At(0, 12)));   // closed after the capture: the next commit's
+        Assert.True(pending.AnyUncaptured);
         Assert.Equal(3, pending.NotDurable);
         pending.FlushCompleted();
         Assert.Equal(1, pending.NotDurable);
-        Assert.True(pending.AnyDurable);
+        Assert.True(pending.CapturedDurable);
 
         // The next flush runs beside the commit of the first two batches, which covers them only.
         pending.StartFlush();
         Assert.Equal([At(0, 12), At(1, 6)], Ordered(pending.StartCommit()));
-        Assert.False(pending.AnyDurable);
+        Assert.False(pending.AnyCaptured);
         pending.FlushCompleted();
-        Assert.True(pending.AnyDurable);
+        Assert.False(pending.CapturedDurable);   // durable, but no commit captured it
         pending.CommitCompleted();
 
         Assert.Equal(1, pending.Count);
+        pending.Capture();
+        Assert.False(pending.AnyUncaptured);
         Assert.Equal([At(0, 13)], Ordered(pending.StartCommit()));
         pending.CommitCompleted();
         Assert.True(pending.IsEmpty);
@@ -64,6 +72,7 @@ public sealed class PendingBatchesTests
         pending.Close(Batch(At(0, 10)));
         pending.StartFlush();
         pending.FlushCompleted();
+        pending.Capture();
         pending.StartCommit();   // being committed: still given up
         pending.Close(Batch(At(0, 11), At(1, 3)));
         pending.StartFlush();

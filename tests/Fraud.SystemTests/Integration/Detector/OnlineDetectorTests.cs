@@ -141,7 +141,7 @@ public sealed class OnlineDetectorTests(OnlineDetectorSystem fixture)
         const long firstUser = 15_000_000;
         string[] perBatch = ["fill", "parse", "merchant_risk", "restore", "decide"];
         string[] perFlush = ["dead_letters", "alerts"];
-        string[] perCommit = ["merchant_counts", "checkpoint", "commit"];
+        string[] perCommit = ["capture", "merchant_counts", "checkpoint", "commit"];
         var stream = Simulate(seed: 19, count: 3_000, users: 300, firstUser);
         double before = await StableMetricAsync(System.Detector, Processed);
         var countsBefore = await System.Detector.ReadByLabelAsync("fraud_detector_batch_stage_duration_seconds_count", "stage");
