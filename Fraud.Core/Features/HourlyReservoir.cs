@@ -1,10 +1,13 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+
 namespace Fraud.Core.Features;
 
 /// <summary>
 /// A bounded, uniform sample of feature vectors per event-time hour: for each UTC hour of <see cref="Transaction.Ts"/>
 /// a reservoir of at most <see cref="Capacity"/> vectors, kept by Vitter's Algorithm R (the n-th vector offered to
 /// an hour takes a slot with probability K / n, replacing a uniformly chosen one), so every vector of the hour is
-/// in its reservoir with the same probability. Slots that changed since the last <see cref="DrainChanged"/> are
+/// in its reservoir with the same probability. Slots that changed since the last <see cref="DrainChanged()"/> are
 /// reported once, so a store only rewrites those. At most <see cref="MaxOpenHours"/> hours are kept in memory: a
 /// newer hour closes the oldest (its pending changes are still drained), and a vector older than every open hour
 /// once that many are open is not sampled. Memory is <c>Capacity × MaxOpenHours × FeatureSchema.Count</c> floats
@@ -15,7 +18,7 @@ public sealed class HourlyReservoir
     private readonly Random _random;
     // A few hours, in order: an array-backed list reads its oldest and newest without allocating an enumerator.
     private readonly SortedList<DateTimeOffset, Hour> _open = [];
-    private readonly List<ReservoirSample> _closedChanges = [];
+    private readonly ReservoirSamples _closedChanges = new();
 
     /// <summary>Creates an empty sample.</summary>
     /// <param name="capacity">K, the most vectors kept per hour; at least 1.</param>
@@ -105,23 +108,31 @@ public sealed class HourlyReservoir
     /// by hour and slot order of change), and forgets that they changed.
     /// </summary>
     /// <returns>The changed samples; empty when nothing changed.</returns>
-    public IReadOnlyList<ReservoirSample> DrainChanged()
+    public ReservoirSamples DrainChanged()
     {
-        var changes = new List<ReservoirSample>(ChangedCount);
-        changes.AddRange(_closedChanges);
+        var changes = new ReservoirSamples();
+        DrainChanged(changes);
+        return changes;
+    }
+
+    /// <summary>As <see cref="DrainChanged()"/>, into <paramref name="into"/> (cleared first), so a caller that drains often reuses one buffer.</summary>
+    /// <param name="into">Where the changed samples go.</param>
+    public void DrainChanged(ReservoirSamples into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        into.Clear();
+        into.AddRange(_closedChanges);
         _closedChanges.Clear();
         foreach (var (start, hour) in _open)
         {
             foreach (int slot in hour.Changed)
             {
-                changes.Add(hour.Sample(start, slot));
+                hour.AddSample(start, slot, into);
                 hour.IsChanged[slot] = false;
             }
 
             hour.Changed.Clear();
         }
-
-        return changes;
     }
 
     /// <summary>
@@ -129,30 +140,32 @@ public sealed class HourlyReservoir
     /// slot's content then). Samples of hours no longer open are kept as they are, up to
     /// <c>Capacity × MaxOpenHours</c> of them; beyond that the oldest are dropped.
     /// </summary>
-    /// <param name="samples">Samples from <see cref="DrainChanged"/>.</param>
-    public void Requeue(IEnumerable<ReservoirSample> samples)
+    /// <param name="samples">Samples from <see cref="DrainChanged()"/>.</param>
+    public void Requeue(ReservoirSamples samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        foreach (var sample in samples)
+        for (int i = 0; i < samples.Count; i++)
         {
-            if (_open.TryGetValue(sample.Hour, out var hour))
+            var start = new DateTimeOffset(samples.Hours[i], TimeSpan.Zero);
+            int slot = samples.Slots[i];
+            if (_open.TryGetValue(start, out var hour))
             {
-                if (!hour.IsChanged[sample.Slot])
+                if (!hour.IsChanged[slot])
                 {
-                    hour.IsChanged[sample.Slot] = true;
-                    hour.Changed.Add(sample.Slot);
+                    hour.IsChanged[slot] = true;
+                    hour.Changed.Add(slot);
                 }
             }
             else
             {
-                _closedChanges.Add(sample);
+                _closedChanges.Add(samples.Hours[i], slot, samples.TxIds[i], samples.Ts[i], samples.FeaturesOf(i));
             }
         }
 
         int excess = _closedChanges.Count - (Capacity * MaxOpenHours);
         if (excess > 0)
         {
-            _closedChanges.RemoveRange(0, excess);
+            _closedChanges.RemoveFirst(excess);
         }
     }
 
@@ -173,7 +186,7 @@ public sealed class HourlyReservoir
 
             foreach (int slot in oldest.Changed)
             {
-                _closedChanges.Add(oldest.Sample(oldestStart, slot));
+                oldest.AddSample(oldestStart, slot, _closedChanges);
             }
 
             _open.RemoveAt(0);
@@ -214,8 +227,91 @@ public sealed class HourlyReservoir
             return this;
         }
 
-        public ReservoirSample Sample(DateTimeOffset start, int slot) =>
-            new(start, slot, TxIds[slot], Ts[slot], Features.AsSpan(slot * FeatureSchema.Count, FeatureSchema.Count).ToArray());
+        public void AddSample(DateTimeOffset start, int slot, ReservoirSamples into) =>
+            into.Add(start.UtcDateTime, slot, TxIds[slot], Ts[slot].UtcDateTime, Features.AsSpan(slot * FeatureSchema.Count, FeatureSchema.Count));
+    }
+}
+
+/// <summary>
+/// Slots of an <see cref="HourlyReservoir"/>, column by column as a store writes them (the vectors one after another in
+/// one list): a buffer kept and filled again, so that compressed event time, which closes hours many times a second,
+/// costs no object per sample. Read as a list of <see cref="ReservoirSample"/> (each a copy).
+/// </summary>
+public sealed class ReservoirSamples : IReadOnlyList<ReservoirSample>
+{
+    /// <summary>The start of each sample's event-time hour (UTC).</summary>
+    public List<DateTime> Hours { get; } = [];
+
+    /// <summary>Each sample's place in its hour's reservoir.</summary>
+    public List<int> Slots { get; } = [];
+
+    /// <summary>Each sample's transaction.</summary>
+    public List<string> TxIds { get; } = [];
+
+    /// <summary>Each sample's event time (UTC).</summary>
+    public List<DateTime> Ts { get; } = [];
+
+    /// <summary>The feature vectors, <see cref="FeatureSchema.Count"/> values each, in sample order.</summary>
+    public List<float> Features { get; } = [];
+
+    /// <inheritdoc />
+    public int Count => Slots.Count;
+
+    /// <inheritdoc />
+    public ReservoirSample this[int index] => new(
+        new DateTimeOffset(Hours[index], TimeSpan.Zero), Slots[index], TxIds[index], new DateTimeOffset(Ts[index], TimeSpan.Zero), FeaturesOf(index).ToArray());
+
+    /// <summary>The feature vector of sample <paramref name="index"/>, in place.</summary>
+    /// <param name="index">The sample.</param>
+    /// <returns>Its <see cref="FeatureSchema.Count"/> values.</returns>
+    public ReadOnlySpan<float> FeaturesOf(int index) => CollectionsMarshal.AsSpan(Features).Slice(index * FeatureSchema.Count, FeatureSchema.Count);
+
+    /// <summary>Forgets every sample, keeping the room.</summary>
+    public void Clear()
+    {
+        Hours.Clear();
+        Slots.Clear();
+        TxIds.Clear();
+        Ts.Clear();
+        Features.Clear();
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<ReservoirSample> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    internal void Add(DateTime hour, int slot, string txId, DateTime ts, ReadOnlySpan<float> features)
+    {
+        Hours.Add(hour);
+        Slots.Add(slot);
+        TxIds.Add(txId);
+        Ts.Add(ts);
+        Features.AddRange(features);
+    }
+
+    internal void AddRange(ReservoirSamples other)
+    {
+        Hours.AddRange(other.Hours);
+        Slots.AddRange(other.Slots);
+        TxIds.AddRange(other.TxIds);
+        Ts.AddRange(other.Ts);
+        Features.AddRange(other.Features);
+    }
+
+    internal void RemoveFirst(int count)
+    {
+        Hours.RemoveRange(0, count);
+        Slots.RemoveRange(0, count);
+        TxIds.RemoveRange(0, count);
+        Ts.RemoveRange(0, count);
+        Features.RemoveRange(0, count * FeatureSchema.Count);
     }
 }
 

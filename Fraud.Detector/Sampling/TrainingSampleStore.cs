@@ -25,29 +25,23 @@ internal sealed class TrainingSampleStore(NpgsqlDataSource dataSource)
     private const string DeleteSql = "DELETE FROM training_samples WHERE hour < $1";
 
     /// <summary>Upserts <paramref name="samples"/> as <paramref name="source"/>'s slots, then deletes the hours before <paramref name="deleteBefore"/> (all sources), if given.</summary>
-    public async Task UpsertAsync(string source, IReadOnlyList<ReservoirSample> samples, DateTimeOffset? deleteBefore, CancellationToken cancellationToken)
+    public async Task UpsertAsync(string source, ReservoirSamples samples, DateTimeOffset? deleteBefore, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         if (samples.Count > 0)
         {
-            var features = new float[samples.Count * FeatureSchema.Count];
-            for (int i = 0; i < samples.Count; i++)
-            {
-                samples[i].Features.CopyTo(features, i * FeatureSchema.Count);
-            }
-
             batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertSql)
             {
                 Parameters =
                 {
                     new() { Value = source },
                     new() { Value = Schema },
-                    new() { Value = features, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real },
-                    new() { Value = samples.Select(sample => sample.Hour.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
-                    new() { Value = samples.Select(sample => sample.Slot).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-                    new() { Value = samples.Select(sample => sample.TxId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                    new() { Value = samples.Select(sample => sample.Ts.UtcDateTime).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                    new() { Value = samples.Features, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real },
+                    new() { Value = samples.Hours, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                    new() { Value = samples.Slots, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                    new() { Value = samples.TxIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    new() { Value = samples.Ts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
                 },
             });
         }

@@ -32,6 +32,8 @@ internal sealed class TrainingSampler : BackgroundService
     private readonly TimeSpan _retention;
     private readonly TimeSpan _cleanupInterval;
     private DateTimeOffset _lastCleanup = DateTimeOffset.MinValue;
+    // Each write's slots; filled again by the next write once this one succeeded.
+    private ReservoirSamples _changed = new();
 
     public TrainingSampler(IOptions<DetectorOptions> options, TrainingSampleStore store, DetectorMetrics metrics, TimeProvider time, ILogger<TrainingSampler> logger)
     {
@@ -89,7 +91,7 @@ internal sealed class TrainingSampler : BackgroundService
     /// <summary>Upserts the slots changed since the last write, and deletes old hours when due. Never throws for a database failure.</summary>
     private async Task WriteAsync(HourlyReservoir reservoir, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ReservoirSample> changed;
+        var changed = _changed;
         DateTimeOffset? deleteBefore;
         var now = _time.GetUtcNow();
         lock (_reservoirLock)
@@ -105,7 +107,7 @@ internal sealed class TrainingSampler : BackgroundService
                 return;
             }
 
-            changed = reservoir.DrainChanged();
+            reservoir.DrainChanged(changed);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -125,6 +127,8 @@ internal sealed class TrainingSampler : BackgroundService
             {
                 reservoir.Requeue(changed);
             }
+
+            _changed = new ReservoirSamples();   // a statement given up may still be reading that one
 
             _metrics.SinkFailed("training_samples");
             _logger.LogWarning("Training samples not written ({Count} slots kept for the next write): {Reason}", changed.Count, exception.Message);

@@ -146,4 +146,27 @@ public sealed class HourlyReservoirTests
         reservoir.Offer(Tx(5, TimeSpan.FromMinutes(121)), Vector(5));
         Assert.Equal(["tx_5"], reservoir.DrainChanged().Select(sample => sample.TxId));
     }
+
+    [Fact]
+    public void Draining_into_a_buffer_replaces_what_it_held_and_a_closed_hours_requeued_samples_keep_their_vectors()
+    {
+        var reservoir = new HourlyReservoir(capacity: 2, maxOpenHours: 1, seed: 11);
+        var buffer = new ReservoirSamples();
+        reservoir.Offer(Tx(0, TimeSpan.FromMinutes(1)), Vector(0));
+        reservoir.DrainChanged(buffer);
+        Assert.Equal(["tx_0"], buffer.Select(sample => sample.TxId));
+
+        reservoir.Offer(Tx(1, TimeSpan.FromMinutes(2)), Vector(1));
+        reservoir.DrainChanged(buffer);   // the buffer again: only what changed since
+        Assert.Equal(["tx_1"], buffer.Select(sample => sample.TxId));
+        Assert.Equal(FeatureSchema.Count, buffer.Features.Count);
+
+        // The write failed, and meanwhile a new hour closed the slot's hour: the sample comes back as it was drained.
+        reservoir.Offer(Tx(2, TimeSpan.FromMinutes(61)), Vector(2));
+        reservoir.Requeue(buffer);
+        var again = reservoir.DrainChanged();
+        Assert.Equal(["tx_1", "tx_2"], again.Select(sample => sample.TxId));
+        Assert.Equal([Vector(1), Vector(2)], again.Select(sample => sample.Features));
+        Assert.Equal(Hour0, again[0].Hour);
+    }
 }
