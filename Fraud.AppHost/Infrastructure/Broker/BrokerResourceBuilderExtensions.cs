@@ -63,14 +63,14 @@ public static class BrokerResourceBuilderExtensions
     {
         var localKafka = new LocalKafkaResource(name, LocalKafkaResource.LocateAssembly(), builder.GetLocalStateDirectory());
         return builder.AddResource(localKafka)
-            .WithEndpoint(port: hostPort, name: LocalKafkaResource.EndpointName, scheme: "tcp")
+            .WithLocalTcpEndpoint(LocalKafkaResource.EndpointName, hostPort)
             .WithArgs(context =>
             {
                 var endpoint = localKafka.PrimaryEndpoint;
                 context.Args.Add(localKafka.AssemblyPath);
                 context.Args.Add("--port");
                 context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
-                // Clients bootstrap through the proxied port; the broker must advertise that same address.
+                // Clients bootstrap at the endpoint's port (DCP's proxy in `run`); the broker must advertise that same address.
                 context.Args.Add("--advertised-host");
                 context.Args.Add("127.0.0.1");
                 context.Args.Add("--advertised-port");

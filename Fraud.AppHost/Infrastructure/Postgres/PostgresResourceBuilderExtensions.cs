@@ -51,7 +51,7 @@ public static class PostgresResourceBuilderExtensions
         // Throwaway test data skips durability, unless a test needs a crash to behave as in production (Postgres:Durable).
         var fast = builder.IsEphemeral() && !string.Equals(builder.Configuration["Postgres:Durable"], "true", StringComparison.OrdinalIgnoreCase);
         return builder.AddResource(server)
-            .WithEndpoint(port: builder.ExecutionContext.IsRunMode ? 15432 : null, name: LocalPostgresResource.EndpointName, scheme: "tcp")
+            .WithLocalTcpEndpoint(LocalPostgresResource.EndpointName, builder.ExecutionContext.IsRunMode ? 15432 : null)
             .WithArgs(context =>
             {
                 foreach (var arg in LocalPostgresResource.Launcher)

@@ -25,7 +25,7 @@ public static class RedisResourceBuilderExtensions
             name: healthCheck);
 
         return builder.AddResource(redis)
-            .WithEndpoint(port: builder.ExecutionContext.IsRunMode ? 16379 : null, name: LocalRedisResource.EndpointName, scheme: "tcp")
+            .WithLocalTcpEndpoint(LocalRedisResource.EndpointName, builder.ExecutionContext.IsRunMode ? 16379 : null)
             .WithArgs(context =>
             {
                 context.Args.Add(configFile);   // redis-server takes its configuration file first, then options
