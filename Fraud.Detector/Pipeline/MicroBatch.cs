@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Core.Features;
+using Fraud.Detector.Merchants;
 
 namespace Fraud.Detector.Pipeline;
 
