@@ -71,10 +71,10 @@ mutation replay-not-skipped Fraud.Detector/Pipeline/BatchProcessor.cs \
   "if (checkpointed.Partition < 0 && source.Offset.Value <= checkpointed.Offset" \
   "a replayed transaction the checkpoint already holds is folded into the history again" \
   "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
-mutation merchant-replay-counted-twice Fraud.Detector/Merchants/MerchantCountStore.cs \
-  "JOIN positions p ON p.partition = v.partition AND v.message_offset >= p.next_offset" "JOIN positions p ON p.partition = v.partition" \
+mutation merchant-replay-counted-twice Fraud.Core/Features/MerchantVisits.cs \
+  "if (visit.Offset < counted.GetValueOrDefault(visit.Partition))" "if (visit.Offset < 0)" \
   "merchant counts ignore their partition positions: a replayed batch is counted again" \
-  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream"
+  "FullyQualifiedName~DetectorFaultTests.Killing_the_detector_mid_stream|FullyQualifiedName~MerchantVisitsTests"
 mutation malformed-not-dead-lettered Fraud.Detector/Pipeline/BatchProcessor.cs \
   "batch.DeadLetters.Add(new DeadLetter(message, error));" "_ = error;" \
   "a malformed message is dropped instead of sent to transactions.v1.dlq" \

@@ -5,53 +5,6 @@ using NpgsqlTypes;
 
 namespace Fraud.Detector.Merchants;
 
-/// <summary>One transaction to count at its merchant: where it sits in the stream, and its merchant and UTC hour.</summary>
-/// <param name="Partition">Its partition of the transactions topic.</param>
-/// <param name="Offset">Its offset there.</param>
-/// <param name="MerchantId">Its merchant.</param>
-/// <param name="Hour">The start of its UTC hour.</param>
-internal readonly record struct MerchantVisit(int Partition, long Offset, string MerchantId, DateTime Hour)
-{
-    public static MerchantVisit Of(int partition, long offset, string merchantId, DateTimeOffset ts) =>
-        new(partition, offset, merchantId, new DateTime(ts.UtcTicks - (ts.UtcTicks % TimeSpan.TicksPerHour), DateTimeKind.Utc));
-}
-
-/// <summary>
-/// Transactions to count at their merchants, column by column as the counting statement takes them: kept and filled
-/// again commit after commit, so counting allocates no arrays the size of a second's traffic.
-/// </summary>
-internal sealed class MerchantVisits
-{
-    public List<int> Partitions { get; } = [];
-
-    public List<long> Offsets { get; } = [];
-
-    public List<DateTime> Hours { get; } = [];
-
-    public List<string> MerchantIds { get; } = [];
-
-    public int Count => Offsets.Count;
-
-    public void AddRange(IEnumerable<MerchantVisit> visits)
-    {
-        foreach (var visit in visits)
-        {
-            Partitions.Add(visit.Partition);
-            Offsets.Add(visit.Offset);
-            Hours.Add(visit.Hour);
-            MerchantIds.Add(visit.MerchantId);
-        }
-    }
-
-    public void Clear()
-    {
-        Partitions.Clear();
-        Offsets.Clear();
-        Hours.Clear();
-        MerchantIds.Clear();
-    }
-}
-
 /// <summary>
 /// The merchants' shared counts by the hour and by the day (migrations 008, 010, 011 and 012), which make every replica
 /// read the same merchant risk although each decides only its own users: the detectors count every transaction at its
@@ -62,7 +15,9 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// Counts the visits exactly once, however often their batch is replayed and by whichever replica: in one
-    /// transaction, it locks the partitions' positions, counts only the visits at or past them, and moves them on.
+    /// transaction, it locks the partitions' positions, sums only the visits at or past them (here, not in Postgres:
+    /// it then writes one row per merchant and hour rather than grouping every transaction), adds the sums and moves the
+    /// positions on.
     /// </summary>
     /// <param name="topic">The transactions topic, which the positions belong to.</param>
     /// <param name="visits">Transactions that have a merchant, in any order.</param>
@@ -75,72 +30,117 @@ internal sealed class MerchantCountStore(NpgsqlDataSource dataSource)
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // The commands of one batch run in one implicit transaction.
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var command in CountCommands(topic, visits))
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var counted = await LockPositionsAsync(connection, transaction, topic, visits.Partitions(), cancellationToken);
+        var delta = visits.Tally(counted);
+        if (delta.Counted > 0)
         {
-            batch.BatchCommands.Add(command);
+            await using var add = AddCommands(connection, transaction, topic, delta);
+            await add.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        // The reader starts at the first statement that returns rows: the count's.
-        return await reader.ReadAsync(cancellationToken) ? checked((int)reader.GetInt64(0)) : 0;
+        await transaction.CommitAsync(cancellationToken);
+        return delta.Counted;
     }
 
-    private static IEnumerable<NpgsqlBatchCommand> CountCommands(string topic, MerchantVisits visits)
+    /// <summary>
+    /// The partitions' next offsets not counted yet, locked until the transaction ends, in partition order: two
+    /// replicas that briefly share a partition wait, never deadlock, and the one that waited reads the position the
+    /// other left.
+    /// </summary>
+    private static async Task<Dictionary<int, long>> LockPositionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string topic, int[] partitions, CancellationToken cancellationToken)
     {
-        int[] partitions = [.. visits.Partitions.Distinct().Order()];
-        yield return new NpgsqlBatchCommand("""
-            INSERT INTO merchant_day_positions (topic, partition, next_offset)
-            SELECT $1, partition, 0 FROM unnest($2::integer[]) AS p (partition)
-            ON CONFLICT (topic, partition) DO NOTHING
-            """)
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
-            Parameters = { new() { Value = topic }, new() { Value = partitions } },
-        };
-
-        // Positions locked in partition order, rows added in (hour, merchant) and (day, merchant) order: two replicas
-        // that briefly share a partition wait, never deadlock. FOR UPDATE reads the position as the replica it waited
-        // for left it.
-        yield return new NpgsqlBatchCommand("""
-            WITH positions AS (
-                SELECT partition, next_offset FROM merchant_day_positions
-                WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE
-            ), counted AS (
-                SELECT v.partition, v.message_offset, v.hour, v.merchant_id
-                FROM unnest($3::integer[], $4::bigint[], $5::timestamptz[], $6::text[]) AS v (partition, message_offset, hour, merchant_id)
-                JOIN positions p ON p.partition = v.partition AND v.message_offset >= p.next_offset
-            ), added AS (
-                INSERT INTO merchant_hours (hour, merchant_id, transactions)
-                SELECT hour, merchant_id, count(*) FROM counted GROUP BY hour, merchant_id ORDER BY hour, merchant_id
-                ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
-            ), added_days AS (
-                INSERT INTO merchant_days (day, merchant_id, transactions)
-                SELECT (hour AT TIME ZONE 'UTC')::date, merchant_id, count(*) FROM counted GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (day, merchant_id) DO UPDATE SET transactions = merchant_days.transactions + excluded.transactions
-            ), added_totals AS (
-                INSERT INTO merchant_day_totals (day, partition, transactions)
-                SELECT (hour AT TIME ZONE 'UTC')::date, partition, count(*) FROM counted GROUP BY 1, 2 ORDER BY 1, 2
-                ON CONFLICT (day, partition) DO UPDATE SET transactions = merchant_day_totals.transactions + excluded.transactions
-            ), moved AS (
-                UPDATE merchant_day_positions d SET next_offset = n.next_offset
-                FROM (SELECT partition, max(message_offset) + 1 AS next_offset FROM counted GROUP BY partition) n
-                WHERE d.topic = $1 AND d.partition = n.partition
-            )
-            SELECT count(*) FROM counted
-            """)
-        {
-            Parameters =
+            BatchCommands =
             {
-                new() { Value = topic },
-                new() { Value = partitions },
-                new() { Value = visits.Partitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-                new() { Value = visits.Offsets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
-                new() { Value = visits.Hours, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
-                new() { Value = visits.MerchantIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new NpgsqlBatchCommand("""
+                    INSERT INTO merchant_day_positions (topic, partition, next_offset)
+                    SELECT $1, partition, 0 FROM unnest($2::integer[]) AS p (partition)
+                    ON CONFLICT (topic, partition) DO NOTHING
+                    """)
+                {
+                    Parameters = { new() { Value = topic }, new() { Value = partitions } },
+                },
+                new NpgsqlBatchCommand("""
+                    SELECT partition, next_offset FROM merchant_day_positions
+                    WHERE topic = $1 AND partition = ANY($2) ORDER BY partition FOR UPDATE
+                    """)
+                {
+                    Parameters = { new() { Value = topic }, new() { Value = partitions } },
+                },
             },
         };
+        var positions = new Dictionary<int, long>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            positions[reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+
+        return positions;
     }
+
+    /// <summary>The sums added (rows in the order the delta sorts them, so every writer locks them in one order) and the positions moved.</summary>
+    private static NpgsqlBatch AddCommands(NpgsqlConnection connection, NpgsqlTransaction transaction, string topic, MerchantCountDelta delta) => new(connection, transaction)
+    {
+        BatchCommands =
+        {
+            new NpgsqlBatchCommand("""
+                INSERT INTO merchant_hours (hour, merchant_id, transactions)
+                SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::bigint[])
+                ON CONFLICT (hour, merchant_id) DO UPDATE SET transactions = merchant_hours.transactions + excluded.transactions
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = delta.HourStarts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                    new() { Value = delta.HourMerchants, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    new() { Value = delta.HourTransactions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                },
+            },
+            new NpgsqlBatchCommand("""
+                INSERT INTO merchant_days (day, merchant_id, transactions)
+                SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[])
+                ON CONFLICT (day, merchant_id) DO UPDATE SET transactions = merchant_days.transactions + excluded.transactions
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = delta.Days, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date },
+                    new() { Value = delta.DayMerchants, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                    new() { Value = delta.DayTransactions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                },
+            },
+            new NpgsqlBatchCommand("""
+                INSERT INTO merchant_day_totals (day, partition, transactions)
+                SELECT * FROM unnest($1::date[], $2::integer[], $3::bigint[])
+                ON CONFLICT (day, partition) DO UPDATE SET transactions = merchant_day_totals.transactions + excluded.transactions
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = delta.TotalDays, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date },
+                    new() { Value = delta.TotalPartitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                    new() { Value = delta.TotalTransactions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                },
+            },
+            new NpgsqlBatchCommand("""
+                UPDATE merchant_day_positions d SET next_offset = n.next_offset
+                FROM unnest($2::integer[], $3::bigint[]) AS n (partition, next_offset)
+                WHERE d.topic = $1 AND d.partition = n.partition
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = topic },
+                    new() { Value = delta.MovedPartitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                    new() { Value = delta.MovedNextOffsets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                },
+            },
+        },
+    };
 
     /// <summary>
     /// The merchant risk transactions on <paramref name="newestDay"/> read, and those up to

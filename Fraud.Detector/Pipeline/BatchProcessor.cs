@@ -23,7 +23,7 @@ namespace Fraud.Detector.Pipeline;
 /// topic. Once per commit, what is kept per commit rather than per flush: when the commit captures its batches, the
 /// snapshots of the users they decided (<see cref="CaptureCheckpoints"/>); once they are durable, beside the next flush
 /// (<see cref="BeforeCommitAsync"/>), every transaction since the last commit counted at its merchant (one Postgres
-/// statement), then those snapshots written. Every decision is offered to the training sample, which writes on its own.
+/// transaction), then those snapshots written. Every decision is offered to the training sample, which writes on its own.
 /// The engine and its feature state belong to the loop's thread; a flush reads only its batches.
 /// </summary>
 internal sealed class BatchProcessor(

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Fraud.Core;
-using Fraud.Detector.Merchants;
+using Fraud.Core.Features;
 
 namespace Fraud.Detector.Pipeline;
 
