@@ -45,7 +45,7 @@ public sealed class MerchantVisits
     /// ordinal order), so every writer locks the database's rows in the same order.
     /// </summary>
     /// <param name="counted">Per partition, the next offset not counted yet.</param>
-    /// <returns>What to add; read it before the next tally.</returns>
+    /// <returns>What to add.</returns>
     public MerchantCountDelta Tally(IReadOnlyDictionary<int, long> counted)
     {
         ArgumentNullException.ThrowIfNull(counted);
