@@ -67,18 +67,12 @@ internal sealed class UserStateCheckpoint(IConnectionMultiplexer redis)
     public async Task SaveAsync(CapturedCheckpoints checkpoints)
     {
         var database = redis.GetDatabase();
-        var keys = new RedisKey[Math.Min(KeysPerCommand, checkpoints.Count)];
-        var values = new RedisValue[keys.Length + 1];
-        values[0] = (long)Ttl.TotalSeconds;
         for (int from = 0; from < checkpoints.Count; from += KeysPerCommand)
         {
             int count = Math.Min(KeysPerCommand, checkpoints.Count - from);
-            if (count < keys.Length)
-            {
-                (keys, values) = (new RedisKey[count], new RedisValue[count + 1]);
-                values[0] = (long)Ttl.TotalSeconds;
-            }
-
+            var keys = new RedisKey[count];
+            var values = new RedisValue[count + 1];
+            values[0] = (long)Ttl.TotalSeconds;
             for (int i = 0; i < count; i++)
             {
                 var (userId, value) = checkpoints[from + i];
