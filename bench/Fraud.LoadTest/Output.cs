@@ -74,7 +74,7 @@ internal sealed class Output
     {
         string fetchWait = settings.DetectorFetchWaitMs is { } ms ? $"{ms} ms" : "its own setting";
         _console.MarkupLineInterpolated(
-            $"[bold]System[/]: AppHost in local mode, healthy after {startupSeconds:N1} s; transactions.v1 with {partitions} partitions; Postgres {(settings.PostgresDurable ? "durable (fsync on)" : "ephemeral (fsync off)")}; live simulator off; detector fetch.wait.max.ms {fetchWait}");
+            $"[bold]System[/]: AppHost in local mode, healthy after {startupSeconds:N1} s; transactions.v1 with {partitions} partitions; Postgres {(settings.PostgresDurable ? "durable (fsync on)" : "ephemeral (fsync off)")}; live simulator off; detector fetch.wait.max.ms {fetchWait}, training sample {settings.TrainingSamplePerHour:N0} per event-time hour");
     }
 
     public void Phase(PhaseReport phase)

@@ -29,6 +29,7 @@ internal sealed record RunSettings(
     double FraudRate,
     string ScenarioMix,
     int? DetectorFetchWaitMs,
+    int TrainingSamplePerHour,
     IReadOnlyList<string> DetectorSettings,
     IReadOnlyList<string> SystemSettings,
     bool PostgresDurable)

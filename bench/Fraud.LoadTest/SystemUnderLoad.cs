@@ -43,6 +43,8 @@ internal static class SystemUnderLoad
     /// local broker (librdkafka's mock cluster) answers a fetch that found no data only after this wait, even when
     /// messages arrive meanwhile; a real broker answers as soon as data arrives. Left at the client's 500 ms, that
     /// wait, not the detector, sets the latency of a lightly loaded system.</item>
+    /// <item><c>TrainingSamplePerHour</c>: the detector's <c>Detector:TrainingSamplePerHour</c>, scaled to the tool's
+    /// compressed event time (see <c>--training-sample-per-hour</c>).</item>
     /// <item><c>DetectorSettings</c>: <c>key=value</c> configuration for the detector, as environment variables.</item>
     /// <item><c>SystemSettings</c>: <c>key=value</c> configuration for the AppHost, as arguments after the tool's own.</item>
     /// </list>
@@ -67,7 +69,8 @@ internal static class SystemUnderLoad
                 detector.WithEnvironment("Kafka__Consumer__fetch.wait.max.ms", fetchWait.ToString(CultureInfo.InvariantCulture));
             }
 
-            foreach (string setting in settings.DetectorSettings)
+            detector.WithEnvironment("Detector__TrainingSamplePerHour", settings.TrainingSamplePerHour.ToString(CultureInfo.InvariantCulture));
+            foreach (string setting in settings.DetectorSettings)   // after the tool's own, so that they win
             {
                 int equals = setting.IndexOf('=', StringComparison.Ordinal);
                 detector.WithEnvironment(setting[..equals].Replace(":", "__", StringComparison.Ordinal), setting[(equals + 1)..]);
