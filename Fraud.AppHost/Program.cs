@@ -36,7 +36,7 @@ var detector = builder.AddProject<Projects.Fraud_Detector>("detector")
     .WithAppHostEnvironment()
     .WithSettingsFrom("Detector")
     .WithReplicas(builder.GetInt("Detector:Replicas", 1))   // one consumer group: replicas split the partitions
-    .WithGen0Budget(megabytes: 32)         // short collections, often: GC pauses were the latency tail at 20k tx/s
+    .WithGen0Budget(megabytes: 32)         // shorter, more frequent collections: a shorter latency tail
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(fraudDetector).WithReference(fraudDb, connectionName: "fraud-owner").WaitFor(fraudDb)
     .WithReference(redis).WaitFor(redis)
