@@ -23,7 +23,7 @@ public sealed class AzdManifestTests
         var resources = await PublishAsync();
 
         Assert.All(resources, resource => Assert.Contains(Type(resource.Value), SupportedTypes));
-        // The detector's young-generation budget (its GC pauses were the latency tail) goes to a deployment too.
+        // The detector's young-generation budget (shorter GC pauses, a shorter latency tail) goes to a deployment too.
         Assert.True(resources["detector"].GetProperty("env").TryGetProperty("DOTNET_GCgen0size", out _), "the detector is published without DOTNET_GCgen0size");
         // Azure Files (SMB) is where azd puts every volume; the Postgres image's initdb cannot chown/chmod there.
         Assert.False(resources["postgres"].TryGetProperty("volumes", out _), "Postgres must have no data volume on Azure Container Apps");
