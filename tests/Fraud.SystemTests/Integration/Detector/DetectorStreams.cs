@@ -275,38 +275,45 @@ internal static class DetectorStreams
 
     /// <summary>
     /// Every copy of an alert of the users from <paramref name="firstUser"/> to <paramref name="lastUser"/> on
-    /// <c>alerts.v1</c> (key = user id), in offset order per partition: read from the beginning of every partition up
-    /// to the end each had when the read began, or this throws. A replay publishes an alert again (at least once, not
-    /// exactly once), so a tx_id may appear more than once.
+    /// <c>alerts.v1</c> (key = user id), in offset order per partition (<see cref="ReadTopic"/>). A replay publishes an
+    /// alert again (at least once, not exactly once), so a tx_id may appear more than once.
     /// </summary>
-    public static IReadOnlyList<Alert> PublishedAlerts(string bootstrap, long firstUser, long lastUser)
+    public static IReadOnlyList<Alert> PublishedAlerts(string bootstrap, long firstUser, long lastUser) =>
+        [.. ReadTopic(bootstrap, "alerts.v1")
+            .Where(message => long.TryParse(message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser)
+            .Select(message => AlertJson.Deserialize(message.Value) ?? throw new Xunit.Sdk.XunitException("a message on alerts.v1 is not an alert"))];
+
+    /// <summary>
+    /// Every message of <paramref name="topic"/>, in offset order per partition: read from the beginning of every
+    /// partition up to the end each had when the read began, or this throws.
+    /// </summary>
+    public static IReadOnlyList<Message<string, byte[]>> ReadTopic(string bootstrap, string topic)
     {
-        const string Topic = "alerts.v1";
         var timeout = TimeSpan.FromSeconds(10);
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,
-            GroupId = $"test-alerts-{Guid.NewGuid():N}",
+            GroupId = $"test-read-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
             EnablePartitionEof = true,
         }).Build();
         List<TopicPartition> partitions;
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
         {
-            partitions = admin.GetMetadata(Topic, timeout).Topics.Single().Partitions.Select(p => new TopicPartition(Topic, p.PartitionId)).ToList();
+            partitions = admin.GetMetadata(topic, timeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
         }
 
         Assert.NotEmpty(partitions);
         var ends = partitions.ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(p, timeout).High.Value);
         var next = partitions.ToDictionary(p => p, _ => 0L);
         consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
-        var copies = new List<Alert>();
+        var messages = new List<Message<string, byte[]>>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (next.Any(pair => pair.Value < ends[pair.Key]))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new Xunit.Sdk.XunitException($"Reading {Topic} stopped at offsets {string.Join(", ", next.Values)}, short of its ends {string.Join(", ", ends.Values)}.");
+                throw new Xunit.Sdk.XunitException($"Reading {topic} stopped at offsets {string.Join(", ", next.Values)}, short of its ends {string.Join(", ", ends.Values)}.");
             }
 
             if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { } result)
@@ -315,14 +322,13 @@ internal static class DetectorStreams
             }
 
             next[result.TopicPartition] = result.IsPartitionEOF ? Math.Max(next[result.TopicPartition], result.Offset.Value) : result.Offset.Value + 1;
-            if (!result.IsPartitionEOF && result.Offset.Value < ends[result.TopicPartition]
-                && long.TryParse(result.Message.Key, CultureInfo.InvariantCulture, out var user) && user >= firstUser && user <= lastUser)
+            if (!result.IsPartitionEOF && result.Offset.Value < ends[result.TopicPartition])
             {
-                copies.Add(AlertJson.Deserialize(result.Message.Value) ?? throw new Xunit.Sdk.XunitException($"a message on {Topic} is not an alert"));
+                messages.Add(result.Message);
             }
         }
 
-        return copies;
+        return messages;
     }
 
     /// <summary>

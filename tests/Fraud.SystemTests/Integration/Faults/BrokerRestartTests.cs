@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Fraud.Core;
 using Fraud.Core.Features;
+using Fraud.Messaging;
 using Npgsql;
 using Xunit.Abstractions;
 using static Fraud.SystemTests.Integration.Detector.DetectorStreams;
@@ -46,6 +47,7 @@ public sealed class BrokerRestartTests(DefaultDetectorSystem fixture, ITestOutpu
         double skippedBefore = await System.Detector.ReadCounterAsync(Skipped);
         double restoredBefore = await RestoredAsync();
         await System.Processes.KillAsync("kafka");
+        var gone = DateTime.UtcNow;   // nothing sent from here on can be in the old broker's log
         await System.Processes.StartAsync("kafka");   // as the dashboard's Start does, or a supervisor: same port, same topics
         // The new broker does not know the detector's group: the member's session ends and its partitions are lost (it
         // forgets their users), it joins again and reads the new log from its start. The known holder's next
@@ -66,7 +68,13 @@ public sealed class BrokerRestartTests(DefaultDetectorSystem fixture, ITestOutpu
             await StoredAlertsAsync(System.PostgresConnectionString, known, fresh) is { Count: 3 } alerts ? alerts : null,
             "both alerts after the restart", Within);
         Assert.Equal([$"tx_{run}_after", $"tx_{run}_before", $"tx_{run}_fresh"], stored.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(skippedBefore, await System.Detector.ReadCounterAsync(Skipped));   // no new transaction taken for a replay
+        // No new transaction taken for a replay. The live simulator's batch in flight at the kill may have been stored by
+        // the old broker without an answer; its producer then sends it again, and the new log holds copies of messages
+        // the detector already decided: those, and only those, are replays to skip (sent before the broker was gone).
+        double skipped = await System.Detector.ReadCounterAsync(Skipped) - skippedBefore;
+        int resent = ReadTopic(System.KafkaBootstrap, Topics.Transactions.Name).Count(message => message.Timestamp.UtcDateTime < gone);
+        output.WriteLine($"skipped as replays: {skipped}; messages in the new log sent before the kill: {resent}");
+        Assert.True(skipped <= resent, $"{skipped} messages skipped as replays, but only {resent} in the new log were sent before the kill");
         // The known holder's history came back from its checkpoint: its alert counts the purchases before.
         Assert.True(await RestoredAsync() > restoredBefore, "no user was restored from a checkpoint after the partitions came back");
         Assert.Equal(history.Count + 1, await FeatureOfAsync($"tx_{run}_after", FeatureSchema.Count7d));
