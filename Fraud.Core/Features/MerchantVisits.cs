@@ -15,9 +15,9 @@ public readonly record struct MerchantVisit(int Partition, long Offset, string M
 /// <summary>
 /// Transactions to count at their merchants, and what counting them adds to the shared counts (<see cref="Tally"/>):
 /// per merchant and hour, per merchant and day, per day and partition, and each partition's next offset. A buffer kept
-/// and filled again commit after commit, so that counting a second's traffic allocates nothing once warm, and the
-/// counts go to the database already summed (the database then writes one row per merchant and hour, instead of
-/// grouping every transaction). Not thread-safe.
+/// and filled again commit after commit (the visits and the sums' dictionaries keep their room; each tally's sorted
+/// delta is new), and the counts go to the database already summed (the database then writes one row per merchant and
+/// hour, instead of grouping every transaction). Not thread-safe.
 /// </summary>
 public sealed class MerchantVisits
 {
